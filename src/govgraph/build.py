@@ -1,0 +1,472 @@
+"""Records → RDF. IRIs are minted here and nowhere else (see docs/data-model.md).
+
+Also the canonical serialisations: the same records always give the same bytes, so a diff of two
+builds shows real changes only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import Dataset as RDFDataset
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from .model import (
+    CoordinationBody,
+    CountryFile,
+    Dataset,
+    Fact,
+    Institution,
+    ScenarioFile,
+    SourceDecl,
+)
+from .resources import ontology_files
+from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
+
+WD = "http://www.wikidata.org/entity/"
+ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+SOURCES_GRAPH = URIRef(GRAPH + "sources")
+INFERRED_GRAPH = URIRef(GRAPH + "inferred")
+
+PREFIXES = {
+    "gg": str(GG),
+    "org": str(ORG),
+    "cv": str(CV),
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "schema": str(SCHEMA),
+    "rdfs": str(RDFS),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": str(XSD),
+    "wd": WD,
+    "ggc": CONCEPT,
+    "ggs": SOURCE,
+}
+
+KIND_CLASS = {
+    "ministry": GG.Ministry,
+    "agency": GG.Agency,
+    "centre-of-government-office": GG.CentreOfGovernmentOffice,
+    "unit": GG.InternalUnit,
+    "autonomous-body": GG.AutonomousBody,
+    "political-office": GG.PoliticalOffice,
+    "local-government-association": GG.LocalGovernmentAssociation,
+    "state-enterprise": GG.StateEnterprise,
+}
+RELATION_SHORTCUT = {
+    "oversees": GG.oversees,
+    "funds": GG.funds,
+    "advises": GG.advises,
+    "supervises": GG.supervises,
+    "reports-to": GG.reportsTo,
+}
+
+
+def country_graph_iri(code: str) -> URIRef:
+    return URIRef(GRAPH + code.lower())
+
+
+def scenario_graph_iri(scenario_id: str) -> URIRef:
+    return URIRef(f"{GRAPH}scenario/{scenario_id}")
+
+
+def country_iri(code: str) -> URIRef:
+    return URIRef(ID + code.lower())
+
+
+def record_iri(code: str, slug: str) -> URIRef:
+    return URIRef(f"{ID}{code.lower()}/{slug}")
+
+
+def concept(scheme: str, code: str) -> URIRef:
+    return URIRef(f"{CONCEPT}{scheme}/{code}")
+
+
+def source_iri(source_id: str) -> URIRef:
+    return URIRef(SOURCE + source_id)
+
+
+def _texts(g: Graph, node: URIRef, props: Iterable[URIRef], texts: dict[str, str] | None) -> None:
+    for lang, text in sorted((texts or {}).items()):
+        for prop in props:
+            g.add((node, prop, Literal(text, lang=lang)))
+
+
+def _date(value: dt.date) -> Literal:
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+class _CountryBuilder:
+    """Writes one country's records (or a scenario's view of them) into one graph."""
+
+    def __init__(self, country: CountryFile, graph: Graph):
+        self.c = country
+        self.code = country.code
+        self.g = graph
+        self.country = country_iri(self.code)
+
+    def iri(self, slug: str) -> URIRef:
+        return record_iri(self.code, slug)
+
+    def fact(self, node: URIRef, record: Fact | None, *, sources=None, confidence=None, start=None, end=None,
+             country_itself: bool = False) -> None:
+        """Provenance and validity: every fact-bearing node says where it comes from."""
+        g = self.g
+        sources = sources if sources is not None else record.sources
+        confidence = confidence if confidence is not None else record.confidence
+        start = start if start is not None else getattr(record, "from_", None)
+        end = end if end is not None else getattr(record, "until", None)
+        if not country_itself:
+            g.add((node, RDF.type, GG.SourcedRecord))
+            g.add((node, GG.country, self.country))
+        g.add((node, GG.confidence, concept("confidence", confidence)))
+        if start:
+            g.add((node, GG.validFrom, _date(start)))
+        if end:
+            g.add((node, GG.validUntil, _date(end)))
+        for n, citation in enumerate(sources, start=1):
+            cite = URIRef(f"{node}/citation/{n}")
+            src = source_iri(citation.id)
+            g.add((node, GG.citation, cite))
+            g.add((node, DCTERMS.source, src))
+            g.add((node, PROV.wasDerivedFrom, src))
+            g.add((cite, RDF.type, GG.Citation))
+            g.add((cite, GG.citedSource, src))
+            g.add((cite, GG.locator, Literal(citation.locator)))
+            if citation.note:
+                g.add((cite, GG.citationNote, Literal(citation.note)))
+
+    def legal_basis(self, node: URIRef, basis: list[str] | None) -> None:
+        if basis is None:
+            return
+        if not basis:
+            self.g.add((node, GG.legalBasisStatus, GG.NoLegalBasisFound))
+        for slug in basis:
+            self.g.add((node, CV.hasFormalFramework, self.iri(slug)))
+
+    def common(self, node: URIRef, record) -> None:
+        """Fields shared by named bodies: labels, acronym, dates, links."""
+        g = self.g
+        _texts(g, node, (RDFS.label, SKOS.prefLabel), record.name)
+        if record.acronym:
+            g.add((node, GG.acronym, Literal(record.acronym)))
+        if record.established:
+            g.add((node, GG.established, _date(record.established)))
+        if record.replaces:
+            g.add((node, GG.replaces, self.iri(record.replaces)))
+            g.add((self.iri(record.replaces), GG.replacedBy, node))
+        if record.homepage:
+            g.add((node, FOAF.homepage, URIRef(record.homepage)))
+        if record.wikidata:
+            g.add((node, SKOS.exactMatch, URIRef(WD + record.wikidata)))
+        _texts(g, node, (DCTERMS.description,), record.description)
+        self.legal_basis(node, record.legal_basis)
+
+    def build(self) -> None:
+        c, g, node = self.c.country, self.g, self.country
+        g.add((node, RDF.type, GG.Country))
+        _texts(g, node, (RDFS.label, SKOS.prefLabel), c.name)
+        g.add((node, GG.iso3166Alpha2, Literal(c.code)))
+        if c.iso3:
+            g.add((node, GG.iso3166Alpha3, Literal(c.iso3)))
+        for lang in c.languages:
+            g.add((node, GG.officialLanguage, Literal(lang, datatype=XSD.language)))
+        if c.wikidata:
+            g.add((node, SKOS.exactMatch, URIRef(WD + c.wikidata)))
+        if c.homepage:
+            g.add((node, FOAF.homepage, URIRef(c.homepage)))
+        g.add((node, GG.benchmarkCountry, Literal(c.benchmark)))
+        self.fact(node, c, country_itself=True)
+        for gap in getattr(self.c, "gaps", []):
+            g.add((node, GG.knownGap, Literal(f"{gap.topic}: {gap.note}", lang="en")))
+        for record in self.c.institutions:
+            self.institution(record)
+        for record in self.c.lead:
+            self.lead(record)
+        for record in self.c.coordination_bodies:
+            self.body(record)
+        for record in self.c.mandates:
+            self.mandate(record)
+        for record in self.c.levers:
+            self.lever(record)
+        for record in self.c.legal_instruments:
+            self.instrument(record)
+        for record in self.c.strategies:
+            self.strategy(record)
+        for record in self.c.relations:
+            self.relation(record)
+        for record in self.c.notes:
+            node = self.iri(record.id)
+            g.add((node, RDF.type, GG.DatasetNote))
+            _texts(g, node, (DCTERMS.description,), record.text)
+            self.fact(node, record)
+
+    def institution(self, r: Institution) -> None:
+        g, node = self.g, self.iri(r.id)
+        g.add((node, RDF.type, KIND_CLASS[r.kind]))
+        if r.kind != "local-government-association":
+            g.add((node, RDF.type, GG.PublicInstitution))
+        g.add((node, ORG.classification, concept("institution-kind", r.kind)))
+        self.common(node, r)
+        if r.part_of:
+            g.add((node, ORG.unitOf if r.kind == "unit" else ORG.subOrganizationOf, self.iri(r.part_of)))
+        if r.reports_to:
+            g.add((node, GG.reportsTo, self.iri(r.reports_to)))
+        if r.placement:
+            g.add((node, GG.placement, concept("placement", r.placement)))
+        self.fact(node, r)
+
+    def lead(self, r) -> None:
+        g = self.g
+        when = r.from_.isoformat() if r.from_ else "since"
+        node = self.iri(f"lead/{r.body}-{when}")
+        body = self.iri(r.body)
+        g.add((node, RDF.type, GG.LeadDesignation))
+        g.add((node, GG.leadBody, body))
+        g.add((body, GG.leadsDigitalGovernment, self.country))
+        self.fact(node, r)
+
+    def body(self, r: CoordinationBody) -> None:
+        g, node = self.g, self.iri(r.id)
+        g.add((node, RDF.type, GG.CoordinationBody))
+        self.common(node, r)
+        g.add((node, GG.coordinationLevel, concept("coordination-level", r.level)))
+        if r.scope:
+            g.add((node, GG.coordinationScope, concept("coordination-scope", r.scope)))
+        self.fact(node, r)
+        for m in r.members:
+            path = f"{r.id}/member/{m.member}/{m.role}"
+            if m.from_:
+                path += f"/{m.from_.isoformat()}"
+            mnode, member = self.iri(path), self.iri(m.member)
+            g.add((mnode, RDF.type, GG.Membership))
+            g.add((mnode, ORG.organization, node))
+            g.add((mnode, ORG.member, member))
+            g.add((mnode, ORG.role, concept("membership-role", m.role)))
+            _texts(g, mnode, (DCTERMS.description,), m.note)
+            self.fact(mnode, None, sources=m.sources or r.sources, confidence=m.confidence or r.confidence,
+                      start=m.from_ or r.from_, end=m.until or r.until)
+            if m.role == "secretariat":
+                g.add((member, GG.providesSecretariatFor, node))
+            elif m.role != "observer":
+                g.add((member, ORG.memberOf, node))
+                if m.role == "chair":
+                    g.add((member, GG.chairs, node))
+
+    def mandate(self, r) -> None:
+        g, node, holder = self.g, self.iri(r.id), self.iri(r.holder)
+        g.add((node, RDF.type, GG.Mandate))
+        g.add((node, GG.mandateHolder, holder))
+        g.add((holder, GG.hasMandate, node))
+        _texts(g, node, (DCTERMS.description,), r.description)
+        g.add((node, GG.mandateStrength, concept("mandate-strength", r.strength)))
+        self.legal_basis(node, r.legal_basis)
+        for p in r.principles:
+            g.add((node, GG.servesPrinciple, concept("oecd-principle", p)))
+        self.fact(node, r)
+
+    def lever(self, r) -> None:
+        g, node, holder = self.g, self.iri(r.id), self.iri(r.holder)
+        g.add((node, RDF.type, GG.PolicyLever))
+        g.add((node, GG.leverHolder, holder))
+        g.add((holder, GG.holdsLever, node))
+        g.add((node, GG.leverType, concept("lever-type", r.type)))
+        _texts(g, node, (DCTERMS.description,), r.description)
+        g.add((node, GG.binding, Literal(r.binding)))
+        if r.threshold:
+            amount = Decimal(str(r.threshold.amount))
+            if amount == amount.to_integral_value():
+                amount = amount.quantize(Decimal(1))
+            g.add((node, GG.thresholdAmount, Literal(amount, datatype=XSD.decimal)))
+            g.add((node, GG.thresholdCurrency, Literal(r.threshold.currency)))
+        for slug in r.binds:
+            g.add((node, GG.binds, self.iri(slug)))
+        _texts(g, node, (GG.scopeNote,), r.scope)
+        self.legal_basis(node, r.legal_basis)
+        for p in r.principles:
+            g.add((node, GG.servesPrinciple, concept("oecd-principle", p)))
+        self.fact(node, r)
+
+    def instrument(self, r) -> None:
+        g, node = self.g, self.iri(r.id)
+        g.add((node, RDF.type, GG.LegalInstrument))
+        _texts(g, node, (DCTERMS.title, RDFS.label), r.title)
+        g.add((node, GG.instrumentKind, concept("instrument-kind", r.kind)))
+        if r.identifier:
+            g.add((node, DCTERMS.identifier, Literal(r.identifier)))
+        if r.date:
+            g.add((node, DCTERMS.issued, _date(r.date)))
+        if r.url:
+            g.add((node, FOAF.page, URIRef(r.url)))
+        self.fact(node, r)
+
+    def strategy(self, r) -> None:
+        g, node = self.g, self.iri(r.id)
+        g.add((node, RDF.type, GG.Strategy))
+        _texts(g, node, (DCTERMS.title, RDFS.label), r.title)
+        if r.owner:
+            g.add((node, GG.strategyOwner, self.iri(r.owner)))
+        if r.url:
+            g.add((node, FOAF.page, URIRef(r.url)))
+        _texts(g, node, (DCTERMS.description,), r.description)
+        self.legal_basis(node, r.legal_basis)
+        self.fact(node, r)
+
+    def relation(self, r) -> None:
+        g = self.g
+        actor, target = self.iri(r.actor), self.iri(r.target)
+        node = self.iri(f"relation/{r.actor}/{r.relation}/{r.target}")
+        g.add((node, RDF.type, GG.Relation))
+        g.add((node, GG.actor, actor))
+        g.add((node, GG.relationType, concept("relation-type", r.relation)))
+        g.add((node, GG.target, target))
+        g.add((actor, RELATION_SHORTCUT[r.relation], target))
+        self.fact(node, r)
+
+
+def _bind(g: Graph, code: str | None = None) -> None:
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    if code:
+        g.bind(code.lower(), f"{ID}{code.lower()}/", override=True, replace=True)
+
+
+def country_graph(country: CountryFile) -> Graph:
+    g = Graph(identifier=country_graph_iri(country.code))
+    _bind(g, country.code)
+    _CountryBuilder(country, g).build()
+    return g
+
+
+def scenario_graph(scenario: ScenarioFile, view: CountryFile) -> Graph:
+    """The scenario's own graph: the whole arrangement it describes, plus what the scenario is."""
+    head = scenario.scenario
+    g = Graph(identifier=scenario_graph_iri(head.id))
+    _bind(g, view.code)
+    builder = _CountryBuilder(view, g)
+    builder.build()
+    node = URIRef(f"{ID}scenario/{head.id}")
+    g.add((node, RDF.type, GG.Scenario))
+    g.add((node, GG.scenarioOf, builder.country))
+    g.add((node, GG.baseDate, _date(head.base)))
+    _texts(g, node, (DCTERMS.title, RDFS.label), head.title)
+    _texts(g, node, (DCTERMS.description,), head.description)
+    builder.fact(node, head)
+    return g
+
+
+def sources_graph(sources: dict[str, SourceDecl]) -> Graph:
+    g = Graph(identifier=SOURCES_GRAPH)
+    _bind(g)
+    for sid, s in sorted(sources.items()):
+        node = source_iri(sid)
+        g.add((node, RDF.type, GG.Source))
+        g.add((node, DCTERMS.title, Literal(s.title)))
+        g.add((node, RDFS.label, Literal(s.title)))
+        g.add((node, DCTERMS.identifier, Literal(sid)))
+        g.add((node, GG.sourceKind, concept("source-kind", s.kind)))
+        if s.publisher:
+            g.add((node, DCTERMS.publisher, Literal(s.publisher)))
+        if s.date:
+            g.add((node, DCTERMS.issued, _date(s.date)))
+        if s.url:
+            g.add((node, FOAF.page, URIRef(s.url)))
+        if s.language:
+            g.add((node, DCTERMS.language, Literal(s.language, datatype=XSD.language)))
+    return g
+
+
+def ontology_graph() -> Graph:
+    """The ontology and concept schemes; OWL restrictions' blank nodes get content-derived labels,
+    so they serialise to the same bytes every time."""
+    parsed = Graph()
+    for path in ontology_files():
+        parsed.parse(path, format="turtle")
+    g = Graph(identifier=ONTOLOGY_GRAPH)
+    _bind(g)
+    for triple in to_canonical_graph(parsed):
+        g.add(triple)
+    return g
+
+
+def build(dataset: Dataset, *, ontology: Graph | None = None) -> list[Graph]:
+    """Every named graph of the dataset: ontology, sources, one per country, one per scenario."""
+    graphs = [ontology if ontology is not None else ontology_graph(), sources_graph(dataset.sources)]
+    graphs += [country_graph(c) for _, c in sorted(dataset.countries.items())]
+    graphs += [
+        scenario_graph(dataset.scenarios[sid], view) for sid, view in sorted(dataset.scenario_views.items())
+    ]
+    return graphs
+
+
+# -- canonical serialisation ---------------------------------------------------------------------
+
+def _sorted_lines(text: str) -> bytes:
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def to_ntriples(g: Graph) -> bytes:
+    return _sorted_lines(g.serialize(format="nt"))
+
+
+def to_nquads(graphs: Iterable[Graph]) -> bytes:
+    ds = RDFDataset()
+    for g in graphs:
+        target = ds.graph(g.identifier)
+        for t in g:
+            target.add(t)
+    return _sorted_lines(ds.serialize(format="nquads"))
+
+
+def to_turtle(g: Graph) -> bytes:
+    return g.serialize(format="turtle").encode("utf-8")
+
+
+def to_trig(graphs: Iterable[Graph]) -> bytes:
+    """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once."""
+    graphs = sorted(graphs, key=lambda g: str(g.identifier))
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    parts = [head]
+    for g in graphs:
+        body = Graph()
+        for prefix, ns in PREFIXES.items():
+            body.bind(prefix, ns, override=True, replace=True)
+        for t in g:
+            body.add(t)
+        text = body.serialize(format="turtle")
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+        indented = "\n".join(("    " + line) if line.strip() else "" for line in text.strip().splitlines())
+        parts.append(f"\n<{g.identifier}> {{\n{indented}\n}}\n")
+    return "".join(parts).encode("utf-8")
+
+
+def jsonld_context() -> dict:
+    return {"@context": {**PREFIXES, "@language": "en"}}
+
+
+def to_jsonld(g: Graph) -> bytes:
+    """JSON-LD with our context, nodes sorted by @id and keys sorted, so bytes are stable."""
+    context = {k: v for k, v in PREFIXES.items()}
+    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=False))
+    if isinstance(doc, dict) and "@graph" in doc:
+        nodes = doc["@graph"]
+    else:
+        nodes = doc if isinstance(doc, list) else [doc]
+        doc = {"@context": context, "@graph": nodes}
+    doc["@graph"] = sorted(nodes, key=lambda n: str(n.get("@id", "")))
+    for n in doc["@graph"]:
+        for key, value in n.items():
+            if isinstance(value, list):
+                n[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True))
+    doc["@context"] = context
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

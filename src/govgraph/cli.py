@@ -1,0 +1,121 @@
+"""The `govgraph` command. Thin: parse arguments, call the library, print, map errors to exit codes.
+
+Exit codes: 0 ok; 1 the data does not conform; 2 bad input (a curated file, a query, an argument);
+3 an external service failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import DataError, GovGraphError
+from .model import BASELINE
+from .resources import default_data_dir
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    """`2016` → 30 June 2016 (mid-year, see graph/README.md); `2024-03-01` → that day."""
+    if value is None:
+        return BASELINE
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 6, 30)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is neither a year (2016) nor a date (2016-06-30)") from None
+
+
+def handle_errors(func):
+    """Turn library exceptions into a message on stderr and the documented exit code."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DataError as exc:
+            for problem in exc.problems:
+                err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+            err_console.print(f"[bold red]{len(exc.problems)} problem(s) in the curated data; nothing was written.[/]")
+            sys.exit(exc.exit_code)
+        except GovGraphError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+data_option = click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), default=None,
+    help="Folder with the curated YAML (default: ./graph if present, else the dataset shipped with govgraph).")
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True,
+    help="Folder of the build.")
+as_of_option = click.option(
+    "--as-of", "as_of", default=None, metavar="YEAR|DATE",
+    help="The date of the picture to analyse and map (a year means 30 June). Default: 2016 (the OECD baseline).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govgraph")
+def cli() -> None:
+    """govgraph: a knowledge graph of digital-government governance arrangements."""
+
+
+@cli.command()
+@data_option
+@out_option
+@as_of_option
+@handle_errors
+def build(data_dir: Path | None, out_dir: Path, as_of: str | None) -> None:
+    """Build every graph, the store and the reports into OUT (the main job)."""
+    from .pipeline import run_build
+
+    day = parse_as_of(as_of)
+    data_dir = data_dir or default_data_dir()
+    with err_console.status("Building…") as status:
+        summary = run_build(data_dir, out_dir, as_of=day, progress=lambda step: status.update(step + "…"))
+    table = Table(title=f"govgraph build — as of {summary.as_of.isoformat()}")
+    rows = summary.coverage["countries"]
+    for column in ("country", "institutions", "coordination_bodies", "memberships", "levers",
+                   "legal_instruments", "facts", "uncertain", "known_gaps"):
+        table.add_column(column.replace("_", " "), justify="left" if column == "country" else "right")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("country", "institutions", "coordination_bodies", "memberships",
+                                              "levers", "legal_instruments", "facts", "uncertain", "known_gaps")))
+    out_console.print(table)
+    out_console.print(f"{len(summary.graphs)} named graphs, {summary.quads} quads → {summary.out}")
+
+
+@cli.command()
+@data_option
+@handle_errors
+def validate(data_dir: Path | None) -> None:
+    """Check the curated data only; print every problem, write nothing."""
+    from .curated import load
+
+    data_dir = data_dir or default_data_dir()
+    dataset = load(data_dir)
+    out_console.print(
+        f"[green]ok[/]: {len(dataset.countries)} countries, {len(dataset.scenarios)} scenarios, "
+        f"{len(dataset.sources)} sources in {data_dir}")
+
+
+def main() -> None:
+    cli(prog_name="govgraph")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,416 @@
+"""Curated YAML → checked records, in two passes.
+
+Pass one reads every file and checks shapes and types; pass two links records (references, codes,
+sources, dates, cycles) and applies scenarios. Problems are collected, never raised one by one, so a
+curator sees every problem at once, each at its file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import DataError, Problem
+from .model import (
+    KIND_MODELS,
+    SECTION_KINDS,
+    Code,
+    CountryFile,
+    Dataset,
+    Fact,
+    Record,
+    Ref,
+    ScenarioFile,
+    Sections,
+    SourceDecl,
+    record_id,
+    snapshot,
+)
+from .vocab import CONCEPT_SCHEMES
+
+_FIELD_NAMES = sorted(
+    {
+        (f.alias or name)
+        for model in (*KIND_MODELS.values(), CountryFile, ScenarioFile, SourceDecl)
+        for name, f in model.model_fields.items()
+    }
+    | {"id", "locator", "note", "member", "role", "amount", "currency", "scenario", "base"}
+)
+
+
+def load(data_dir: Path) -> Dataset:
+    """Load and check the curated data under `data_dir`; raise DataError listing every problem."""
+    loader = _Loader(Path(data_dir))
+    dataset = loader.run()
+    if loader.problems:
+        raise DataError(loader.problems)
+    return dataset
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------------------------
+    def _display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    def report(self, path: Path, line: int, column: int, field: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self._display(path), line, column, field, message, hint))
+
+    def report_at(self, record: Record, field: str, message: str, hint: str = "", key: str | None = None) -> None:
+        """Report a problem at `key` of `record` when the file has it, else at the record."""
+        path, line, column = record.origin
+        node = record._node
+        if key is not None and isinstance(node, CommentedMap) and key in node:
+            line, column = node.lc.key(key)[0] + 1, node.lc.key(key)[1] + 1
+        self.report(Path(path), line, column, field, message, hint)
+
+    # -- pass one ----------------------------------------------------------------------------
+    def run(self) -> Dataset:
+        if not self.root.is_dir():
+            self.report(self.root, 1, 1, "data", "the data folder does not exist",
+                        "pass --data DIR pointing at a folder with countries/ (see graph/README.md)")
+            return Dataset()
+        dataset = Dataset()
+        country_files = sorted((self.root / "countries").glob("*.yaml"))
+        if not country_files:
+            self.report(self.root, 1, 1, "countries", "no country files found",
+                        "add countries/<cc>.yaml (see graph/README.md)")
+        shared = self.root / "sources.yaml"
+        declared: list[tuple[SourceDecl, Path]] = []
+        if shared.exists():
+            raw = self._read(shared)
+            if raw is not None:
+                if not isinstance(raw, list):
+                    self.report(shared, 1, 1, "sources", "expected a list of sources", "start each source with '- id: ...'")
+                else:
+                    for i, item in enumerate(raw):
+                        src = self._validate(SourceDecl, item, shared, raw, (i,), f"[{i}]")
+                        if src is not None:
+                            declared.append((src, shared))
+        for path in country_files:
+            country = self._load_file(CountryFile, path)
+            if country is None:
+                continue
+            expected = path.stem.upper()
+            if country.country.code != expected:
+                self.report_at(country.country, "country.code",
+                               f"the code {country.country.code} does not match the file name {path.name}",
+                               f"rename the file to {country.country.code.lower()}.yaml or fix the code", key="code")
+                continue
+            dataset.countries[country.code] = country
+            declared.extend((s, path) for s in country.sources)
+        for path in sorted((self.root / "scenarios").glob("*.yaml")):
+            scenario = self._load_file(ScenarioFile, path)
+            if scenario is None:
+                continue
+            if scenario.scenario.id in dataset.scenarios:
+                self.report_at(scenario.scenario, "scenario.id", f"the scenario id {scenario.scenario.id} is used twice",
+                               "give each scenario its own id", key="id")
+                continue
+            dataset.scenarios[scenario.scenario.id] = scenario
+            declared.extend((s, path) for s in scenario.sources)
+        for src, path in declared:
+            if src.id in dataset.sources:
+                first = dataset.sources[src.id]
+                self.report_at(src, "id", f"the source id {src.id} is already declared at {first.origin[0]}:{first.origin[1]}",
+                               "declare each source once (shared ones in sources.yaml)", key="id")
+            else:
+                dataset.sources[src.id] = src
+        _Linker(self, dataset).run()
+        return dataset
+
+    def _read(self, path: Path) -> Any:
+        yaml = YAML(typ="rt")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.report(path, 1, 1, "file", f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+            return None
+        try:
+            return yaml.load(text)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = (exc.problem or exc.context or "invalid YAML").strip()
+            self.report(path, line, col, "yaml", f"invalid YAML: {what}",
+                        "check indentation, colons and quotes; a key may appear only once per mapping")
+        except (YAMLError, RecursionError, ValueError) as exc:
+            self.report(path, 1, 1, "yaml", f"invalid YAML: {str(exc)[:200]}", "check the file's syntax")
+        return None
+
+    def _load_file(self, model: type[BaseModel], path: Path) -> Any:
+        raw = self._read(path)
+        if raw is None:
+            if not self.problems or self.problems[-1].path != self._display(path):
+                self.report(path, 1, 1, "file", "the file is empty", "see graph/README.md for the format")
+            return None
+        if not isinstance(raw, CommentedMap):
+            self.report(path, 1, 1, "file", "expected a mapping of sections at the top level",
+                        "start the file with 'country:' (or 'scenario:') — see graph/README.md")
+            return None
+        return self._validate(model, raw, path, raw, (), "")
+
+    def _validate(self, model: type[BaseModel], node: Any, path: Path, root: Any,
+                  prefix: tuple, label: str) -> Any:
+        try:
+            obj = model.model_validate(node)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = prefix + tuple(err["loc"])
+                line, col = _locate(root, loc)
+                self.report(path, line, col, _dotted(loc) or label or model.__name__,
+                            *_explain(err))
+            return None
+        except RecursionError:
+            self.report(path, 1, 1, "file", "the data is nested too deeply", "flatten the structure (see graph/README.md)")
+            return None
+        _attach_origins(obj, node, str(path))
+        return obj
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _explain(err: dict[str, Any]) -> tuple[str, str]:
+    kind = err["type"]
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "missing":
+        return "required field is missing", f"add '{field}:' (see graph/README.md)"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(field, _FIELD_NAMES, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling in graph/README.md"
+        return f"unknown field '{field[:60]}'", hint
+    if kind in ("string_type",):
+        return msg, "write text (put quotes around numbers that are text, e.g. '21.180')"
+    if kind in ("list_type",):
+        return msg, "write a list: one '- item' per line, or [a, b]"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return msg, "write a mapping of 'key: value' lines"
+    if kind == "too_short":
+        return msg, "give at least one entry"
+    if kind in ("bool_type", "bool_parsing"):
+        return msg, "write true or false"
+    return msg, "see graph/README.md for the allowed values"
+
+
+def _locate(root: Any, loc: tuple) -> tuple[int, int]:
+    """1-based line and column of the YAML node at `loc` (or of its nearest existing parent)."""
+    node, line, col = root, 1, 1
+    if isinstance(root, (CommentedMap, CommentedSeq)):
+        line, col = root.lc.line + 1, root.lc.col + 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line, col = (v + 1 for v in node.lc.key(part))
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, col = (v + 1 for v in node.lc.item(part))
+            node = node[part]
+        else:
+            break
+    return line, col
+
+
+def _attach_origins(obj: Any, node: Any, path: str) -> None:
+    """Walk the validated model beside its YAML node and remember each record's place."""
+    if isinstance(obj, Record) and isinstance(node, CommentedMap):
+        obj._origin = (path, node.lc.line + 1, node.lc.col + 1)
+        obj._node = node
+        for name, finfo in type(obj).model_fields.items():
+            key = finfo.alias or name
+            if key in node:
+                _attach_origins(getattr(obj, name), node[key], path)
+    elif isinstance(obj, list) and isinstance(node, CommentedSeq):
+        for item, child in zip(obj, node):
+            _attach_origins(item, child, path)
+
+
+def _markers(annotation: Any) -> Iterator[Ref | Code]:
+    """The Ref/Code markers anywhere inside a field's type annotation."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, (Ref, Code)):
+            yield meta
+    for arg in typing.get_args(annotation):
+        yield from _markers(arg)
+
+
+def _marked_values(record: Record) -> Iterator[tuple[str, str, Ref | Code, str]]:
+    """(field name, YAML key, marker, value) for every reference or code in `record`."""
+    for name, finfo in type(record).model_fields.items():
+        markers = [m for m in finfo.metadata if isinstance(m, (Ref, Code))] + list(_markers(finfo.annotation))
+        if not markers:
+            continue
+        value = getattr(record, name)
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is not None:
+                yield name, finfo.alias or name, markers[0], v
+
+
+class _Linker:
+    """Pass two: everything that needs more than one record to check."""
+
+    def __init__(self, loader: _Loader, dataset: Dataset):
+        self.loader = loader
+        self.dataset = dataset
+
+    def run(self) -> None:
+        for country in self.dataset.countries.values():
+            self.link(country)
+        for scenario in self.dataset.scenarios.values():
+            view = self.apply(scenario)
+            if view is not None:
+                self.dataset.scenario_views[scenario.scenario.id] = view
+
+    def index(self, sections: Sections) -> dict[str, tuple[str, Fact]]:
+        ids: dict[str, tuple[str, Fact]] = {}
+        for kind, record in sections.records():
+            rid = record_id(kind, record)
+            if rid is None:
+                continue
+            if rid in ids:
+                first = ids[rid][1].origin
+                self.loader.report_at(record, "id", f"the id '{rid}' is already used at line {first[1]}",
+                                      "ids must be unique within a country; choose another", key="id")
+            else:
+                ids[rid] = (kind, record)
+        return ids
+
+    def link(self, sections: Sections, history: dict[str, tuple[str, Fact]] | None = None) -> None:
+        """Check references, codes, sources and dates; `history` resolves historical references."""
+        ids = self.index(sections)
+        if isinstance(sections, CountryFile):
+            self.check_fact(sections.country, ids)
+        for kind, record in sections.records():
+            self.check_fact(record, ids, history)
+            if kind == "coordination_body":
+                for member in record.members:
+                    self.check_fact(member, ids)
+        self.check_cycles(sections, ids)
+
+    def check_fact(self, record: Record, ids: dict[str, tuple[str, Fact]],
+                   history: dict[str, tuple[str, Fact]] | None = None) -> None:
+        report = self.loader.report_at
+        for name, key, marker, value in _marked_values(record):
+            if isinstance(marker, Code):
+                allowed = CONCEPT_SCHEMES.get(marker.scheme, ())
+                if value not in allowed:
+                    close = difflib.get_close_matches(str(value), allowed, n=1)
+                    hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(allowed)
+                    report(record, key, f"unknown {marker.scheme} code '{value}'", hint, key=key)
+            else:
+                target = ids.get(value)
+                if target is None and marker.historical and history:
+                    target = history.get(value)
+                if target is None:
+                    close = difflib.get_close_matches(value, list(ids), n=1)
+                    hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
+                    report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
+                elif target[0] not in marker.kinds:
+                    wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
+                    report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, not a {wanted}",
+                           "point at a record of the right kind", key=key)
+        for citation in getattr(record, "sources", None) or []:
+            if citation.id not in self.dataset.sources:
+                close = difflib.get_close_matches(citation.id, list(self.dataset.sources), n=1)
+                hint = (f"did you mean '{close[0]}'? " if close else "") + "declare it under 'sources:' or in sources.yaml"
+                report(citation, "sources.id", f"unknown source '{citation.id}'", hint, key="id")
+        start, end = getattr(record, "from_", None), getattr(record, "until", None)
+        if start and end and end <= start:
+            report(record, "until", f"'until' ({end}) is not after 'from' ({start})",
+                   "until is the first day the record no longer holds; fix one of the dates", key="until")
+
+    def check_cycles(self, sections: Sections, ids: dict[str, tuple[str, Fact]]) -> None:
+        parent = {i.id: i.part_of for i in sections.institutions if i.part_of}
+        reported: set[str] = set()
+        for start in parent:
+            seen, node = [start], parent.get(start)
+            while node is not None and node not in seen:
+                seen.append(node)
+                node = parent.get(node)
+            if node == start and start not in reported:
+                reported.update(seen)
+                record = ids[start][1]
+                self.loader.report_at(record, "part_of", "part_of forms a cycle: " + " → ".join(seen + [start]),
+                                      "a body cannot be part of itself; fix one part_of", key="part_of")
+
+    # -- scenarios ----------------------------------------------------------------------------
+    def apply(self, scenario: ScenarioFile) -> CountryFile | None:
+        """The country's arrangement under `scenario`: its baseline on `base`, then the changes."""
+        head = scenario.scenario
+        country = self.dataset.countries.get(head.country.lower())
+        report = self.loader.report_at
+        if country is None:
+            report(head, "scenario.country", f"no country file for {head.country}",
+                   f"add countries/{head.country.lower()}.yaml or fix the code", key="country")
+            return None
+        self.check_fact(head, {})
+        view = snapshot(country, head.base)
+        ids = {rid: kr for kind, r in view.records() if (rid := record_id(kind, r)) for kr in [(kind, r)]}
+        for position, rid in enumerate(scenario.remove):
+            if rid not in ids:
+                report(scenario, f"remove[{position}]", f"'{rid}' is not a record of {head.country} on {head.base}",
+                       "remove only records that hold on the scenario's base date", key="remove")
+                continue
+            kind, record = ids.pop(rid)
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            setattr(view, section, [r for r in getattr(view, section) if r is not record])
+        for position, change in enumerate(scenario.change):
+            self.apply_change(scenario, view, ids, position, change)
+        for kind, record in scenario.add.records():
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            getattr(view, section).append(record)
+        history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
+        self.link(view, history)
+        return view
+
+    def apply_change(self, scenario: ScenarioFile, view: CountryFile, ids: dict, position: int,
+                     change: dict[str, Any]) -> None:
+        node = scenario._node["change"][position] if scenario._node is not None else None
+        path = scenario.origin[0]
+        line, col = _locate(node, ()) if node is not None else (scenario.origin[1], scenario.origin[2])
+        field = f"change[{position}]"
+        rid = change.get("id")
+        if not isinstance(rid, str) or rid not in ids:
+            self.loader.report(Path(path), line, col, f"{field}.id",
+                               f"'{rid}' is not a record of {scenario.scenario.country} on {scenario.scenario.base}",
+                               "name the id of a baseline record to change")
+            return
+        kind, record = ids[rid]
+        merged = record.model_dump(by_alias=True, exclude_none=True)
+        if "sources" not in change:
+            merged["sources"] = [c.model_dump(exclude_none=True) for c in scenario.scenario.sources]
+            merged["confidence"] = scenario.scenario.confidence
+        merged.update(change)
+        model = KIND_MODELS[kind]
+        try:
+            updated = model.model_validate(merged)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = _locate(node, tuple(err["loc"])) if node is not None else (line, col)
+                self.loader.report(Path(path), where[0], where[1], f"{field}.{_dotted(err['loc'])}", *_explain(err))
+            return
+        updated._origin, updated._node = (path, line, col), node
+        section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+        setattr(view, section, [updated if r is record else r for r in getattr(view, section)])
+        ids[rid] = (kind, updated)

@@ -1,0 +1,385 @@
+"""Typed records of the curated data (no RDF here).
+
+The field declarations are the single description of the YAML format: pydantic checks shapes and
+types, and the annotations `Ref` and `Code` tell the loader's second pass which fields point at other
+records or at codes of a SKOS scheme. Every record remembers where it came from (file, line, column),
+so any later problem can be reported at its place in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Iterator
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+BASELINE = dt.date(2016, 6, 30)
+SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+QID = re.compile(r"^Q[1-9][0-9]*$")
+URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks a field whose value is the id of another record of one of `kinds`."""
+
+    kinds: tuple[str, ...]
+    historical: bool = False  # may name a record that no longer holds (e.g. `replaces`)
+
+
+@dataclass(frozen=True)
+class Code:
+    """Marks a field whose value is a code of the SKOS scheme `scheme`."""
+
+    scheme: str
+
+
+AGENT = ("institution", "coordination_body")
+
+
+def _to_date(value: Any, *, end: bool = False) -> dt.date:
+    """A year, ``YYYY-MM`` or ``YYYY-MM-DD`` → the first day it names (see graph/README.md)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a year or a date, not true/false")
+    if isinstance(value, int):
+        if not 1000 <= value <= 9999:
+            raise ValueError(f"{value} is not a four-digit year")
+        return dt.date(value, 1, 1)
+    if isinstance(value, str):
+        text = value.strip()
+        m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
+        if m and not (m.group(3) and not m.group(2)):
+            year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise ValueError(f"{text!r} is not a real date ({exc})") from None
+        raise ValueError(f"{text[:40]!r} is not a date: write 2016, 2016-06 or 2016-06-03")
+    raise ValueError(f"expected a year or a date, got {type(value).__name__}")
+
+
+def _not_future(value: dt.date) -> dt.date:
+    if value > dt.date.today():
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_to_date)]
+PastDay = Annotated[dt.date, BeforeValidator(lambda v: _not_future(_to_date(v)))]
+
+
+def _lang_text(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        raise ValueError("give the text per language, e.g. {en: ..., es: ...}")
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of language to text, got {type(value).__name__}")
+    out: dict[str, str] = {}
+    for lang, text in value.items():
+        if not isinstance(lang, str) or not LANG.match(lang):
+            raise ValueError(f"{str(lang)[:20]!r} is not a language code such as en, es, pt")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the {lang} text must be a non-empty string")
+        out[lang] = text.strip()
+    if "en" not in out:
+        raise ValueError("an English (en) text is required")
+    return out
+
+
+LangText = Annotated[dict[str, str], BeforeValidator(_lang_text)]
+
+
+def _checked(pattern: re.Pattern[str], what: str):
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ValueError(f"{str(value)[:40]!r} is not {what}")
+        return value
+
+    return BeforeValidator(check)
+
+
+Slug = Annotated[str, _checked(SLUG, "an id (lower-case letters, digits and hyphens, starting with a letter)")]
+Url = Annotated[str, _checked(URL, "an http(s) URL")]
+Qid = Annotated[str, _checked(QID, "a Wikidata id such as Q298")]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+def ref(*kinds: str, historical: bool = False):
+    return Ref(kinds, historical)
+
+
+class Record(BaseModel):
+    """Base of all records: unknown keys are errors; the origin is kept for error messages."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=False)
+    _origin: tuple[str, int, int] = PrivateAttr(default=("", 0, 0))
+    _node: Any = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> tuple[str, int, int]:
+        return self._origin
+
+
+class Citation(Record):
+    id: Slug
+    locator: Text
+    note: Text | None = None
+
+
+class Fact(Record):
+    """A fact-bearing record: it must say where it comes from and how sure we are."""
+
+    sources: list[Citation] = Field(min_length=1)
+    confidence: Annotated[str, Code("confidence")]
+    from_: PastDay | None = Field(default=None, alias="from")
+    until: Day | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.until is None or day < self.until)
+
+
+class SourceDecl(Record):
+    id: Slug
+    title: Text
+    publisher: Text | None = None
+    date: PastDay | None = None
+    url: Url | None = None
+    kind: Annotated[str, Code("source-kind")]
+    language: Annotated[str, _checked(LANG, "a language code such as en")] | None = None
+
+
+class Country(Fact):
+    code: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
+    iso3: Annotated[str, _checked(re.compile(r"^[A-Z]{3}$"), "an ISO 3166-1 alpha-3 code, e.g. CHL")] | None = None
+    name: LangText
+    languages: list[Annotated[str, _checked(LANG, "a language code such as es")]] = []
+    wikidata: Qid | None = None
+    benchmark: bool = False
+    homepage: Url | None = None
+
+
+class Institution(Fact):
+    id: Slug
+    name: LangText
+    acronym: Text | None = None
+    kind: Annotated[str, Code("institution-kind")]
+    part_of: Annotated[Slug, ref("institution")] | None = None
+    reports_to: Annotated[Slug, ref(*AGENT)] | None = None
+    placement: Annotated[str, Code("placement")] | None = None
+    established: PastDay | None = None
+    replaces: Annotated[Slug, ref("institution", historical=True)] | None = None
+    legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
+    homepage: Url | None = None
+    wikidata: Qid | None = None
+    description: LangText | None = None
+
+
+class Lead(Fact):
+    body: Annotated[Slug, ref("institution")]
+
+
+class Membership(Record):
+    member: Annotated[Slug, ref(*AGENT)]
+    role: Annotated[str, Code("membership-role")]
+    sources: list[Citation] | None = Field(default=None, min_length=1)
+    confidence: Annotated[str, Code("confidence")] | None = None
+    from_: PastDay | None = Field(default=None, alias="from")
+    until: Day | None = None
+    note: LangText | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class CoordinationBody(Fact):
+    id: Slug
+    name: LangText
+    acronym: Text | None = None
+    level: Annotated[str, Code("coordination-level")]
+    scope: Annotated[str, Code("coordination-scope")] | None = None
+    established: PastDay | None = None
+    replaces: Annotated[Slug, ref("coordination_body", historical=True)] | None = None
+    legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
+    homepage: Url | None = None
+    wikidata: Qid | None = None
+    description: LangText | None = None
+    members: list[Membership] = []
+
+
+class Mandate(Fact):
+    id: Slug
+    holder: Annotated[Slug, ref(*AGENT)]
+    description: LangText
+    strength: Annotated[str, Code("mandate-strength")]
+    legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
+    principles: list[Annotated[str, Code("oecd-principle")]] = []
+
+
+class Threshold(Record):
+    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    currency: Annotated[str, _checked(CURRENCY, "an ISO 4217 currency code such as CLP, GBP")]
+    note: LangText | None = None
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("the amount must be a number, without currency signs or separators")
+        return value
+
+
+class Lever(Fact):
+    id: Slug
+    holder: Annotated[Slug, ref(*AGENT)]
+    type: Annotated[str, Code("lever-type")]
+    description: LangText
+    binding: bool
+    threshold: Threshold | None = None
+    binds: list[Annotated[Slug, ref(*AGENT)]] = []
+    scope: LangText | None = None
+    legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
+    principles: list[Annotated[str, Code("oecd-principle")]] = []
+
+
+class LegalInstrument(Fact):
+    id: Slug
+    title: LangText
+    kind: Annotated[str, Code("instrument-kind")]
+    identifier: Text | None = None
+    date: PastDay | None = None
+    url: Url | None = None
+
+
+class Strategy(Fact):
+    id: Slug
+    title: LangText
+    owner: Annotated[Slug, ref(*AGENT)] | None = None
+    url: Url | None = None
+    description: LangText | None = None
+    legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
+
+
+class Relation(Fact):
+    actor: Annotated[Slug, ref(*AGENT)]
+    relation: Annotated[str, Code("relation-type")]
+    target: Annotated[Slug, ref(*AGENT)]
+
+
+class Note(Fact):
+    id: Slug
+    text: LangText
+
+
+class Gap(Record):
+    topic: Text
+    note: Text
+
+
+class Sections(Record):
+    """The record lists a country file (or a scenario's `add:`) may hold."""
+
+    institutions: list[Institution] = []
+    lead: list[Lead] = []
+    coordination_bodies: list[CoordinationBody] = []
+    mandates: list[Mandate] = []
+    levers: list[Lever] = []
+    legal_instruments: list[LegalInstrument] = []
+    strategies: list[Strategy] = []
+    relations: list[Relation] = []
+    notes: list[Note] = []
+
+    def records(self) -> Iterator[tuple[str, Fact]]:
+        """Every fact-bearing record with its kind, in file order."""
+        for section, kind in SECTION_KINDS.items():
+            for record in getattr(self, section):
+                yield kind, record
+
+
+SECTION_KINDS = {
+    "institutions": "institution",
+    "lead": "lead",
+    "coordination_bodies": "coordination_body",
+    "mandates": "mandate",
+    "levers": "lever",
+    "legal_instruments": "legal_instrument",
+    "strategies": "strategy",
+    "relations": "relation",
+    "notes": "note",
+}
+KIND_MODELS: dict[str, type[Fact]] = {
+    "institution": Institution,
+    "lead": Lead,
+    "coordination_body": CoordinationBody,
+    "mandate": Mandate,
+    "lever": Lever,
+    "legal_instrument": LegalInstrument,
+    "strategy": Strategy,
+    "relation": Relation,
+    "note": Note,
+}
+
+
+class CountryFile(Sections):
+    country: Country
+    sources: list[SourceDecl] = []
+    gaps: list[Gap] = []
+
+    @property
+    def code(self) -> str:
+        return self.country.code.lower()
+
+
+class ScenarioHeader(Fact):
+    id: Slug
+    country: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
+    title: LangText
+    description: LangText
+    base: PastDay = BASELINE
+
+
+class ScenarioFile(Record):
+    scenario: ScenarioHeader
+    sources: list[SourceDecl] = []
+    add: Sections = Sections()
+    remove: list[Slug] = []
+    change: list[dict[str, Any]] = []
+
+
+@dataclass
+class Dataset:
+    """Everything curated, linked and checked: the input of the build."""
+
+    sources: dict[str, SourceDecl] = field(default_factory=dict)
+    countries: dict[str, CountryFile] = field(default_factory=dict)
+    scenarios: dict[str, ScenarioFile] = field(default_factory=dict)
+    # scenario id → the country's arrangement under that scenario (baseline snapshot + changes)
+    scenario_views: dict[str, CountryFile] = field(default_factory=dict)
+
+
+def record_id(kind: str, record: Fact) -> str | None:
+    """The id a record is referred to by (memberships, leads and relations have none)."""
+    return getattr(record, "id", None) if kind not in ("lead", "relation") else None
+
+
+def snapshot(country: CountryFile, day: dt.date) -> CountryFile:
+    """The arrangement on `day`: only the records (and memberships) that hold then."""
+    copy = country.model_copy(deep=True)
+    for section in SECTION_KINDS:
+        kept = [r for r in getattr(copy, section) if r.holds_on(day)]
+        setattr(copy, section, kept)
+    for body in copy.coordination_bodies:
+        body.members = [
+            m
+            for m in body.members
+            if (m.from_ is None or m.from_ <= day) and (m.until is None or day < m.until)
+        ]
+    return copy
+

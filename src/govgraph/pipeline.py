@@ -1,0 +1,123 @@
+"""The recipe: load → build → write → store (→ reason, validate, analyse, render as they land).
+
+Everything is written into a fresh folder beside out/, which replaces out/ only once the whole build
+has succeeded: a failed or killed build leaves the previous out/ as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rdflib import Graph
+
+from . import __version__, build, coverage, curated, store
+from .model import BASELINE, Dataset
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildSummary:
+    out: Path
+    as_of: dt.date
+    graphs: dict[str, int] = field(default_factory=dict)  # graph IRI → triples
+    coverage: dict = field(default_factory=dict)
+    quads: int = 0
+
+
+def graph_file_stem(g: Graph) -> str:
+    """ontology, sources, cl, scenario-cl-enacted-2024 …"""
+    return str(g.identifier).removeprefix(build.GRAPH).replace("/", "-")
+
+
+def load(data_dir: Path) -> Dataset:
+    return curated.load(data_dir)
+
+
+def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress) -> BuildSummary:
+    summary = BuildSummary(out=folder, as_of=as_of)
+    (folder / "graphs").mkdir(parents=True)
+    progress("Writing graph files")
+    for g in graphs:
+        stem = graph_file_stem(g)
+        (folder / "graphs" / f"{stem}.ttl").write_bytes(build.to_turtle(g))
+        (folder / "graphs" / f"{stem}.nt").write_bytes(build.to_ntriples(g))
+        (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g))
+        summary.graphs[str(g.identifier)] = len(g)
+    (folder / "context.jsonld").write_bytes(
+        (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs))
+    nquads = build.to_nquads(graphs)
+    (folder / "govgraph.nq").write_bytes(nquads)
+    progress("Loading the embedded store")
+    summary.quads = store.create(folder / "store", nquads)
+    progress("Writing coverage")
+    report = coverage.coverage(dataset)
+    summary.coverage = report
+    (folder / "coverage.json").write_bytes(coverage.to_json(report))
+    (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
+    (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
+    manifest = {
+        "govgraph": __version__,
+        "as_of": as_of.isoformat(),
+        "graphs": summary.graphs,
+        "countries": sorted(c.upper() for c in dataset.countries),
+        "scenarios": sorted(dataset.scenario_views),
+    }
+    (folder / "build.json").write_bytes((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return summary
+
+
+def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
+              progress: Progress = lambda step: None) -> BuildSummary:
+    """The main job. Raises DataError (nothing written) when the curated data has problems."""
+    out = Path(out).resolve()
+    recover(out)
+    progress("Loading curated data")
+    dataset = load(data_dir)
+    progress("Building graphs")
+    graphs = build.build(dataset)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir(parents=True)
+        summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
+        publish(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary.out = out
+    return summary
+
+
+def recover(out: Path) -> None:
+    """Undo a swap cut short by a crash: if out/ is gone but its previous copy is there, restore it."""
+    old = out.with_name(f".{out.name}.old")
+    if not out.exists() and old.exists():
+        os.replace(old, out)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    for stale in out.parent.glob(f".{out.name}.tmp-*"):
+        try:
+            pid = int(stale.name.rsplit("-", 1)[1])
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(stale, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def publish(tmp: Path, out: Path) -> None:
+    """Replace out/ by tmp/ with two renames; `recover` mends the gap between them after a crash."""
+    old = out.with_name(f".{out.name}.old")
+    if out.exists():
+        os.replace(out, old)
+    os.replace(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
