@@ -228,7 +228,7 @@ class _CountryBuilder:
     def lead(self, r) -> None:
         g = self.g
         when = r.from_.isoformat() if r.from_ else "since"
-        node = self.iri(f"lead/{r.body}-{when}")
+        node = self.iri(r.id or f"lead/{r.body}-{when}")
         body = self.iri(r.body)
         g.add((node, RDF.type, GG.LeadDesignation))
         g.add((node, GG.leadBody, body))
@@ -324,7 +324,7 @@ class _CountryBuilder:
     def relation(self, r) -> None:
         g = self.g
         actor, target = self.iri(r.actor), self.iri(r.target)
-        node = self.iri(f"relation/{r.actor}/{r.relation}/{r.target}")
+        node = self.iri(r.id or f"relation/{r.actor}/{r.relation}/{r.target}")
         g.add((node, RDF.type, GG.Relation))
         g.add((node, GG.actor, actor))
         g.add((node, GG.relationType, concept("relation-type", r.relation)))

@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -58,6 +58,7 @@ class _Loader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
 
     # -- reporting -------------------------------------------------------------------------
     def _display(self, path: Path) -> str:
@@ -75,6 +76,8 @@ class _Loader:
         node = record._node
         if key is not None and isinstance(node, CommentedMap) and key in node:
             line, column = node.lc.key(key)[0] + 1, node.lc.key(key)[1] + 1
+        if record._path and not field.startswith(record._path):
+            field = f"{record._path}.{field.rsplit('.', 1)[-1]}" if "." in field else f"{record._path}.{field}"
         self.report(Path(path), line, column, field, message, hint)
 
     # -- pass one ----------------------------------------------------------------------------
@@ -161,23 +164,74 @@ class _Loader:
             self.report(path, 1, 1, "file", "expected a mapping of sections at the top level",
                         "start the file with 'country:' (or 'scenario:') — see graph/README.md")
             return None
-        return self._validate(model, raw, path, raw, (), "")
+        return self._validate_sections(model, raw, path)
+
+    def _validate_sections(self, model: type[BaseModel], node: CommentedMap, path: Path,
+                           prefix: tuple = ()) -> Any:
+        """Validate a file section by section and record by record, so that one bad record does not
+        hide the problems of the others: valid records go on to the linking pass."""
+        fields = {(f.alias or n): (n, f) for n, f in model.model_fields.items()}
+        values: dict[str, Any] = {}
+        complete = True
+        for key in node:
+            if key not in fields:
+                line, col = _locate(node, (key,))
+                close = difflib.get_close_matches(str(key), list(fields), n=1)
+                hint = (f"did you mean '{close[0]}'? " if close else "") + "allowed here: " + ", ".join(fields)
+                self.report(path, line, col, _dotted(prefix + (key,)), f"unknown section '{str(key)[:60]}'", hint)
+        for key, (name, finfo) in fields.items():
+            if key not in node:
+                if finfo.is_required():
+                    line, col = _locate(node, ())
+                    self.report(path, line, col, _dotted(prefix + (key,)), "required section is missing",
+                                f"add '{key}:' (see graph/README.md)")
+                    complete = False
+                continue
+            value, inner = node[key], _inner_model(finfo.annotation)
+            is_list = typing.get_origin(finfo.annotation) is list
+            if inner is not None and is_list and isinstance(value, CommentedSeq):
+                items = []
+                for i, item in enumerate(value):
+                    checked = self._validate(inner, item, path, node, (key, i), "", prefix)
+                    if checked is not None:
+                        items.append(checked)
+                    elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                        self.broken_ids.add(item["id"])
+                values[name] = items
+            elif inner is Sections and isinstance(value, CommentedMap):
+                values[name] = self._validate_sections(Sections, value, path, prefix + (key,))
+            else:
+                adapter = TypeAdapter(finfo.annotation)
+                try:
+                    values[name] = adapter.validate_python(value)
+                except ValidationError as exc:
+                    complete = False
+                    for err in exc.errors():
+                        loc = (key,) + tuple(err["loc"])
+                        line, col = _locate(node, loc)
+                        self.report(path, line, col, _dotted(prefix + loc), *_explain(err, inner))
+                    continue
+                _attach_origins(values[name], value, str(path), prefix + (key,))
+        obj = model.model_construct(**values)
+        obj._origin, obj._node, obj._path = (str(path), node.lc.line + 1, node.lc.col + 1), node, _dotted(prefix)
+        return obj if complete else None
 
     def _validate(self, model: type[BaseModel], node: Any, path: Path, root: Any,
-                  prefix: tuple, label: str) -> Any:
+                  prefix: tuple, label: str, shown: tuple = ()) -> Any:
+        """Validate one record; `prefix` locates it in `root`, `shown` prefixes the field names."""
         try:
             obj = model.model_validate(node)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = prefix + tuple(err["loc"])
                 line, col = _locate(root, loc)
-                self.report(path, line, col, _dotted(loc) or label or model.__name__,
-                            *_explain(err))
+                self.report(path, line, col, _dotted(shown + loc) or label or model.__name__,
+                            *_explain(err, _model_at(model, tuple(err["loc"])[:-1])))
             return None
         except RecursionError:
             self.report(path, 1, 1, "file", "the data is nested too deeply", "flatten the structure (see graph/README.md)")
             return None
-        _attach_origins(obj, node, str(path))
+        _attach_origins(obj, node, str(path), shown + prefix)
         return obj
 
 
@@ -191,15 +245,42 @@ def _dotted(loc: Iterable[Any]) -> str:
     return out
 
 
-def _explain(err: dict[str, Any]) -> tuple[str, str]:
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that validates the mapping at `loc` (to suggest its own field names)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        fields = {(f.alias or n): f for n, f in current.model_fields.items()}
+        if part not in fields:
+            return None
+        current = _inner_model(fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _explain(err: dict[str, Any], model: type[BaseModel] | None = None) -> tuple[str, str]:
     kind = err["type"]
     msg = str(err.get("msg", "")).removeprefix("Value error, ")
     field = str(err["loc"][-1]) if err["loc"] else ""
     if kind == "missing":
         return "required field is missing", f"add '{field}:' (see graph/README.md)"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(field, _FIELD_NAMES, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "remove it or check the spelling in graph/README.md"
+        names = sorted((f.alias or n) for n, f in model.model_fields.items()) if model else _FIELD_NAMES
+        close = difflib.get_close_matches(field, names, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        hint += "allowed here: " + ", ".join(names) if model else "check the spelling in graph/README.md"
         return f"unknown field '{field[:60]}'", hint
     if kind in ("string_type",):
         return msg, "write text (put quotes around numbers that are text, e.g. '21.180')"
@@ -231,18 +312,19 @@ def _locate(root: Any, loc: tuple) -> tuple[int, int]:
     return line, col
 
 
-def _attach_origins(obj: Any, node: Any, path: str) -> None:
+def _attach_origins(obj: Any, node: Any, path: str, loc: tuple = ()) -> None:
     """Walk the validated model beside its YAML node and remember each record's place."""
     if isinstance(obj, Record) and isinstance(node, CommentedMap):
         obj._origin = (path, node.lc.line + 1, node.lc.col + 1)
         obj._node = node
+        obj._path = _dotted(loc)
         for name, finfo in type(obj).model_fields.items():
             key = finfo.alias or name
             if key in node:
-                _attach_origins(getattr(obj, name), node[key], path)
+                _attach_origins(getattr(obj, name), node[key], path, loc + (key,))
     elif isinstance(obj, list) and isinstance(node, CommentedSeq):
-        for item, child in zip(obj, node):
-            _attach_origins(item, child, path)
+        for i, (item, child) in enumerate(zip(obj, node)):
+            _attach_origins(item, child, path, loc + (i,))
 
 
 def _markers(annotation: Any) -> Iterator[Ref | Code]:
@@ -322,13 +404,15 @@ class _Linker:
                 target = ids.get(value)
                 if target is None and marker.historical and history:
                     target = history.get(value)
+                if target is None and value in self.loader.broken_ids:
+                    continue
                 if target is None:
                     close = difflib.get_close_matches(value, list(ids), n=1)
                     hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
                     report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
                 elif target[0] not in marker.kinds:
                     wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
-                    report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, not a {wanted}",
+                    report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, but {key} must name: {wanted}",
                            "point at a record of the right kind", key=key)
         for citation in getattr(record, "sources", None) or []:
             if citation.id not in self.dataset.sources:
@@ -377,10 +461,16 @@ class _Linker:
             setattr(view, section, [r for r in getattr(view, section) if r is not record])
         for position, change in enumerate(scenario.change):
             self.apply_change(scenario, view, ids, position, change)
+        history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
         for kind, record in scenario.add.records():
+            rid = record_id(kind, record)
+            if rid in history and rid not in ids:
+                report(record, "id", f"the id '{rid}' is already used by a record of {head.country} "
+                       f"(at {history[rid][1].origin[0]}:{history[rid][1].origin[1]})",
+                       "give the added record an id of its own, or use 'change:' on the existing one", key="id")
+                continue
             section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
             getattr(view, section).append(record)
-        history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
         self.link(view, history)
         return view
 

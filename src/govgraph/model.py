@@ -121,6 +121,7 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=False)
     _origin: tuple[str, int, int] = PrivateAttr(default=("", 0, 0))
     _node: Any = PrivateAttr(default=None)
+    _path: str = PrivateAttr(default="")  # where in its file, e.g. "institutions[2]"
 
     @property
     def origin(self) -> tuple[str, int, int]:
@@ -184,6 +185,7 @@ class Institution(Fact):
 
 
 class Lead(Fact):
+    id: Slug | None = None  # optional: lets a scenario change or remove this designation
     body: Annotated[Slug, ref("institution")]
 
 
@@ -268,6 +270,7 @@ class Strategy(Fact):
 
 
 class Relation(Fact):
+    id: Slug | None = None  # optional: lets a scenario change or remove this relation
     actor: Annotated[Slug, ref(*AGENT)]
     relation: Annotated[str, Code("relation-type")]
     target: Annotated[Slug, ref(*AGENT)]
@@ -365,8 +368,8 @@ class Dataset:
 
 
 def record_id(kind: str, record: Fact) -> str | None:
-    """The id a record is referred to by (memberships, leads and relations have none)."""
-    return getattr(record, "id", None) if kind not in ("lead", "relation") else None
+    """The id a record is referred to by (leads and relations only when given one)."""
+    return getattr(record, "id", None)
 
 
 def snapshot(country: CountryFile, day: dt.date) -> CountryFile:
