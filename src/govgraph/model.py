@@ -9,11 +9,14 @@ so any later problem can be reported at its place in the file.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterator
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
+
+from .vocab import CONCEPT_SCHEMES
 
 BASELINE = dt.date(2016, 6, 30)
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -39,6 +42,20 @@ class Code:
 
 
 AGENT = ("institution", "coordination_body")
+
+
+def coded(scheme: str):
+    """A field holding a code of `scheme`; checked against the ontology's concept schemes."""
+
+    def check(value: str) -> str:
+        allowed = CONCEPT_SCHEMES.get(scheme, ())
+        if value not in allowed:
+            close = difflib.get_close_matches(value, allowed, n=1)
+            guess = f"did you mean '{close[0]}'? " if close else ""
+            raise ValueError(f"unknown {scheme} code '{value[:40]}' ({guess}allowed: {', '.join(allowed)})")
+        return value
+
+    return Annotated[str, Code(scheme), AfterValidator(check)]
 
 
 def _to_date(value: Any, *, end: bool = False) -> dt.date:
@@ -84,7 +101,8 @@ def _lang_text(value: Any) -> dict[str, str]:
     out: dict[str, str] = {}
     for lang, text in value.items():
         if not isinstance(lang, str) or not LANG.match(lang):
-            raise ValueError(f"{str(lang)[:20]!r} is not a language code such as en, es, pt")
+            raise ValueError(f"{str(lang)[:20]!r} is not a language code such as en, es, pt "
+                             "(a text that contains a comma must be put in quotes)")
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"the {lang} text must be a non-empty string")
         out[lang] = text.strip()
@@ -138,7 +156,7 @@ class Fact(Record):
     """A fact-bearing record: it must say where it comes from and how sure we are."""
 
     sources: list[Citation] = Field(min_length=1)
-    confidence: Annotated[str, Code("confidence")]
+    confidence: coded("confidence")
     from_: PastDay | None = Field(default=None, alias="from")
     until: Day | None = None
 
@@ -154,7 +172,7 @@ class SourceDecl(Record):
     publisher: Text | None = None
     date: PastDay | None = None
     url: Url | None = None
-    kind: Annotated[str, Code("source-kind")]
+    kind: coded("source-kind")
     language: Annotated[str, _checked(LANG, "a language code such as en")] | None = None
 
 
@@ -172,10 +190,10 @@ class Institution(Fact):
     id: Slug
     name: LangText
     acronym: Text | None = None
-    kind: Annotated[str, Code("institution-kind")]
+    kind: coded("institution-kind")
     part_of: Annotated[Slug, ref("institution")] | None = None
     reports_to: Annotated[Slug, ref(*AGENT)] | None = None
-    placement: Annotated[str, Code("placement")] | None = None
+    placement: coded("placement") | None = None
     established: PastDay | None = None
     replaces: Annotated[Slug, ref("institution", historical=True)] | None = None
     legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
@@ -191,9 +209,9 @@ class Lead(Fact):
 
 class Membership(Record):
     member: Annotated[Slug, ref(*AGENT)]
-    role: Annotated[str, Code("membership-role")]
+    role: coded("membership-role")
     sources: list[Citation] | None = Field(default=None, min_length=1)
-    confidence: Annotated[str, Code("confidence")] | None = None
+    confidence: coded("confidence") | None = None
     from_: PastDay | None = Field(default=None, alias="from")
     until: Day | None = None
     note: LangText | None = None
@@ -205,8 +223,8 @@ class CoordinationBody(Fact):
     id: Slug
     name: LangText
     acronym: Text | None = None
-    level: Annotated[str, Code("coordination-level")]
-    scope: Annotated[str, Code("coordination-scope")] | None = None
+    level: coded("coordination-level")
+    scope: coded("coordination-scope") | None = None
     established: PastDay | None = None
     replaces: Annotated[Slug, ref("coordination_body", historical=True)] | None = None
     legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
@@ -220,9 +238,9 @@ class Mandate(Fact):
     id: Slug
     holder: Annotated[Slug, ref(*AGENT)]
     description: LangText
-    strength: Annotated[str, Code("mandate-strength")]
+    strength: coded("mandate-strength")
     legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
-    principles: list[Annotated[str, Code("oecd-principle")]] = []
+    principles: list[coded("oecd-principle")] = []
 
 
 class Threshold(Record):
@@ -241,20 +259,20 @@ class Threshold(Record):
 class Lever(Fact):
     id: Slug
     holder: Annotated[Slug, ref(*AGENT)]
-    type: Annotated[str, Code("lever-type")]
+    type: coded("lever-type")
     description: LangText
     binding: bool
     threshold: Threshold | None = None
     binds: list[Annotated[Slug, ref(*AGENT)]] = []
     scope: LangText | None = None
     legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
-    principles: list[Annotated[str, Code("oecd-principle")]] = []
+    principles: list[coded("oecd-principle")] = []
 
 
 class LegalInstrument(Fact):
     id: Slug
     title: LangText
-    kind: Annotated[str, Code("instrument-kind")]
+    kind: coded("instrument-kind")
     identifier: Text | None = None
     date: PastDay | None = None
     url: Url | None = None
@@ -272,7 +290,7 @@ class Strategy(Fact):
 class Relation(Fact):
     id: Slug | None = None  # optional: lets a scenario change or remove this relation
     actor: Annotated[Slug, ref(*AGENT)]
-    relation: Annotated[str, Code("relation-type")]
+    relation: coded("relation-type")
     target: Annotated[Slug, ref(*AGENT)]
 
 

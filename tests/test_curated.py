@@ -1,0 +1,216 @@
+"""The loader: every problem located (file, line, field), all at once; never any other exception."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from govgraph.curated import load
+from govgraph.errors import DataError
+from govgraph.model import BASELINE, snapshot
+
+from conftest import FIXTURES, KITCHEN_SINK, REAL_DATA
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def data_dir_with(tmp_path: Path, country_file: Path | str, name: str = "zz.yaml") -> Path:
+    """A data folder holding the kitchen sink's shared sources and one country file."""
+    (tmp_path / "countries").mkdir(parents=True, exist_ok=True)
+    shutil.copy(KITCHEN_SINK / "sources.yaml", tmp_path / "sources.yaml")
+    target = tmp_path / "countries" / name
+    if isinstance(country_file, Path):
+        shutil.copy(country_file, target)
+    else:
+        target.write_text(country_file, encoding="utf-8")
+    return tmp_path
+
+
+def expectations(path: Path) -> dict[str, str]:
+    return dict(re.findall(r"^# expect-(\w+): (.*)$", path.read_text(encoding="utf-8"), re.M))
+
+
+def test_there_are_at_least_fifteen_invalid_fixtures():
+    assert len(INVALID) >= 15
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_each_invalid_fixture_is_reported_at_its_file_line_and_field(fixture, tmp_path):
+    expect = expectations(fixture)
+    with pytest.raises(DataError) as caught:
+        load(data_dir_with(tmp_path, fixture))
+    problems = caught.value.problems
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    problem = problems[0]
+    assert problem.path.endswith("countries/zz.yaml")
+    assert problem.line == int(expect["line"])
+    assert problem.field == expect["field"]
+    assert expect["message"] in problem.message
+    text = str(problem)
+    assert text.startswith(f"{problem.path}:{problem.line}:{problem.column}: {problem.field}: ")
+    assert " — " in text, "every problem says how to fix it"
+
+
+def test_a_file_with_several_problems_reports_every_one(tmp_path):
+    with pytest.raises(DataError) as caught:
+        load(data_dir_with(tmp_path, FIXTURES / "invalid" / "many" / "zz.yaml"))
+    found = {(p.line, p.field) for p in caught.value.problems}
+    # institutions[1] fails pass one (a future date), so its reference and source are not linked;
+    # every other record's problems are reported, from both passes
+    assert found == {
+        (10, "institutions[0].kind"),
+        (17, "institutions[1].from"),
+        (20, "institutions[2].sources"),
+        (23, "institutions[2].colour"),
+        (31, "levers[0].threshold.currency"),
+        (33, "levers[0].confidence"),
+    }
+
+
+def test_file_name_must_match_country_code(tmp_path):
+    text = (KITCHEN_SINK / "countries" / "zz.yaml").read_text(encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load(data_dir_with(tmp_path, text, name="zy.yaml"))
+    assert any(p.field == "country.code" and "zy.yaml" in p.message for p in caught.value.problems)
+
+
+def test_scenario_changing_an_unknown_record_is_located(tmp_path):
+    data = data_dir_with(tmp_path, KITCHEN_SINK / "countries" / "zz.yaml")
+    shutil.copy(KITCHEN_SINK / "sources.yaml", data / "sources.yaml")
+    (data / "scenarios").mkdir()
+    (data / "scenarios" / "zz-bad.yaml").write_text(
+        "scenario:\n  id: zz-bad\n  country: ZZ\n  title: {en: Bad}\n  description: {en: Bad}\n"
+        "  sources: [{id: zz-handbook, locator: p. 1}]\n  confidence: uncertain\n"
+        "change:\n  - id: no-such-record\n    holder: finance\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load(data)
+    [problem] = caught.value.problems
+    assert problem.path.endswith("scenarios/zz-bad.yaml") and problem.line == 9
+    assert problem.field == "change[0].id"
+
+
+def test_kitchen_sink_and_real_dataset_load():
+    ks = load(KITCHEN_SINK)
+    assert set(ks.countries) == {"zz"} and set(ks.scenario_views) == {"zz-finance"}
+    real = load(REAL_DATA)
+    assert {"cl", "gb"} <= set(real.countries)
+
+
+def test_scenario_view_applies_add_remove_and_change():
+    ks = load(KITCHEN_SINK)
+    view = ks.scenario_views["zz-finance"]
+    agency = next(i for i in view.institutions if i.id == "digital-agency")
+    assert agency.part_of == "finance" and agency.placement == "finance-ministry"
+    budget = next(lv for lv in view.levers if lv.id == "ict-budget")
+    assert budget.holder == "digital-agency" and budget.confidence == "uncertain"
+    assert budget.sources[0].id == "zz-gazette"
+    assert not any(lv.id == "framework-agreements" for lv in view.levers)
+    assert any(b.id == "cio-council" for b in view.coordination_bodies)
+    # records that ended before the base date are not in the view
+    assert not any(i.id == "old-digital-unit" for i in view.institutions)
+    # the baseline itself is untouched
+    base = next(i for i in ks.countries["zz"].institutions if i.id == "digital-agency")
+    assert base.part_of == "presidency"
+
+
+def test_snapshot_keeps_only_what_holds_on_the_day():
+    zz = load(KITCHEN_SINK).countries["zz"]
+    in_2010 = snapshot(zz, BASELINE.replace(year=2010))
+    assert [lead.body for lead in in_2010.lead] == ["old-digital-unit"]
+    now = snapshot(zz, BASELINE)
+    assert [lead.body for lead in now.lead] == ["digital-agency"]
+    council = next(b for b in in_2010.coordination_bodies if b.id == "digital-council")
+    assert "interior" not in [m.member for m in council.members]  # joined in 2015
+
+
+# -- property-based: random and mutated YAML never escapes as anything but DataError -------------
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
+                     st.floats(allow_nan=True, allow_infinity=True), _text,
+                     st.text(alphabet=string.ascii_letters, min_size=5000, max_size=20000))
+_keys = st.one_of(st.sampled_from(["country", "institutions", "levers", "id", "name", "kind", "sources",
+                                   "confidence", "from", "until", "part_of", "members", "threshold",
+                                   "en", "es", "code", "amount"]), _text)
+_values = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                          st.dictionaries(_keys, inner, max_size=4)),
+                       max_leaves=30)
+
+
+def _dump(value) -> str:
+    import io
+
+    buf = io.StringIO()
+    YAML(typ="safe", pure=True).dump(value, buf)
+    return buf.getvalue()
+
+
+def _outcome(tmp_path: Path, text: str) -> None:
+    data = data_dir_with(tmp_path, text)
+    try:
+        load(data)
+    except DataError as exc:
+        assert exc.problems, "a DataError always lists its problems"
+        for problem in exc.problems:
+            assert problem.path and problem.line >= 1 and problem.field
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(value=_values)
+def test_random_yaml_gives_a_clean_load_or_a_located_data_error(tmp_path, value):
+    _outcome(tmp_path, _dump(value))
+
+
+def _flatten_paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _flatten_paths(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _flatten_paths(v, path + (i,))
+
+
+_KS = YAML(typ="safe", pure=True).load((KITCHEN_SINK / "countries" / "zz.yaml").read_text(encoding="utf-8"))
+_PATHS = [p for p in _flatten_paths(_KS) if p]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(path=st.sampled_from(_PATHS), action=st.sampled_from(["replace", "delete", "nest"]), value=_values)
+def test_mutated_kitchen_sink_gives_a_clean_load_or_a_located_data_error(tmp_path, path, action, value):
+    import copy
+
+    doc = copy.deepcopy(_KS)
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    if action == "delete":
+        del parent[last]
+    elif action == "nest":
+        deep = value
+        for _ in range(60):
+            deep = {"x": [deep]}
+        parent[last] = deep
+    else:
+        parent[last] = value
+    _outcome(tmp_path, _dump(doc))
+
+
+@pytest.mark.parametrize("text", [
+    "", "---\n", "just a string\n", "- a\n- b\n", "country: [\n", "\x00\x01", "country: *undefined\n",
+    "a: " + "[" * 2000 + "]" * 2000 + "\n",
+])
+def test_degenerate_files_give_a_located_data_error(tmp_path, text):
+    with pytest.raises(DataError) as caught:
+        load(data_dir_with(tmp_path, text))
+    assert all(p.line >= 1 for p in caught.value.problems)
