@@ -101,6 +101,12 @@ def _texts(g: Graph, node: URIRef, props: Iterable[URIRef], texts: dict[str, str
             g.add((node, prop, Literal(text, lang=lang)))
 
 
+def _decimal(value: float) -> Literal:
+    """The canonical xsd:decimal form (always a point: 250000.0), so every format reads back equal."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+
+
 def _date(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=XSD.date)
 
@@ -283,10 +289,7 @@ class _CountryBuilder:
         _texts(g, node, (DCTERMS.description,), r.description)
         g.add((node, GG.binding, Literal(r.binding)))
         if r.threshold:
-            amount = Decimal(str(r.threshold.amount))
-            if amount == amount.to_integral_value():
-                amount = amount.quantize(Decimal(1))
-            g.add((node, GG.thresholdAmount, Literal(amount, datatype=XSD.decimal)))
+            g.add((node, GG.thresholdAmount, _decimal(r.threshold.amount)))
             g.add((node, GG.thresholdCurrency, Literal(r.threshold.currency)))
         for slug in r.binds:
             g.add((node, GG.binds, self.iri(slug)))
@@ -434,20 +437,20 @@ def to_turtle(g: Graph) -> bytes:
 
 def to_trig(graphs: Iterable[Graph]) -> bytes:
     """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once."""
-    graphs = sorted(graphs, key=lambda g: str(g.identifier))
-    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
-    parts = [head]
-    for g in graphs:
+    prefixes: set[str] = set()
+    bodies = []
+    for g in sorted(graphs, key=lambda g: str(g.identifier)):
         body = Graph()
         for prefix, ns in PREFIXES.items():
             body.bind(prefix, ns, override=True, replace=True)
         for t in g:
             body.add(t)
-        text = body.serialize(format="turtle")
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
-        indented = "\n".join(("    " + line) if line.strip() else "" for line in text.strip().splitlines())
-        parts.append(f"\n<{g.identifier}> {{\n{indented}\n}}\n")
-    return "".join(parts).encode("utf-8")
+        lines = body.serialize(format="turtle").splitlines()
+        prefixes.update(line for line in lines if line.startswith("@prefix"))
+        text = "\n".join(("    " + line) if line.strip() else "" for line in lines
+                         if not line.startswith("@prefix")).strip("\n")
+        bodies.append(f"\n<{g.identifier}> {{\n{text}\n}}\n")
+    return ("\n".join(sorted(prefixes)) + "\n" + "".join(bodies)).encode("utf-8")
 
 
 def jsonld_context() -> dict:
@@ -470,3 +473,47 @@ def to_jsonld(g: Graph) -> bytes:
                 n[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True))
     doc["@context"] = context
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+# -- where each node came from (for validation and reasoning reports) ----------------------------
+
+def inferred_graph_iri(scenario_id: str | None = None) -> URIRef:
+    """The named graph of the reasoner's inferences: the baseline's, or one scenario's."""
+    return INFERRED_GRAPH if scenario_id is None else URIRef(f"{INFERRED_GRAPH}/scenario/{scenario_id}")
+
+
+def record_origins(dataset: Dataset) -> dict[str, str]:
+    """Node IRI → "file:line" of the curated record it was built from (same IRIs as the builders),
+    so a SHACL or reasoning report can send the curator to the right line."""
+    origins: dict[str, str] = {}
+
+    def put(node: URIRef, record) -> None:
+        path, line, _ = record.origin
+        if path and str(node) not in origins:
+            origins[str(node)] = f"{path}:{line}"
+
+    class _Recorder(_CountryBuilder):
+        """Builds into a throw-away graph, noting each fact node's record on the way."""
+
+        def fact(self, node, record, **kwargs):
+            if record is not None:
+                put(node, record)
+            super().fact(node, record, **kwargs)
+
+    def walk(c: CountryFile) -> None:
+        b = _Recorder(c, Graph())
+        b.build()
+        put(b.country, c.country)
+        for body in c.coordination_bodies:
+            for m in body.members:  # built with record=None: their node is derived the same way
+                path = f"{body.id}/member/{m.member}/{m.role}" + (f"/{m.from_.isoformat()}" if m.from_ else "")
+                put(b.iri(path), m)
+
+    for sid, s in sorted(dataset.sources.items()):
+        put(source_iri(sid), s)
+    for _, c in sorted(dataset.countries.items()):
+        walk(c)
+    for sid, view in sorted(dataset.scenario_views.items()):
+        put(URIRef(f"{ID}scenario/{sid}"), dataset.scenarios[sid].scenario)
+        walk(view)
+    return origins

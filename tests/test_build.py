@@ -1,0 +1,165 @@
+"""The build: byte-stable output, lossless formats, an out/ that is never left half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, RDF
+
+from govgraph import build, curated, pipeline
+from govgraph.vocab import GG
+
+from conftest import KITCHEN_SINK, REAL_DATA, REPO, run_govgraph
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "store" not in p.relative_to(folder).parts}
+
+
+def test_same_input_gives_byte_identical_files(tmp_path, kitchen_sink_build):
+    again = tmp_path / "again"
+    result = run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", str(again),
+                          env={"PYTHONHASHSEED": "12345"})
+    assert result.returncode == 0, result.stderr
+    first, second = files_of(kitchen_sink_build), files_of(again)
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+    assert "graphs/zz.ttl" in first and "govgraph.trig" in first
+
+
+def test_every_output_format_reads_back_to_the_same_graph(kitchen_sink_build):
+    graphs = {str(g.identifier): g for g in build.build(curated.load(KITCHEN_SINK))}
+    for iri, expected in graphs.items():
+        stem = iri.removeprefix(build.GRAPH).replace("/", "-")
+        for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")):
+            parsed = Graph().parse(kitchen_sink_build / "graphs" / f"{stem}{suffix}", format=fmt)
+            assert isomorphic(parsed, expected), f"{stem}{suffix} differs from the built graph"
+    for name, fmt in (("govgraph.trig", "trig"), ("govgraph.nq", "nquads")):
+        ds = Dataset()
+        ds.parse(kitchen_sink_build / name, format=fmt)
+        for iri, expected in graphs.items():
+            assert isomorphic(ds.graph(URIRef(iri)), expected), f"{name}: graph {iri} differs"
+
+
+def test_every_fact_bearing_node_carries_source_locator_and_confidence(kitchen_sink_build):
+    g = Graph().parse(kitchen_sink_build / "graphs" / "zz.ttl")
+    records = set(g.subjects(RDF.type, GG.SourcedRecord))
+    assert len(records) > 40
+    for node in records:
+        assert set(g.objects(node, DCTERMS.source)), node
+        assert set(g.objects(node, GG.confidence)), node
+        for citation in g.objects(node, GG.citation):
+            assert g.value(citation, GG.locator) is not None
+
+
+def test_scenario_graph_holds_the_changed_arrangement(kitchen_sink_build):
+    g = Graph().parse(kitchen_sink_build / "graphs" / "scenario-zz-finance.ttl")
+    agency = URIRef("https://w3id.org/govgraph/id/zz/digital-agency")
+    assert (agency, URIRef("http://www.w3.org/ns/org#subOrganizationOf"),
+            URIRef("https://w3id.org/govgraph/id/zz/finance")) in g
+    assert (URIRef("https://w3id.org/govgraph/id/zz/ict-budget"), GG.leverHolder, agency) in g
+    assert (URIRef("https://w3id.org/govgraph/id/zz/framework-agreements"), None, None) not in g
+
+
+def test_bad_data_exits_2_names_the_place_and_leaves_out_untouched(tmp_path, kitchen_sink_build):
+    out = tmp_path / "out"
+    assert run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", str(out)).returncode == 0
+    before = files_of(out)
+    bad = tmp_path / "bad"
+    (bad / "countries").mkdir(parents=True)
+    (bad / "sources.yaml").write_bytes((KITCHEN_SINK / "sources.yaml").read_bytes())
+    text = (KITCHEN_SINK / "countries" / "zz.yaml").read_text(encoding="utf-8")
+    (bad / "countries" / "zz.yaml").write_text(text.replace("kind: ministry", "kind: ministery", 1), encoding="utf-8")
+    result = run_govgraph("build", "--data", str(bad), "--out", str(out))
+    assert result.returncode == 2
+    assert "zz.yaml:" in result.stderr and "kind" in result.stderr and "ministery" in result.stderr
+    assert files_of(out) == before
+    assert not list(tmp_path.glob(".out.tmp-*"))
+    assert run_govgraph("validate", "--data", str(bad)).returncode == 2
+
+
+def test_a_build_killed_while_writing_leaves_the_previous_out_intact(tmp_path):
+    out = tmp_path / "out"
+    assert run_govgraph("build", "--data", str(REAL_DATA), "--out", str(out)).returncode == 0
+    before = files_of(out)
+    killed_while_writing = False
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-m", "govgraph", "build", "--data", str(REAL_DATA),
+                                 "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tmp = tmp_path / f".out.tmp-{proc.pid}"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if (tmp / "graphs").exists() and any((tmp / "graphs").iterdir()):
+                break
+            time.sleep(0.002)
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            killed_while_writing = True
+            break
+        proc.wait()
+    assert killed_while_writing, "the build finished before it could be killed"
+    assert files_of(out) == before
+    g = Graph().parse(out / "graphs" / "cl.ttl")
+    assert len(g) > 100
+    # the next build cleans up after the killed one
+    assert run_govgraph("build", "--data", str(REAL_DATA), "--out", str(out)).returncode == 0
+    assert not list(tmp_path.glob(".out.tmp-*"))
+    assert files_of(out) == before
+
+
+def test_a_swap_cut_short_between_its_two_renames_is_mended(tmp_path):
+    out = tmp_path / "out"
+    (tmp_path / ".out.old").mkdir()
+    (tmp_path / ".out.old" / "marker").write_text("previous build")
+    pipeline.recover(out)
+    assert (out / "marker").read_text() == "previous build"
+    assert not (tmp_path / ".out.old").exists()
+
+
+@pytest.mark.slow
+def test_an_installed_wheel_builds_the_kitchen_sink_outside_the_checkout(tmp_path):
+    wheels = tmp_path / "wheels"
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    [wheel] = wheels.glob("govgraph-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "govgraph/_data/ontology/govgraph.ttl" in names
+    assert any(n.startswith("govgraph/_data/queries/") for n in names)
+    assert "govgraph/_data/graph/countries/cl.yaml" in names
+    target = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PYTHONPATH": str(target)}
+    probe = subprocess.run([sys.executable, "-c", "import govgraph, sys; print(govgraph.__file__)"],
+                           cwd=elsewhere, env={**os.environ, **env}, capture_output=True, text=True)
+    assert probe.stdout.startswith(str(target)), probe.stdout + probe.stderr
+    result = run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", "out", cwd=elsewhere, env=env)
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "out" / "graphs" / "zz.ttl").exists()
+    manifest = json.loads((elsewhere / "out" / "build.json").read_text())
+    assert manifest["countries"] == ["ZZ"]
+    # with no ./graph here, validate falls back to the dataset shipped in the wheel
+    result = run_govgraph("validate", cwd=elsewhere, env=env)
+    assert result.returncode == 0, result.stderr
+    assert str(target) in result.stdout
+
+
+def test_version_flag():
+    result = run_govgraph("--version")
+    assert result.returncode == 0 and "govgraph" in result.stdout
