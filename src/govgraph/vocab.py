@@ -86,6 +86,7 @@ class GG(DefinedNamespace):
     InternalUnit: URIRef  # Internal unit
     LeadBody: URIRef  # Lead body
     LeadBodyWithLegalBasis: URIRef  # Lead body with a legal basis
+    LeadBodyWithoutKeyLever: URIRef  # Lead body without a key lever
     LeadDesignation: URIRef  # Lead designation
     LegalBasisStatus: URIRef  # Legal basis status
     LegalInstrument: URIRef  # Legal instrument

@@ -1,0 +1,532 @@
+"""Reasoning: owlready2 + HermiT over the ontology and one snapshot of the data.
+
+Why a reasoner at all: the ontology's defined classes (gg:LeadBody, gg:EmpoweredLeadBody,
+gg:PoliticalCoordinationBody, …) turn the OECD's questions into classes, and HermiT both checks that
+the data does not contradict the ontology (disjoint classes, functional properties, ranges) and
+realises every individual into those classes. The inferences go into their own named graph, so a
+query can tell asserted facts from inferred ones.
+
+Design choices (see docs/reasoning.md):
+
+- One fresh owlready2 ``World`` per run, closed afterwards: no state leaks between the baseline and a
+  scenario, or between two builds in one process.
+- HermiT gets N-Triples, and only what it reasons with: types, resource-valued statements and the
+  literals of datatype properties whose datatype is in the OWL 2 datatype map (labels, descriptions
+  and ``xsd:date`` values take no part in any axiom, and ``xsd:date`` would stop HermiT).
+- The Java heap is set explicitly (``java_memory_mb``), never left to the JVM's default.
+- Closed world, deliberately and narrowly: a lead body's ``gg:holdsLever`` values and each lever's
+  ``gg:leverType`` are closed (owlready2 ``close_world``), and the codes of each SKOS scheme are
+  declared pairwise different, so the negated class gg:LeadBodyWithoutKeyLever can be inferred. No
+  other class or property is closed.
+- On inconsistency, a plain-words report: a targeted search over the ontology's disjointness,
+  functional-property and range axioms names the individuals and axioms (with the curated file:line
+  where known), and Pellet's explanation (bundled with owlready2) lists the axioms HermiT's refusal
+  rests on. Never a Java stack trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from . import build
+from .errors import GovGraphError, OntologyError
+from .model import Dataset, snapshot
+from .vocab import CONCEPT, GG, ID, SOURCE
+
+DEFAULT_JAVA_MEMORY_MB = 2000
+OURS = (ID, SOURCE)  # inferences are kept only about these individuals
+KEY_LEVER_TYPES = ("ict-budget", "spending-control", "project-approval")
+
+# Datatypes HermiT accepts (OWL 2 datatype map, the ones we use); others are left out of its input.
+_OWL2_DATATYPES = {XSD.boolean, XSD.decimal, XSD.integer, XSD.string, XSD.language, XSD.double,
+                   XSD.float, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.anyURI, XSD.dateTime,
+                   RDF.PlainLiteral, RDF.langString, RDFS.Literal}
+
+
+class ReasonerError(GovGraphError):
+    """HermiT (Java) could not run at all: an external failure, not a data problem (exit 3)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One reason the data contradicts the ontology, in words a curator can act on."""
+
+    individuals: tuple[str, ...]  # IRIs
+    axiom: str  # the ontology axiom involved, in words
+    message: str  # the whole sentence
+    origins: tuple[str, ...] = ()  # "file:line" of the records involved, where known
+
+    def as_dict(self) -> dict:
+        return {"individuals": list(self.individuals), "axiom": self.axiom, "message": self.message,
+                "origins": list(self.origins)}
+
+
+class InconsistencyError(OntologyError):
+    """The data contradicts the ontology. `conflicts` are the plain-words findings; `explanation`
+    the axioms Pellet names (may be empty when Pellet could not say)."""
+
+    def __init__(self, label: str, conflicts: list[Conflict], explanation: list[str]):
+        self.label = label
+        self.conflicts = conflicts
+        self.explanation = explanation
+        lines = [f"the data contradicts the ontology ({label}); HermiT found it inconsistent."]
+        if conflicts:
+            lines += [f"  {n}. {c.message}" for n, c in enumerate(conflicts, 1)]
+        else:
+            lines.append("  No disjointness, functional-property or range conflict was found by the "
+                         "targeted search; the axioms below are what the reasoner's explanation names.")
+        if explanation:
+            lines.append("  Axioms involved (Pellet's explanation):")
+            lines += [f"    {line}" for line in explanation]
+        lines.append("  Fix the record(s) named above so each individual fits its classes, then rebuild.")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Reasoned:
+    """What one reasoning run produced."""
+
+    label: str  # e.g. "baseline as of 2016-06-30", "scenario zz-finance"
+    graph: Graph  # the inferred triples, identifier = the inferred named graph
+    individuals: int  # individuals of ours in the input
+    seconds: float
+    classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
+
+
+# -- input -----------------------------------------------------------------------------------------
+
+def reasoner_input(ontology: Graph, data: Iterable[Graph]) -> Graph:
+    """The merged graph HermiT sees: the ontology whole, the data without what no axiom uses."""
+    datatype_props = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
+    merged = Graph()
+    for t in ontology:
+        if isinstance(t[2], Literal) and t[2].datatype is not None and t[2].datatype not in _OWL2_DATATYPES:
+            continue  # e.g. dcterms:issued "2014-07-15"^^xsd:date on an annotation
+        merged.add(t)
+    for g in data:
+        for s, p, o in g:
+            if isinstance(o, Literal):
+                if p not in datatype_props or (o.datatype is not None and o.datatype not in _OWL2_DATATYPES):
+                    continue
+            merged.add((s, p, o))
+    return merged
+
+
+def _ours(iri: str) -> bool:
+    return iri.startswith(OURS)
+
+
+def _scheme_distinctness(merged: Graph) -> Graph:
+    """owl:AllDifferent per SKOS scheme: two codes of one list are never the same thing. Needed for
+    the closed-world classes (HermiT makes no unique-name assumption)."""
+    extra = Graph()
+    schemes = defaultdict(set)
+    for c, scheme in merged.subject_objects(SKOS.inScheme):
+        if isinstance(c, URIRef) and str(c).startswith(CONCEPT):
+            schemes[scheme].add(c)
+    for scheme, codes in sorted(schemes.items()):
+        if len(codes) < 2:
+            continue
+        node = BNode()
+        members = BNode()
+        extra.add((node, RDF.type, OWL.AllDifferent))
+        extra.add((node, OWL.distinctMembers, members))
+        Collection(extra, members, sorted(codes))
+    return extra
+
+
+# -- running HermiT --------------------------------------------------------------------------------
+
+def _configure(java_memory_mb: int) -> None:
+    import owlready2
+    from owlready2 import reasoning
+
+    java = shutil.which("java") or "/usr/bin/java"
+    owlready2.JAVA_EXE = java
+    owlready2.JAVA_MEMORY = java_memory_mb
+    reasoning.JAVA_MEMORY = java_memory_mb  # the module-level value is what sync_reasoner reads
+
+
+def _java_message(exc: Exception) -> str:
+    """The first meaningful line of a Java failure, never the stack trace."""
+    text = str(exc)
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("at ") and "Java error message is" not in line:
+            return line[:300]
+    return text[:300]
+
+
+def _load_world(merged: Graph):
+    from owlready2 import World
+
+    world = World()
+    nt = merged.serialize(format="nt", encoding="utf-8")
+    onto = world.get_ontology("https://w3id.org/govgraph/graph/reasoner-input").load(
+        fileobj=io.BytesIO(nt), format="ntriples")
+    return world, onto
+
+
+def _close_world(world, merged: Graph) -> None:
+    """Close exactly what gg:LeadBodyWithoutKeyLever needs (see docs/reasoning.md)."""
+    from owlready2 import close_world
+
+    holds = world[str(GG.holdsLever)]
+    lever_type = world[str(GG.leverType)]
+    if holds is None or lever_type is None:
+        return
+    leads = sorted({s for s in merged.subjects(GG.leadsDigitalGovernment, None) if isinstance(s, URIRef)})
+    levers = sorted({s for s in merged.subjects(RDF.type, GG.PolicyLever) if isinstance(s, URIRef)})
+    for iri in leads:
+        ind = world[str(iri)]
+        if ind is not None:
+            close_world(ind, Properties=[holds])
+    for iri in levers:
+        ind = world[str(iri)]
+        if ind is not None:
+            close_world(ind, Properties=[lever_type])
+
+
+def _run_hermit(world) -> None:
+    from owlready2 import OwlReadyInconsistentOntologyError, OwlReadyJavaError, sync_reasoner_hermit
+
+    try:
+        sync_reasoner_hermit(world, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True)
+    except OwlReadyInconsistentOntologyError:
+        raise
+    except OwlReadyJavaError as exc:
+        raise ReasonerError(f"HermiT could not run: {_java_message(exc)}") from None
+    except FileNotFoundError as exc:
+        raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename}); install a JRE "
+                            f"(e.g. `apt-get install default-jre-headless`)") from None
+
+
+def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str, int]]:
+    """New triples about our individuals: every named class they now belong to that was not
+    asserted (the defined classes and the superclasses they entail), and inferred object-property
+    values."""
+    from owlready2 import Thing, ThingClass
+
+    out = Graph(identifier=graph_iri)
+    build._bind(out)
+    asserted_types = defaultdict(set)
+    for s, o in merged.subject_objects(RDF.type):
+        asserted_types[str(s)].add(str(o))
+    thing = str(OWL.Thing)
+    counts: dict[str, int] = defaultdict(int)
+    for iri in sorted(asserted_types):  # world.individuals() knows only owl:NamedIndividual ones
+        ind = world[iri] if _ours(iri) else None
+        if ind is None or not isinstance(ind, Thing):
+            continue
+        named = set()
+        for cls in ind.is_a:
+            if isinstance(cls, ThingClass):
+                named |= {a.iri for a in cls.ancestors() if isinstance(a, ThingClass)}
+        for cls_iri in sorted(named - asserted_types[iri] - {thing}):
+            out.add((URIRef(iri), RDF.type, URIRef(cls_iri)))
+            counts[cls_iri] += 1
+    inferences = world.get_ontology("http://inferrences/")
+    asserted = set(merged)
+    for s, p, o in inferences.get_triples():
+        if not isinstance(o, int) or p == world._abbreviate(str(RDF.type)) or o < 0 or s < 0:
+            continue
+        triple = (URIRef(world._unabbreviate(s)), URIRef(world._unabbreviate(p)), URIRef(world._unabbreviate(o)))
+        if _ours(str(triple[0])) and triple not in asserted:
+            out.add(triple)
+    return out, dict(sorted(counts.items()))
+
+
+def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = build.INFERRED_GRAPH,
+           label: str = "data", origins: dict[str, str] | None = None,
+           java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True) -> Reasoned:
+    """Check consistency and realise every individual; return the new triples as `graph_iri`.
+
+    Raises InconsistencyError (an OntologyError, exit 1) with a plain-words report when the data
+    contradicts the ontology, ReasonerError (exit 3) when Java or HermiT cannot run.
+    """
+    from owlready2 import OwlReadyInconsistentOntologyError
+
+    data = list(data)
+    merged = reasoner_input(ontology, data)
+    if closed_world:
+        merged += _scheme_distinctness(merged)
+    _configure(java_memory_mb)
+    started = time.perf_counter()
+    world, _ = _load_world(merged)
+    try:
+        if closed_world:
+            _close_world(world, merged)
+        try:
+            _run_hermit(world)
+        except OwlReadyInconsistentOntologyError:
+            raise _inconsistency(merged, data, label, origins or {}, java_memory_mb) from None
+        graph, counts = _inferred(world, merged, graph_iri)
+    finally:
+        world.close()
+    individuals = len({s for s in merged.subjects(RDF.type, None) if isinstance(s, URIRef) and _ours(str(s))})
+    return Reasoned(label=label, graph=graph, individuals=individuals,
+                    seconds=time.perf_counter() - started, classes=counts)
+
+
+def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "data",
+                      origins: dict[str, str] | None = None,
+                      java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB) -> float:
+    """Consistency only (HermiT's `-k`, no realisation): the cheaper check, for comparison in the
+    benchmarks. Returns the seconds taken; raises like `reason`."""
+    data = list(data)
+    merged = reasoner_input(ontology, data)
+    _configure(java_memory_mb)
+    from owlready2 import reasoning
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_bytes(merged.serialize(format="nt", encoding="utf-8"))
+        command = [reasoning.owlready2.JAVA_EXE, f"-Xmx{java_memory_mb}M", "-cp", reasoning._HERMIT_CLASSPATH,
+                   "org.semanticweb.HermiT.cli.CommandLine", "-k", "--ignoreUnsupportedDatatypes",
+                   path.as_uri()]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True)
+        except FileNotFoundError as exc:
+            raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename})") from None
+    output = result.stdout + result.stderr
+    if "Inconsistent ontology" in output or ("false" in result.stdout.lower() and result.returncode == 0
+                                              and "consistent" not in result.stdout.lower()):
+        raise _inconsistency(merged, data, label, origins or {}, java_memory_mb)
+    if result.returncode != 0:
+        raise ReasonerError(f"HermiT could not run: {_java_message(Exception(output))}")
+    if "is not satisfiable" in result.stdout or "not consistent" in result.stdout.lower():
+        raise _inconsistency(merged, data, label, origins or {}, java_memory_mb)
+    return time.perf_counter() - started
+
+
+# -- explaining an inconsistency -------------------------------------------------------------------
+
+def _label(data: Iterable[Graph], node) -> str:
+    for g in data:
+        for lang in ("en", None):
+            for value in g.objects(node, RDFS.label):
+                if isinstance(value, Literal) and (lang is None or value.language == lang):
+                    return str(value)
+    return ""
+
+
+def _short(node) -> str:
+    text = str(node)
+    for base in (ID, SOURCE, str(GG), CONCEPT):
+        if text.startswith(base):
+            return ("gg:" if base == str(GG) else "") + text.removeprefix(base)
+    for prefix, ns in build.PREFIXES.items():
+        if text.startswith(ns):
+            return f"{prefix}:{text.removeprefix(ns)}"
+    return text
+
+
+def _class_closure(merged: Graph) -> dict:
+    """Named superclasses of every named class (rdfs:subClassOf, named equivalents, and the named
+    members of an equivalent intersection)."""
+    parents = defaultdict(set)
+    for c, d in merged.subject_objects(RDFS.subClassOf):
+        if isinstance(c, URIRef) and isinstance(d, URIRef):
+            parents[c].add(d)
+    for c, d in merged.subject_objects(OWL.equivalentClass):
+        if isinstance(c, URIRef) and isinstance(d, URIRef):
+            parents[c].add(d)
+            parents[d].add(c)
+        elif isinstance(c, URIRef) and isinstance(d, BNode):
+            for lst in merged.objects(d, OWL.intersectionOf):
+                for member in Collection(merged, lst):
+                    if isinstance(member, URIRef):
+                        parents[c].add(member)
+    closure = {}
+
+    def up(c, seen):
+        for d in parents.get(c, ()):
+            if d not in seen:
+                seen.add(d)
+                up(d, seen)
+        return seen
+
+    for c in set(parents) | {d for ds in parents.values() for d in ds}:
+        closure[c] = up(c, {c})
+    return closure
+
+
+def _types_with_reasons(merged: Graph) -> dict:
+    """individual → {class: why}, from assertions, domains and ranges, closed under subclassing."""
+    closure = _class_closure(merged)
+    domains = defaultdict(set)
+    ranges = defaultdict(set)
+    for p, c in merged.subject_objects(RDFS.domain):
+        if isinstance(c, URIRef):
+            domains[p].add(c)
+    for p, c in merged.subject_objects(RDFS.range):
+        if isinstance(c, URIRef):
+            ranges[p].add(c)
+    inverse = {}
+    for p, q in merged.subject_objects(OWL.inverseOf):
+        inverse[p], inverse[q] = q, p
+    obj_props = set(merged.subjects(RDF.type, OWL.ObjectProperty))
+    direct = defaultdict(dict)
+    for s, o in merged.subject_objects(RDF.type):
+        if isinstance(s, URIRef) and _ours(str(s)) and isinstance(o, URIRef):
+            direct[s].setdefault(o, f"asserted as {_short(o)}")
+    for s, p, o in merged:
+        if p == RDF.type or not isinstance(s, URIRef):
+            continue
+        for c in domains.get(p, ()):
+            if _ours(str(s)):
+                direct[s].setdefault(c, f"it is the subject of {_short(p)}, whose domain is {_short(c)}")
+        if p in obj_props and isinstance(o, URIRef) and _ours(str(o)):
+            for c in ranges.get(p, ()):
+                direct[o].setdefault(c, f"{_short(s)} {_short(p)} it, and the range of {_short(p)} is {_short(c)}")
+            q = inverse.get(p)
+            for c in domains.get(q, ()) if q is not None else ():
+                direct[o].setdefault(c, f"{_short(s)} {_short(p)} it (inverse of {_short(q)}, whose domain is {_short(c)})")
+    types = {}
+    for ind, found in direct.items():
+        full = {}
+        for c, why in found.items():
+            for sup in sorted(closure.get(c, {c})):
+                full.setdefault(sup, why if sup == c else f"{why}, a subclass of {_short(sup)}")
+        types[ind] = full
+    return types
+
+
+def _disjoint_pairs(merged: Graph) -> list[tuple[URIRef, URIRef, str]]:
+    pairs = []
+    for node in merged.subjects(RDF.type, OWL.AllDisjointClasses):
+        for lst in merged.objects(node, OWL.members):
+            members = [m for m in Collection(merged, lst) if isinstance(m, URIRef)]
+            names = ", ".join(_short(m) for m in members)
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    pairs.append((a, b, f"the classes {names} are pairwise disjoint (owl:AllDisjointClasses)"))
+    for a, b in merged.subject_objects(OWL.disjointWith):
+        if isinstance(a, URIRef) and isinstance(b, URIRef):
+            pairs.append((a, b, f"{_short(a)} owl:disjointWith {_short(b)}"))
+    return pairs
+
+
+def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None = None) -> list[Conflict]:
+    """A targeted search for why the data contradicts the ontology: an individual in two disjoint
+    classes, two values of a functional datatype property, a value outside a datatype range."""
+    data = list(data)
+    origins = origins or {}
+    conflicts: list[Conflict] = []
+
+    def name(node) -> str:
+        label = _label(data, node)
+        where = origins.get(str(node))
+        text = f"{label} ({_short(node)})" if label else _short(node)
+        return f"{text} [{where}]" if where else text
+
+    types = _types_with_reasons(merged)
+    for a, b, axiom in _disjoint_pairs(merged):
+        for ind in sorted(types):
+            found = types[ind]
+            if a in found and b in found:
+                conflicts.append(Conflict(
+                    individuals=(str(ind),), axiom=axiom,
+                    message=(f"{name(ind)} is both a {_short(a)} ({found[a]}) and a {_short(b)} "
+                             f"({found[b]}), but {axiom}."),
+                    origins=tuple(o for o in (origins.get(str(ind)),) if o)))
+    functional = set(merged.subjects(RDF.type, OWL.FunctionalProperty))
+    datatype_props = set(merged.subjects(RDF.type, OWL.DatatypeProperty))
+    for p in sorted(functional & datatype_props):
+        values = defaultdict(set)
+        for s, o in merged.subject_objects(p):
+            if _ours(str(s)):
+                values[s].add(o)
+        for s, vs in sorted(values.items()):
+            if len(vs) > 1:
+                shown = ", ".join(sorted(repr(str(v)) for v in vs))
+                conflicts.append(Conflict(
+                    individuals=(str(s),), axiom=f"{_short(p)} is functional (at most one value)",
+                    message=f"{name(s)} has {len(vs)} values of {_short(p)} ({shown}), but {_short(p)} is "
+                            f"functional: it allows at most one.",
+                    origins=tuple(o for o in (origins.get(str(s)),) if o)))
+    for p in sorted(datatype_props):
+        for rng in merged.objects(p, RDFS.range):
+            if rng not in _OWL2_DATATYPES or rng in (RDFS.Literal,):
+                continue
+            for s, o in merged.subject_objects(p):
+                if isinstance(o, Literal) and _ours(str(s)) and (o.datatype or XSD.string) != rng \
+                        and not (rng == XSD.string and o.language is None and o.datatype is None):
+                    conflicts.append(Conflict(
+                        individuals=(str(s),), axiom=f"the range of {_short(p)} is {_short(rng)}",
+                        message=f"{name(s)} has {_short(p)} {str(o)!r} of type {_short(o.datatype or XSD.string)}, "
+                                f"but the range of {_short(p)} is {_short(rng)}.",
+                        origins=tuple(x for x in (origins.get(str(s)),) if x)))
+    return conflicts
+
+
+def pellet_explanation(merged: Graph, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
+                       timeout: float = 120) -> list[str]:
+    """The axioms Pellet (bundled with owlready2) says the inconsistency rests on; [] if it cannot."""
+    from owlready2 import reasoning
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_bytes(merged.serialize(format="nt", encoding="utf-8"))
+        command = [reasoning.owlready2.JAVA_EXE, f"-Xmx{java_memory_mb}M", "-cp", reasoning._PELLET_CLASSPATH,
+                   "pellet.Pellet", "explain", "--ignore-imports", str(path)]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+    text = result.stdout
+    if "Explanation(s)" not in text:
+        return []
+    body = text.split("Explanation(s):", 1)[1]
+    lines = []
+    for line in body.splitlines():
+        stripped = line.rstrip()
+        if stripped.strip():
+            lines.append(stripped.strip() if not stripped.startswith("     ") else "  " + stripped.strip())
+    return [line for line in lines if not line.startswith(("at ", "Exception"))][:40]
+
+
+def _inconsistency(merged: Graph, data: list[Graph], label: str, origins: dict[str, str],
+                   java_memory_mb: int) -> InconsistencyError:
+    conflicts = explain(merged, data, origins)
+    explanation = pellet_explanation(merged, java_memory_mb)
+    return InconsistencyError(label, conflicts, explanation)
+
+
+# -- the dataset: baseline and scenarios, each on its own --------------------------------------------
+
+def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
+                   origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
+                   progress: Callable[[str], None] = lambda step: None) -> list[Reasoned]:
+    """Reason over the baseline (every country's snapshot as of `as_of`, in one run) and over each
+    scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
+    …/graph/inferred/scenario/<id>."""
+    results = []
+    label = f"baseline as of {as_of.isoformat()}"
+    progress(f"Reasoning: {label}")
+    baseline = [build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())]
+    results.append(reason(ontology, baseline, graph_iri=build.inferred_graph_iri(), label=label,
+                          origins=origins, java_memory_mb=java_memory_mb))
+    for sid, view in sorted(dataset.scenario_views.items()):
+        label = f"scenario {sid}"
+        progress(f"Reasoning: {label}")
+        g = build.scenario_graph(dataset.scenarios[sid], view)
+        results.append(reason(ontology, [g], graph_iri=build.inferred_graph_iri(sid), label=label,
+                              origins=origins, java_memory_mb=java_memory_mb))
+    return results

@@ -1,0 +1,171 @@
+"""Reasoning on real HermiT: defined classes inferred (and not), plain-words inconsistency reports,
+no state shared between runs, and the expected inferences on the real dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from govgraph import build, curated, reason
+from govgraph.errors import OntologyError
+from govgraph.model import BASELINE, snapshot
+from govgraph.vocab import GG, ID
+
+HERE = Path(__file__).resolve().parent
+FIX = HERE / "fixtures" / "reasoning"
+REPO = HERE.parent
+QQ = ID + "qq/"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return build.ontology_graph()
+
+
+def _graph(name: str) -> Graph:
+    g = Graph()
+    g.parse(FIX / name, format="turtle")
+    return g
+
+
+@pytest.fixture(scope="module")
+def defined(ontology) -> reason.Reasoned:
+    return reason.reason(ontology, [_graph("defined-classes.ttl")], label="defined-classes fixture")
+
+
+DEFINED = [
+    (GG.LeadBody, "pos-lead", "neg-lead"),
+    (GG.LeadBodyWithLegalBasis, "pos-lead-law", "neg-lead-law"),
+    (GG.EmpoweredLeadBody, "pos-empowered", "neg-empowered"),
+    (GG.LeadBodyWithoutKeyLever, "neg-empowered", "pos-empowered"),
+    (GG.PoliticalCoordinationBody, "pos-political", "neg-political"),
+    (GG.SeniorOfficialCoordinationBody, "pos-senior", "neg-senior"),
+    (GG.BindingLever, "pos-binding", "neg-binding"),
+    (GG.BoundInstitution, "pos-bound", "neg-bound"),
+]
+
+
+@pytest.mark.parametrize("cls, yes, no", DEFINED, ids=[str(c).split("#")[1] for c, _, _ in DEFINED])
+def test_defined_class_is_inferred_where_it_must_be_and_only_there(defined, cls, yes, no):
+    assert (URIRef(QQ + yes), RDF.type, cls) in defined.graph
+    assert (URIRef(QQ + no), RDF.type, cls) not in defined.graph
+
+
+def test_every_defined_class_of_the_ontology_has_a_fixture(ontology):
+    from rdflib.namespace import OWL
+
+    defined_classes = {c for c in ontology.subjects(OWL.equivalentClass, None) if str(c).startswith(str(GG))}
+    assert defined_classes == {c for c, _, _ in DEFINED}
+
+
+def test_inferred_graph_holds_only_new_triples_about_our_individuals(defined):
+    asserted = _graph("defined-classes.ttl")
+    assert defined.graph.identifier == build.INFERRED_GRAPH
+    assert len(defined.graph) > 0
+    for s, p, o in defined.graph:
+        assert str(s).startswith(ID)
+        assert (s, p, o) not in asserted
+    # superclasses of the inferred class come along: a lead body is also an org:Organization
+    assert (URIRef(QQ + "pos-empowered"), RDF.type, GG.LeadBody) in defined.graph
+    assert defined.classes[str(GG.LeadBody)] >= 4
+
+
+def test_without_closed_world_the_negated_class_is_not_inferred(ontology):
+    result = reason.reason(ontology, [_graph("defined-classes.ttl")], closed_world=False)
+    assert not set(result.graph.subjects(RDF.type, GG.LeadBodyWithoutKeyLever))
+    assert (URIRef(QQ + "pos-empowered"), RDF.type, GG.EmpoweredLeadBody) in result.graph
+
+
+def test_each_run_has_its_own_world(ontology):
+    first = reason.reason(ontology, [_graph("defined-classes.ttl")])
+    lonely = Graph()
+    lonely.add((URIRef(QQ + "alone"), RDF.type, GG.Agency))
+    second = reason.reason(ontology, [lonely])
+    assert set(first.graph.subjects()) and not (set(second.graph.subjects()) & set(first.graph.subjects()))
+    assert not set(second.graph.subjects(RDF.type, GG.LeadBody))
+
+
+def test_disjoint_classes_give_a_plain_words_report(ontology):
+    origins = {QQ + "council": "graph/countries/qq.yaml:12"}
+    with pytest.raises(reason.InconsistencyError) as info:
+        reason.reason(ontology, [_graph("disjoint.ttl")], label="fixture qq", origins=origins)
+    err = info.value
+    assert isinstance(err, OntologyError) and err.exit_code == 1
+    text = str(err)
+    assert "Digital Council" in text and "qq/council" in text
+    assert "gg:CoordinationBody" in text and "gg:PublicInstitution" in text and "disjoint" in text
+    assert "graph/countries/qq.yaml:12" in text
+    assert "A consistent agency" not in text
+    assert "Exception" not in text and "\tat " not in text and "java." not in text
+    assert [c.individuals for c in err.conflicts] == [(QQ + "council",)]
+    assert any("council" in line for line in err.explanation)  # Pellet names the axioms
+
+
+def test_functional_property_conflict_is_named(ontology):
+    with pytest.raises(reason.InconsistencyError) as info:
+        reason.reason(ontology, [_graph("functional.ttl")])
+    text = str(info.value)
+    assert "Project approval" in text and "gg:binding" in text and "functional" in text
+
+
+def test_conflict_through_a_range_says_why_the_type_was_inferred(ontology):
+    with pytest.raises(reason.InconsistencyError) as info:
+        reason.reason(ontology, [_graph("range.ttl")])
+    conflict = info.value.conflicts[0]
+    assert conflict.individuals == (QQ + "finance",)
+    assert "gg:chairs" in conflict.message and "range" in conflict.message
+
+
+def test_consistency_only_check(ontology):
+    assert reason.check_consistency(ontology, [_graph("defined-classes.ttl")]) > 0
+    with pytest.raises(reason.InconsistencyError):
+        reason.check_consistency(ontology, [_graph("disjoint.ttl")])
+
+
+def test_baseline_and_scenarios_are_reasoned_separately(ontology):
+    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    results = reason.reason_dataset(dataset, ontology, BASELINE)
+    by_graph = {str(r.graph.identifier): r for r in results}
+    assert set(by_graph) == {str(build.INFERRED_GRAPH), str(build.inferred_graph_iri("zz-finance"))}
+    council = URIRef(ID + "zz/cio-council")  # added by the scenario only
+    scenario = by_graph[str(build.inferred_graph_iri("zz-finance"))].graph
+    baseline = by_graph[str(build.INFERRED_GRAPH)].graph
+    assert (council, RDF.type, GG.SeniorOfficialCoordinationBody) in scenario
+    assert council not in set(baseline.subjects())
+
+
+# -- the real dataset ------------------------------------------------------------------------------
+
+def _country_inferences(ontology, code: str, day: dt.date = BASELINE) -> Graph:
+    path = REPO / "graph" / "countries" / f"{code}.yaml"
+    if not path.exists():
+        pytest.skip(f"{path} not curated yet")
+    dataset = curated.load(REPO / "graph")
+    return reason.reason(ontology, [build.country_graph(snapshot(dataset.countries[code], day))]).graph
+
+
+def _leads(g: Graph) -> set:
+    return set(g.subjects(RDF.type, GG.LeadBody))
+
+
+def test_chile_2016_lead_unit_is_not_empowered(ontology):
+    g = _country_inferences(ontology, "cl")
+    leads = _leads(g)
+    assert leads, "Chile has a lead body in 2016"
+    for lead in leads:
+        assert (lead, RDF.type, GG.EmpoweredLeadBody) not in g
+        assert (lead, RDF.type, GG.LeadBodyWithoutKeyLever) in g
+
+
+def test_uk_lead_body_gds_is_empowered(ontology):
+    g = _country_inferences(ontology, "gb")
+    gds = URIRef(ID + "gb/gds")
+    assert gds in _leads(g)
+    assert (gds, RDF.type, GG.EmpoweredLeadBody) in g
+    assert (gds, RDF.type, GG.LeadBodyWithoutKeyLever) not in g
