@@ -1,6 +1,6 @@
 """Curated YAML → checked records, in two passes.
 
-Pass one reads every file and checks shapes and types; pass two links records (references, codes,
+Pass one reads every file and checks shapes and types; pass two links records (references,
 sources, dates, cycles) and applies scenarios. Problems are collected, never raised one by one, so a
 curator sees every problem at once, each at its file, line and column.
 """
@@ -21,7 +21,6 @@ from .errors import DataError, Problem
 from .model import (
     KIND_MODELS,
     SECTION_KINDS,
-    Code,
     CountryFile,
     Dataset,
     Fact,
@@ -329,26 +328,25 @@ def _attach_origins(obj: Any, node: Any, path: str, loc: tuple = ()) -> None:
             _attach_origins(item, child, path, loc + (i,))
 
 
-def _markers(annotation: Any) -> Iterator[Ref | Code]:
-    """The Ref/Code markers anywhere inside a field's type annotation."""
+def _refs_in(annotation: Any) -> Iterator[Ref]:
+    """The Ref markers anywhere inside a field's type annotation."""
     for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, (Ref, Code)):
+        if isinstance(meta, Ref):
             yield meta
     for arg in typing.get_args(annotation):
-        yield from _markers(arg)
+        yield from _refs_in(arg)
 
 
-def _marked_values(record: Record) -> Iterator[tuple[str, str, Ref | Code, str]]:
-    """(field name, YAML key, marker, value) for every reference or code in `record`."""
+def _references(record: Record) -> Iterator[tuple[str, Ref, str]]:
+    """(YAML key, marker, value) for every reference to another record in `record`."""
     for name, finfo in type(record).model_fields.items():
-        markers = [m for m in finfo.metadata if isinstance(m, (Ref, Code))] + list(_markers(finfo.annotation))
-        if not markers:
+        refs = [m for m in finfo.metadata if isinstance(m, Ref)] + list(_refs_in(finfo.annotation))
+        if not refs:
             continue
         value = getattr(record, name)
-        values = value if isinstance(value, list) else [value]
-        for v in values:
+        for v in value if isinstance(value, list) else [value]:
             if v is not None:
-                yield name, finfo.alias or name, markers[0], v
+                yield finfo.alias or name, refs[0], v
 
 
 class _Linker:
@@ -381,7 +379,7 @@ class _Linker:
         return ids
 
     def link(self, sections: Sections, history: dict[str, tuple[str, Fact]] | None = None) -> None:
-        """Check references, codes, sources and dates; `history` resolves historical references."""
+        """Check references, sources and dates; `history` resolves historical references."""
         ids = self.index(sections)
         if isinstance(sections, CountryFile):
             self.check_fact(sections.country, ids)
@@ -395,21 +393,20 @@ class _Linker:
     def check_fact(self, record: Record, ids: dict[str, tuple[str, Fact]],
                    history: dict[str, tuple[str, Fact]] | None = None) -> None:
         report = self.loader.report_at
-        for name, key, marker, value in _marked_values(record):
-            if isinstance(marker, Ref):
-                target = ids.get(value)
-                if target is None and marker.historical and history:
-                    target = history.get(value)
-                if target is None and value in self.loader.broken_ids:
-                    continue
-                if target is None:
-                    close = difflib.get_close_matches(value, list(ids), n=1)
-                    hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
-                    report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
-                elif target[0] not in marker.kinds:
-                    wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
-                    report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, but {key} must name: {wanted}",
-                           "point at a record of the right kind", key=key)
+        for key, marker, value in _references(record):
+            target = ids.get(value)
+            if target is None and marker.historical and history:
+                target = history.get(value)
+            if target is None and value in self.loader.broken_ids:
+                continue
+            if target is None:
+                close = difflib.get_close_matches(value, list(ids), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
+                report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
+            elif target[0] not in marker.kinds:
+                wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
+                report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, but {key} must name: {wanted}",
+                       "point at a record of the right kind", key=key)
         for citation in getattr(record, "sources", None) or []:
             if citation.id not in self.dataset.sources:
                 close = difflib.get_close_matches(citation.id, list(self.dataset.sources), n=1)
