@@ -63,6 +63,12 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     (folder / "coverage.json").write_bytes(coverage.to_json(report))
     (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
     (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
+    # -- network analysis (issue 5): out/analysis/ ----------------------------------------------------
+    progress("Analysing the networks")
+    from . import analysis_run
+
+    analysis_run.run_into(folder, as_of)
+    # -- end network analysis -------------------------------------------------------------------------
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),

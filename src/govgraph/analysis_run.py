@@ -1,0 +1,287 @@
+"""Run the network analysis on a build and write out/analysis/ (the recipe for `analyse`/`compare`).
+
+Layer 5, beside `pipeline`: it wires `project` (SPARQL → networkx) to `analyse` (pure) and turns
+the results into files. Artefacts are deterministic: sorted keys, rounded floats, no wall-clock time.
+
+Files (under ``<out>/analysis/``):
+- ``<cc>.json`` / ``<cc>.md``: one country on the as-of date: indicators, findings with evidence, and
+  every node with its metrics and weak-point marks (what the maps draw);
+- ``scenario-<id>.json`` / ``.md``: the same for a scenario's arrangement;
+- ``compare.{csv,json,md}``: every country on the same indicators, with ranks and Chile's position;
+- ``scenarios.{csv,json,md}``: each scenario against its country's baseline on the same date.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import analyse, project
+from .analyse import Finding, Metrics, Params
+
+FOCUS = "CL"
+
+
+@dataclass
+class Analysis:
+    """One arrangement analysed: the annotated graph, its metrics, findings and indicator row."""
+
+    graph: nx.MultiDiGraph
+    metrics: Metrics
+    findings: list[Finding]
+    indicators: dict[str, Any]
+    params: Params = field(default_factory=Params)
+
+    @property
+    def key(self) -> str:
+        s = self.graph.graph.get("scenario")
+        return f"scenario-{s}" if s else str(self.graph.graph["country"])
+
+
+def analyse_one(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
+                params: Params = Params()) -> Analysis:
+    """Project and analyse one country (baseline or scenario) on `as_of`."""
+    G = project.project(source, country, as_of=as_of, scenario=scenario)
+    m = analyse.metrics(G, params)
+    found = analyse.findings(G, m, params)
+    row = analyse.indicators(G, m, found, params)
+    analyse.annotate(G, m, found)
+    return Analysis(G, m, found, row, params)
+
+
+def scenario_date(as_of: dt.date, base: str | None) -> dt.date:
+    """A scenario is read on its base date, or on `as_of` if that is later (a year base means 1 January,
+    which would hide records from later that year)."""
+    if not base:
+        return as_of
+    return max(as_of, dt.date.fromisoformat(base[:10]))
+
+
+@dataclass
+class AnalysisSet:
+    countries: dict[str, Analysis]
+    scenarios: dict[str, Analysis]
+    scenario_baselines: dict[str, Analysis]
+    comparison: dict[str, Any]
+    deltas: list[dict[str, Any]]
+
+
+def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str = FOCUS) -> AnalysisSet:
+    countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in project.countries(source)}
+    scenarios, baselines, deltas = {}, {}, []
+    for sc in project.scenarios(source):
+        day = scenario_date(as_of, sc.get("base"))
+        alt = analyse_one(source, sc["country"], as_of=day, scenario=sc["id"], params=params)
+        base = countries.get(sc["country"]) if day == as_of else None
+        base = base or analyse_one(source, sc["country"], as_of=day, params=params)
+        scenarios[sc["id"]], baselines[sc["id"]] = alt, base
+        delta = analyse.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
+        delta["as_of"] = day.isoformat()
+        deltas.append(delta)
+    comparison = analyse.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
+    return AnalysisSet(countries, scenarios, baselines, comparison, deltas)
+
+
+# -- reports (pure: data in, text out) ------------------------------------------------------------
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {str(k): _round(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_round(v) for v in value]
+    return value
+
+
+def report(a: Analysis) -> dict[str, Any]:
+    """The JSON document for one country or scenario: what the maps and the site read."""
+    G = a.graph
+    nodes = []
+    for n, d in sorted(G.nodes(data=True), key=lambda x: str(x[0])):
+        nodes.append({k: d.get(k) for k in (
+            "iri", "label", "labels", "acronym", "kind", "placement", "level", "scope", "lead", "legal_basis",
+            "no_legal_basis_found", "levers", "mandates", "degree", "betweenness", "closeness", "pagerank",
+            "constraint", "effective_size", "size", "weak", "weak_severity", "weak_findings")} | {"id": n})
+    edges = [{"source": u, "target": v, "type": d["type"], "weight": d["weight"], "tie": d["tie"],
+              "record": d.get("record")} for u, v, d in sorted(G.edges(data=True),
+                                                               key=lambda e: (str(e[0]), e[2]["type"], str(e[1])))]
+    return _round({
+        "country": G.graph["country"].upper(), "scenario": G.graph.get("scenario"), "as_of": G.graph["as_of"],
+        "leads": G.graph["leads"], "betweenness": a.metrics.betweenness_method, "params": asdict(a.params),
+        "indicators": a.indicators, "findings": [f.to_dict() for f in a.findings],
+        "structure": {"components": a.metrics.components, "articulation_points": a.metrics.articulation_points,
+                      "bridges": [list(b) for b in a.metrics.bridges]},
+        "nodes": nodes, "edges": edges,
+        "dropped_edges": [list(e) for e in G.graph.get("dropped_edges", [])],
+    })
+
+
+def to_json(doc: Any) -> bytes:
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v).replace("|", "\\|")
+
+
+def markdown(doc: dict[str, Any]) -> bytes:
+    """A readable page for one country or scenario."""
+    what = f"scenario {doc['scenario']} ({doc['country']})" if doc.get("scenario") else doc["country"]
+    ind = doc["indicators"]
+    bm = doc["betweenness"]
+    lines = [f"# Where co-ordination is weak: {what}, as of {doc['as_of']}", "",
+             f"Lead body: **{ind.get('lead_label') or 'none'}**. Network: {ind['nodes']} bodies, {ind['edges']} ties, "
+             f"{ind['components']} part(s). Betweenness: {bm['method']}"
+             + (f" ({bm['samples']} pivots, seed {bm['seed']})" if bm["method"] == "sampled" else "") + ".", "",
+             "## Findings", ""]
+    if not doc["findings"]:
+        lines.append("No finding fires with the default thresholds.")
+    for f in doc["findings"]:
+        lines.append(f"- **{f['severity']}** `{f['id']}`: {f['statement']}")
+        ev = f["evidence"]
+        if ev.get("facts"):
+            lines.append(f"  - facts: {', '.join('<' + x + '>' for x in ev['facts'][:8])}")
+        if ev.get("edges"):
+            lines.append(f"  - ties: {', '.join(f'{u} –{t}→ {v}' for u, t, v in ev['edges'][:8])}")
+    lines += ["", "## Indicators", "", "| indicator | value |", "|---|---|"]
+    lines += [f"| {k} | {_cell(v)} |" for k, v in sorted(ind.items())]
+    lines += ["", "## Most central bodies (betweenness)", "", "| body | kind | degree | betweenness | closeness | "
+              "PageRank | constraint | weak |", "|---|---|---|---|---|---|---|---|"]
+    top = sorted(doc["nodes"], key=lambda n: (-(n["betweenness"] or 0), n["id"]))[:10]
+    lines += [f"| {_cell(n['label'])}{' (lead)' if n['lead'] else ''} | {n['kind']} | {n['degree']} | "
+              f"{_cell(n['betweenness'])} | {_cell(n['closeness'])} | {_cell(n['pagerank'])} | "
+              f"{_cell(n['constraint'])} | {n['weak_severity'] or ''} |" for n in top]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def compare_csv(comparison: dict[str, Any]) -> bytes:
+    rows = comparison["rows"]
+    if not rows:
+        return b""
+    names = list(rows[0].keys())
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(names + [f"rank_{n['name']}" for n in comparison["indicators"]])
+    for r in rows:
+        ranks = comparison["ranks"][r["country"]]
+        w.writerow([_csvv(r.get(n)) for n in names] + [_csvv(ranks.get(i["name"])) for i in comparison["indicators"]])
+    return buf.getvalue().encode("utf-8")
+
+
+def _csvv(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def compare_markdown(comparison: dict[str, Any]) -> bytes:
+    inds = comparison["indicators"]
+    rows = comparison["rows"]
+    lines = ["# All countries on the same indicators", "",
+             "Rank 1 is the strongest arrangement on that indicator (see docs/analysis.md).", "",
+             "| country | lead | " + " | ".join(i["name"] for i in inds) + " |",
+             "|---|---|" + "---|" * len(inds)]
+    for r in rows:
+        lines.append(f"| {r['country']} | {_cell(r['lead_label'])} | "
+                     + " | ".join(f"{_cell(r.get(i['name']))} ({_cell(comparison['ranks'][r['country']][i['name']])})"
+                                  for i in inds) + " |")
+    pos = comparison.get("position")
+    if pos:
+        lines += ["", f"## {comparison['focus']}'s position", "", "| indicator | value | rank | meaning |",
+                  "|---|---|---|---|"]
+        lines += [f"| {name} | {_cell(p['value'])} | {_cell(p['rank'])} of {p['of']} | {p['meaning']} "
+                  f"({p['better']} is better) |" for name, p in pos.items()]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def scenarios_csv(deltas: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["scenario", "country", "as_of", "indicator", "baseline", "scenario_value", "delta", "verdict"])
+    for d in deltas:
+        for name, v in d["indicators"].items():
+            w.writerow([d["scenario"], d["country"], d["as_of"], name, _csvv(v["baseline"]), _csvv(v["scenario"]),
+                        _csvv(v["delta"]), v["verdict"]])
+    return buf.getvalue().encode("utf-8")
+
+
+def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
+    lines = ["# What each scenario changes", ""]
+    if not deltas:
+        lines.append("No scenario in this build.")
+    for d in deltas:
+        lines += [f"## {d['scenario']} ({d['country']}, as of {d['as_of']})", "",
+                  f"Findings resolved: {', '.join('`' + x + '`' for x in d['resolved']) or 'none'}.",
+                  f"Findings added: {', '.join('`' + x + '`' for x in d['added']) or 'none'}.", "",
+                  "| indicator | baseline | scenario | delta | verdict |", "|---|---|---|---|---|"]
+        lines += [f"| {k} | {_cell(v['baseline'])} | {_cell(v['scenario'])} | {_cell(v['delta'])} | {v['verdict']} |"
+                  for k, v in d["indicators"].items()]
+        lines.append("")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+def _write(path: Path, data: bytes) -> Path:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
+def write_one(folder: Path, a: Analysis) -> list[Path]:
+    doc = report(a)
+    return [_write(folder / f"{a.key}.json", to_json(doc)), _write(folder / f"{a.key}.md", markdown(doc))]
+
+
+def write_compare(folder: Path, comparison: dict[str, Any]) -> list[Path]:
+    return [_write(folder / "compare.json", to_json(_round(comparison))),
+            _write(folder / "compare.csv", compare_csv(comparison)),
+            _write(folder / "compare.md", compare_markdown(comparison))]
+
+
+def write_scenarios(folder: Path, deltas: list[dict[str, Any]]) -> list[Path]:
+    return [_write(folder / "scenarios.json", to_json(_round(deltas))),
+            _write(folder / "scenarios.csv", scenarios_csv(deltas)),
+            _write(folder / "scenarios.md", scenarios_markdown(deltas))]
+
+
+def write_all(folder: Path, result: AnalysisSet) -> list[Path]:
+    """Everything under `folder` (normally <out>/analysis)."""
+    written = []
+    for a in list(result.countries.values()) + list(result.scenarios.values()):
+        written += write_one(folder, a)
+    written += write_compare(folder, result.comparison)
+    written += write_scenarios(folder, result.deltas)
+    return written
+
+
+def run_into(out: Path, as_of: dt.date, params: Params = Params()) -> AnalysisSet:
+    """The build's analysis step: analyse every country and scenario of the store in `out`, write
+    `out/analysis/`. Called by the pipeline on the not-yet-published build folder."""
+    from .store import open_store
+
+    db = open_store(Path(out))
+    try:
+        result = analyse_all(db, as_of=as_of, params=params)
+        write_all(Path(out) / "analysis", result)
+    finally:
+        del db
+    return result

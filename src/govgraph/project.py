@@ -1,0 +1,266 @@
+"""SPARQL → networkx: the projection the network analysis runs on.
+
+Why a projection through SPARQL files (queries/projection/*.rq) rather than walking rdflib graphs:
+the same questions then run unchanged on the embedded store and on any SPARQL 1.1 server, and an
+analyst can read (and re-run) exactly what the network is made of. Which relations become edges, with
+what type and weight, is declared in queries/projection/edges.toml (data, not code branches).
+
+The result is a `networkx.MultiDiGraph`:
+
+- nodes are keyed by their slug (``mdgu``, ``hacienda``) and carry ``iri``, ``kind`` (an
+  institution-kind code or ``coordination-body``), ``label`` (English), ``labels`` ({lang: text}),
+  ``acronym``, ``placement``, ``level`` and ``scope`` (bodies), ``lead`` (bool), ``legal_basis``
+  (instrument IRIs in force), ``no_legal_basis_found`` (bool: curated as ``legal_basis: []``),
+  ``levers`` and ``mandates`` (lists of dicts, see `_levers` and `_mandates`);
+- edges are keyed by their type and carry ``type``, ``weight``, ``tie``, ``membership``,
+  ``relation`` (the IRI it came from) and ``record`` (the IRI of the fact it rests on: evidence);
+- ``G.graph`` holds ``country`` (lower-case code), ``as_of`` (ISO date), ``scenario`` (id or None),
+  ``leads`` (slugs of the lead bodies on that day) and ``dropped_edges`` (edges whose ends do not both
+  hold on that day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+import networkx as nx
+import pyoxigraph as ox
+
+from . import store as store_mod
+from .errors import QueryError
+from .resources import queries_dir
+from .vocab import ID
+
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges")
+
+
+class Selector(Protocol):
+    """Anything that runs a SELECT over chosen graphs and returns (variables, rows of pyoxigraph terms):
+    `store.LocalStore`, `store.RemoteStore`, or an open pyoxigraph store (wrapped)."""
+
+    def select(self, sparql: str, *, graphs: Iterable[Any] | None = None) -> tuple[list[str], list[tuple]]: ...
+
+
+@dataclass
+class EmbeddedSelector:
+    """`store.select` on an open pyoxigraph store, over the graphs of the baseline or a scenario."""
+
+    store: ox.Store
+
+    def select(self, sparql, *, graphs=None):
+        return store_mod.select(self.store, sparql, graphs=graphs)
+
+    def dataset_graphs(self, scenario: str | None = None):
+        return store_mod.dataset_graphs(self.store, scenario)
+
+
+@dataclass(frozen=True)
+class EdgeRule:
+    relation: str
+    type: str
+    weight: float
+    weight_non_binding: float | None
+    tie: bool
+    membership: bool
+
+
+def _selector(source: Any) -> Selector:
+    if isinstance(source, ox.Store):
+        return EmbeddedSelector(source)
+    if callable(getattr(source, "select", None)):
+        return source
+    raise QueryError(f"cannot run the projection on {type(source).__name__}: it has no select() method")
+
+
+@lru_cache(maxsize=8)
+def _read_query(folder: str, name: str) -> str:
+    path = Path(folder) / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"projection query {path} is missing: {exc}") from exc
+
+
+def load_edge_rules(path: Path | None = None) -> dict[str, EdgeRule]:
+    """The declared relation → edge mapping (queries/projection/edges.toml)."""
+    path = path or queries_dir() / "projection" / "edges.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise QueryError(f"cannot read the edge mapping {path}: {exc}") from exc
+    rules: dict[str, EdgeRule] = {}
+    for n, row in enumerate(data.get("edge", []), start=1):
+        try:
+            rule = EdgeRule(relation=str(row["relation"]), type=str(row["type"]), weight=float(row["weight"]),
+                            weight_non_binding=(float(row["weight_non_binding"])
+                                                if "weight_non_binding" in row else None),
+                            tie=bool(row.get("tie", True)), membership=bool(row.get("membership", False)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise QueryError(f"{path}: edge rule {n} needs relation, type and a numeric weight ({exc})") from exc
+        if rule.relation in rules:
+            raise QueryError(f"{path}: relation {rule.relation} is mapped twice")
+        rules[rule.relation] = rule
+    return rules
+
+
+def _text(term: Any) -> str | None:
+    if term is None:
+        return None
+    return getattr(term, "value", None) if not isinstance(term, str) else term
+
+
+def _true(term: Any) -> bool:
+    return _text(term) in ("true", "1")
+
+
+def country_iri(country: str) -> str:
+    return ID + country.lower()
+
+
+def slug(iri: str, country: str) -> str:
+    """``https://w3id.org/govgraph/id/cl/mdgu`` → ``mdgu``."""
+    prefix = country_iri(country) + "/"
+    return iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
+def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
+    """A term in SPARQL syntax; strings escape what SPARQL requires, so a value cannot end its literal."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    text = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{text}"@{term.language}'
+    return f'"{text}"^^<{term.datatype.value}>'
+
+
+def with_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    """Bind parameters as a one-row VALUES block at the start of the query's WHERE group.
+
+    Why not pyoxigraph's substitutions: they exist only on the embedded store (and require the
+    variable in the projection); a VALUES block of serialised terms is standard SPARQL, so the
+    embedded store and any server receive the same text and give the same rows. The projection
+    queries are ours and have exactly one top-level ``WHERE {``; parameters are used in triple
+    patterns and top-level FILTERs only, where VALUES bindings are in scope.
+    """
+    if not bindings:
+        return sparql
+    marker = "WHERE {"
+    at = sparql.find(marker)
+    if at < 0:
+        raise QueryError("a projection query needs a 'WHERE {' to bind its parameters in")
+    names = sorted(bindings)
+    block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }}"
+    at += len(marker)
+    return sparql[:at] + block + sparql[at:]
+
+
+def _rows(sel: Selector, name: str, graphs, bindings, folder: Path) -> list[dict[str, Any]]:
+    columns, rows = sel.select(with_values(_read_query(str(folder), name), bindings), graphs=graphs)
+    return [dict(zip(columns, row)) for row in rows]
+
+
+def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
+            graphs: Iterable[Any] | None = None, rules: dict[str, EdgeRule] | None = None,
+            query_folder: Path | None = None) -> nx.MultiDiGraph:
+    """Project one country's arrangement on `as_of` (baseline, or `scenario`) to a MultiDiGraph.
+
+    `source` is an open pyoxigraph store or any object with a `select(sparql, graphs=)` method
+    (`store.LocalStore`, `store.RemoteStore`); `graphs` overrides the graphs the queries see (by default the
+    baseline's or the scenario's, when the source can say which those are).
+    """
+    sel = _selector(source)
+    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
+        graphs = sel.dataset_graphs(scenario)
+    graphs = list(graphs) if graphs is not None else None
+    rules = rules if rules is not None else load_edge_rules()
+    folder = query_folder or queries_dir() / "projection"
+    cc = country.lower()
+    bindings = {"country": ox.NamedNode(country_iri(cc)), "asOf": ox.Literal(as_of.isoformat(), datatype=XSD_DATE)}
+
+    G = nx.MultiDiGraph(country=cc, as_of=as_of.isoformat(), scenario=scenario, leads=[], dropped_edges=[])
+    for row in _rows(sel, "nodes", graphs, bindings, folder):
+        key = slug(_text(row["node"]), cc)
+        attrs = G.nodes[key] if key in G else None
+        if attrs is None:
+            G.add_node(key, iri=_text(row["node"]), kind=_text(row["kind"]), label=key, labels={},
+                       acronym=_text(row.get("acronym")), placement=_text(row.get("placement")),
+                       level=_text(row.get("level")), scope=_text(row.get("scope")), lead=False,
+                       legal_basis=[], no_legal_basis_found=_true(row.get("noLegalBasis")), levers=[], mandates=[])
+    for row in _rows(sel, "labels", graphs, {"country": bindings["country"]}, folder):
+        key = slug(_text(row["node"]), cc)
+        if key in G:
+            lang = getattr(row["label"], "language", None) or ""
+            G.nodes[key]["labels"].setdefault(lang, _text(row["label"]))
+    for key, attrs in G.nodes(data=True):
+        labels = attrs["labels"]
+        attrs["label"] = labels.get("en") or next(iter(sorted(labels.values())), key)
+    for row in _rows(sel, "leads", graphs, bindings, folder):
+        key = slug(_text(row["body"]), cc)
+        if key in G and key not in G.graph["leads"]:
+            G.nodes[key]["lead"] = True
+            G.graph["leads"].append(key)
+    G.graph["leads"].sort()
+    basis: dict[str, list[str]] = {}
+    for row in _rows(sel, "legal-basis", graphs, bindings, folder):
+        basis.setdefault(_text(row["subject"]), []).append(_text(row["instrument"]))
+    for key, attrs in G.nodes(data=True):
+        attrs["legal_basis"] = sorted(basis.get(attrs["iri"], []))
+    for row in _rows(sel, "levers", graphs, bindings, folder):
+        holder = slug(_text(row["holder"]), cc)
+        if holder in G:
+            iri = _text(row["lever"])
+            G.nodes[holder]["levers"].append({
+                "id": slug(iri, cc), "iri": iri, "type": _text(row["type"]), "binding": _true(row.get("binding")),
+                "legal_basis": sorted(basis.get(iri, [])), "no_legal_basis_found": _true(row.get("noLegalBasis"))})
+    for row in _rows(sel, "mandates", graphs, bindings, folder):
+        holder = slug(_text(row["holder"]), cc)
+        if holder in G:
+            iri = _text(row["mandate"])
+            G.nodes[holder]["mandates"].append({
+                "id": slug(iri, cc), "iri": iri, "strength": _text(row.get("strength")),
+                "legal_basis": sorted(basis.get(iri, [])), "no_legal_basis_found": _true(row.get("noLegalBasis"))})
+    for row in _rows(sel, "edges", graphs, bindings, folder):
+        rule = rules.get(_text(row["relation"]))
+        if rule is None:
+            continue
+        source, target = slug(_text(row["source"]), cc), slug(_text(row["target"]), cc)
+        record = _text(row["record"])
+        if source not in G or target not in G:
+            G.graph["dropped_edges"].append((source, rule.type, target))
+            continue
+        if G.has_edge(source, target, key=rule.type):
+            continue  # the same tie stated twice (a relation and its shortcut): one edge
+        weight = rule.weight
+        if rule.weight_non_binding is not None and row.get("binding") is not None and not _true(row["binding"]):
+            weight = rule.weight_non_binding
+        G.add_edge(source, target, key=rule.type, type=rule.type, weight=weight, tie=rule.tie,
+                   membership=rule.membership, relation=rule.relation, record=record)
+    return G
+
+
+def countries(source: Any, graphs: Iterable[Any] | None = None) -> list[str]:
+    """The lower-case codes of the countries in the store (baseline graphs)."""
+    sel = _selector(source)
+    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
+        graphs = sel.dataset_graphs(None)
+    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
+         "SELECT DISTINCT ?code WHERE { ?c a gg:Country ; gg:iso3166Alpha2 ?code } ORDER BY ?code")
+    _, rows = sel.select(q, graphs=list(graphs) if graphs is not None else None)
+    return [_text(r[0]).lower() for r in rows]
+
+
+def scenarios(source: Any) -> list[dict[str, str]]:
+    """Every scenario in the store: id, country (lower case) and base date (ISO)."""
+    sel = _selector(source)
+    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
+         "SELECT DISTINCT ?s ?code ?base WHERE { GRAPH ?g { ?s a gg:Scenario ; gg:scenarioOf ?c . "
+         "?c gg:iso3166Alpha2 ?code . OPTIONAL { ?s gg:baseDate ?base } } } ORDER BY ?s")
+    _, rows = sel.select(q)
+    return [{"id": _text(s).rsplit("/", 1)[1], "country": _text(code).lower(), "base": _text(base)}
+            for s, code, base in rows]
