@@ -183,6 +183,108 @@ def compare(as_of: str | None, out_dir: Path) -> None:
     out_console.print(f"→ {folder}/compare.{{csv,json,md}}, scenarios.{{csv,json,md}}", highlight=False)
 
 
+# -- SPARQL: query, serve, push (issue 7) ---------------------------------------------------------
+
+def _remote_options(func):
+    """--user/--password/--token for servers behind authentication (or GOVGRAPH_* variables)."""
+    func = click.option("--token", envvar="GOVGRAPH_TOKEN", default=None, help="Bearer token (env GOVGRAPH_TOKEN).")(func)
+    func = click.option("--password", envvar="GOVGRAPH_PASSWORD", default=None,
+                        help="Password for HTTP basic auth (env GOVGRAPH_PASSWORD).")(func)
+    func = click.option("--user", envvar="GOVGRAPH_USER", default=None,
+                        help="User for HTTP basic auth (env GOVGRAPH_USER).")(func)
+    func = click.option("--timeout", type=float, default=60.0, show_default=True,
+                        help="Seconds to wait for the server.")(func)
+    return func
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--list", "list_", is_flag=True, help="Describe the questions in the library and stop.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the question (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@as_of_option
+@click.option("--scenario", default=None, metavar="ID", help="Ask the scenario's graph instead of the countries.")
+@click.option("--endpoint", default=None, metavar="URL", help="A SPARQL 1.1 query endpoint to ask instead of the build's store.")
+@_remote_options
+@out_option
+@handle_errors
+def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, password, token, out_dir):
+    """Answer a question of the library (NAME) or a .rq file of your own (FILE)."""
+    from . import query as q
+    from . import store
+
+    if list_:
+        for question in q.list_questions():
+            out_console.print(f"[bold]{question.name}[/] — {question.title}", highlight=False)
+            out_console.print(f"  {question.question}", highlight=False, markup=False)
+            for p in question.params:
+                out_console.print(f"    --param {p.describe()}", highlight=False, markup=False)
+        return
+    if not name:
+        raise click.UsageError("give a question NAME or a .rq FILE (see `govgraph query --list`)")
+    question = q.load_question(name)
+    day = parse_as_of(as_of) if as_of is not None else None
+    if endpoint:
+        backend = store.RemoteStore(endpoint, user=user, password=password, token=token, timeout=timeout)
+    else:
+        backend = store.LocalStore(out_dir)
+    result = q.run(question, backend, params=q.parse_param_args(params), as_of=day, scenario=scenario)
+    if fmt != "table":
+        sys.stdout.buffer.write(q.serialize(result, fmt))
+        sys.stdout.flush()
+        return
+    bound = ", ".join(f"{k}={q.display(v)}" for k, v in sorted(result.bindings.items()))
+    table = Table(title=question.title, caption=(bound + (f", scenario {scenario}" if scenario else "")) or None)
+    for column in result.columns:
+        table.add_column(column, overflow="fold")
+    cells = [[q.display(t) for t in row] for row in result.rows]
+    for row in cells:
+        table.add_row(*row)
+    console = out_console
+    if not out_console.is_terminal:  # piped: do not fold cells to 80 columns
+        widths = [max([len(c)] + [len(line) for row in cells for line in row[i].splitlines()])
+                  for i, c in enumerate(result.columns)]
+        console = Console(width=max(80, sum(widths) + 3 * len(widths) + 1))
+    console.print(table, markup=False, highlight=False)
+    err_console.print(f"{len(result.rows)} row(s)", highlight=False)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 exposes it to the network).")
+@click.option("--port", type=int, default=7878, show_default=True)
+@click.option("--timeout", "query_timeout", type=float, default=30.0, show_default=True, help="Seconds a query may run before it is stopped.")
+@click.option("--max-rows", type=int, default=100_000, show_default=True, help="Largest result (rows or triples) served.")
+@click.option("--workers", type=int, default=4, show_default=True, help="Queries run at the same time (one process each).")
+@out_option
+@handle_errors
+def serve(host, port, query_timeout, max_rows, workers, out_dir):
+    """A read-only SPARQL 1.1 endpoint at /sparql, a query page, and the site in OUT."""
+    from . import serve as server_mod
+
+    server = server_mod.make_server(out_dir, host=host, port=port, timeout=query_timeout, max_rows=max_rows,
+                                    workers=workers)
+    err_console.print(f"SPARQL endpoint: http://{host}:{server.server_port}/sparql  "
+                      f"query page: http://{host}:{server.server_port}/query  (Ctrl-C stops)", highlight=False)
+    server_mod.run_until_stopped(server)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's Graph Store Protocol URL (oxigraph: http://host:7878/store; Fuseki: http://host:3030/ds/data).")
+@click.option("--retries", type=int, default=3, show_default=True)
+@_remote_options
+@out_option
+@handle_errors
+def push(endpoint, retries, timeout, user, password, token, out_dir):
+    """Load every named graph of the build into a SPARQL server (HTTP PUT per graph: replace)."""
+    from . import store
+
+    sent = store.push(out_dir, endpoint, user=user, password=password, token=token, timeout=timeout,
+                      retries=retries,
+                      progress=lambda graph, n: err_console.print(f"PUT {graph} ({n} triples)", highlight=False))
+    out_console.print(f"{len(sent)} graphs, {sum(sent.values())} triples → {endpoint}", highlight=False)
+
+
 def main() -> None:
     cli(prog_name="govgraph")
 
