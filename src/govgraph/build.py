@@ -30,6 +30,7 @@ from .resources import ontology_files
 from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
 
 WD = "http://www.wikidata.org/entity/"
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 SOURCES_GRAPH = URIRef(GRAPH + "sources")
 INFERRED_GRAPH = URIRef(GRAPH + "inferred")
@@ -190,6 +191,7 @@ class _CountryBuilder:
             g.add((node, SKOS.exactMatch, URIRef(WD + c.wikidata)))
         if c.homepage:
             g.add((node, FOAF.homepage, URIRef(c.homepage)))
+        external_country_ids(g, node, c.iso3)
         g.add((node, GG.benchmarkCountry, Literal(c.benchmark)))
         self.fact(node, c, country_itself=True)
         for gap in getattr(self.c, "gaps", []):
@@ -334,6 +336,22 @@ class _CountryBuilder:
         g.add((node, GG.target, target))
         g.add((actor, RELATION_SHORTCUT[r.relation], target))
         self.fact(node, r)
+
+
+# -- external identifiers (issue 8) ---------------------------------------------------------------
+
+def eu_country_iri(iso3: str) -> URIRef:
+    """The EU Publications Office country authority IRI (alpha-3 style, http, as the table publishes it)."""
+    return URIRef(EU_COUNTRY + iso3.upper())
+
+
+def external_country_ids(g: Graph, node: URIRef, iso3: str | None) -> None:
+    """Tie a country to the EU country table (skos:exactMatch, never owl:sameAs: see docs/data-model.md).
+    The ISO codes themselves stay literals (gg:iso3166Alpha2/3), the key to join on."""
+    if iso3:
+        g.add((node, SKOS.exactMatch, eu_country_iri(iso3)))
+
+# -- end external identifiers -----------------------------------------------------------------------
 
 
 def _bind(g: Graph, code: str | None = None) -> None:
