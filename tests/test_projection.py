@@ -1,0 +1,173 @@
+"""The SPARQL projection: what becomes a node and an edge, on which day, and the same network from the
+embedded store and from an external SPARQL server (a real `oxigraph serve` on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from govgraph import project, store
+from govgraph.errors import QueryError
+
+D2016 = dt.date(2016, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def ks(kitchen_sink_build):
+    db = store.open_store(kitchen_sink_build)
+    yield db
+    del db
+
+
+def edge_types(G) -> Counter:
+    return Counter(d["type"] for _, _, d in G.edges(data=True))
+
+
+def test_nodes_kinds_labels_and_lead(ks):
+    G = project.project(ks, "ZZ", as_of=D2016)
+    assert G.graph["leads"] == ["digital-agency"] and G.graph["country"] == "zz"
+    agency = G.nodes["digital-agency"]
+    assert agency["kind"] == "agency" and agency["lead"] and agency["placement"] == "centre-of-government"
+    assert agency["labels"] == {"en": "Digital Government Agency", "es": "Agencia de Gobierno Digital"}
+    assert agency["legal_basis"] == ["https://w3id.org/govgraph/id/zz/digital-law"]
+    assert {lv["type"] for lv in agency["levers"]} >= {"spending-control", "project-approval"}
+    assert G.nodes["cio-network"]["kind"] == "coordination-body"
+    assert G.nodes["cio-network"]["level"] == "senior-official"
+    assert "old-digital-unit" not in G  # replaced before 2016
+    # every institution kind and the co-ordination bodies are nodes; levers, mandates, laws are not
+    kinds = {d["kind"] for _, d in G.nodes(data=True)}
+    assert {"ministry", "agency", "unit", "autonomous-body", "political-office", "coordination-body",
+            "local-government-association", "state-enterprise", "centre-of-government-office"} <= kinds
+    assert "spend-control" not in G and "digital-law" not in G
+
+
+def test_edges_types_weights_and_evidence(ks):
+    G = project.project(ks, "ZZ", as_of=D2016)
+    assert edge_types(G) == Counter({"part-of": 3, "member": 3, "chair": 2, "lever": 2, "secretariat": 1,
+                                     "vice-chair": 1, "observer": 1, "reports-to": 2, "funds": 1,
+                                     "oversees": 1, "supervises": 1, "advises": 1})
+    # the lever binds interior and finance: an edge from its holder to each
+    lever = G.get_edge_data("digital-agency", "finance", key="lever")
+    assert lever["weight"] == 1.0 and lever["record"].endswith("/zz/spend-control")
+    observer = G.get_edge_data("audit-office", "digital-council", key="observer")
+    assert observer["weight"] == 0.25 and observer["tie"] is False and observer["membership"] is False
+    assert G.get_edge_data("president", "digital-council", key="chair")["membership"] is True
+    # a relation and its shortcut triple (procurement-agency reports to finance) make one edge
+    assert list(G.get_edge_data("procurement-agency", "finance")) == ["part-of", "reports-to"]
+
+
+def test_as_of_date_is_half_open(ks):
+    early = project.project(ks, "ZZ", as_of=dt.date(2010, 6, 30))
+    assert early.graph["leads"] == ["old-digital-unit"]
+    assert "digital-agency" not in early
+    # memberships of a node that does not yet exist are recorded as dropped, not silently lost
+    assert ("digital-agency", "chair", "cio-network") in early.graph["dropped_edges"]
+    # interior joined the council in 2015 (from: 2015): not a member on 30 June 2014
+    before = project.project(ks, "ZZ", as_of=dt.date(2014, 6, 30))
+    on = project.project(ks, "ZZ", as_of=dt.date(2015, 1, 1))
+    assert not before.has_edge("interior", "digital-council")
+    assert on.has_edge("interior", "digital-council", key="member")
+
+
+def test_scenario_graph(ks):
+    G = project.project(ks, "ZZ", as_of=D2016, scenario="zz-finance")
+    assert G.graph["scenario"] == "zz-finance"
+    assert G.has_edge("digital-agency", "finance", key="part-of")
+    assert G.nodes["digital-agency"]["placement"] == "finance-ministry"
+    assert "cio-council" in G and G.has_edge("digital-agency", "cio-council", key="chair")
+    assert "ict-budget" in {lv["type"] for lv in G.nodes["digital-agency"]["levers"]}
+    assert "framework-agreements" not in {lv["id"] for lv in G.nodes["procurement-agency"]["levers"]}
+
+
+def test_edge_mapping_is_data(ks, tmp_path):
+    rules = project.load_edge_rules()
+    assert rules["http://www.w3.org/ns/org#unitOf"].type == "part-of"
+    only_structure = {k: r for k, r in rules.items() if r.type in ("part-of", "reports-to")}
+    G = project.project(ks, "ZZ", as_of=D2016, rules=only_structure)
+    assert set(edge_types(G)) == {"part-of", "reports-to"}
+    bad = tmp_path / "edges.toml"
+    bad.write_text('[[edge]]\nrelation = "x"\ntype = "t"\n')
+    with pytest.raises(QueryError, match="weight"):
+        project.load_edge_rules(bad)
+
+
+def test_parameters_are_bound_as_terms_not_text():
+    q = "SELECT ?x WHERE { ?x ?p ?country }"
+    bound = project.with_values(q, {"country": ox.Literal('a" } DROP ALL #'),
+                                    "asOf": ox.Literal("2016-06-30", datatype=project.XSD_DATE)})
+    assert 'VALUES (?asOf ?country) { ("2016-06-30"^^<http://www.w3.org/2001/XMLSchema#date> ' \
+           '"a\\" } DROP ALL #"^^<http://www.w3.org/2001/XMLSchema#string>) }' in bound
+    ox.Store().query(bound)  # still one valid query
+
+
+def test_source_without_select_is_refused():
+    with pytest.raises(QueryError):
+        project.project(object(), "ZZ", as_of=D2016)
+
+
+# -- the same network from an external SPARQL server -----------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(kitchen_sink_build, tmp_path_factory):
+    """`oxigraph serve` on 127.0.0.1 holding the kitchen-sink build; stopped by its PID.
+
+    (A shared server fixture from issue 7 may replace this one in conftest.py.)"""
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        pytest.fail("the `oxigraph` server (PyPI package oxigraph) is not installed")
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    subprocess.run([exe, "load", "--location", str(location), "--file", str(kitchen_sink_build / "govgraph.nq")],
+                   check=True, capture_output=True, timeout=120)
+    port = _free_port()
+    proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    endpoint = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode()}")
+                time.sleep(0.1)
+        yield endpoint
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def remote(oxigraph_server):
+    remote_store = getattr(store, "RemoteStore", None)
+    if remote_store is None:
+        pytest.fail("store.RemoteStore (issue 7) is missing")
+    return remote_store(oxigraph_server)
+
+
+@pytest.mark.parametrize("as_of,scenario", [(D2016, None), (dt.date(2010, 6, 30), None), (D2016, "zz-finance")])
+def test_same_network_from_embedded_store_and_server(ks, remote, as_of, scenario):
+    here = project.project(ks, "ZZ", as_of=as_of, scenario=scenario)
+    there = project.project(remote, "ZZ", as_of=as_of, scenario=scenario)
+    assert edge_types(here) == edge_types(there) and here.number_of_edges() > 0
+    assert sorted(here.edges(keys=True)) == sorted(there.edges(keys=True))
+    assert dict(here.nodes(data="kind")) == dict(there.nodes(data="kind"))
+    assert here.graph["leads"] == there.graph["leads"]
+    assert project.countries(remote) == project.countries(ks) == ["zz"]
