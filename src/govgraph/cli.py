@@ -285,6 +285,54 @@ def push(endpoint, retries, timeout, user, password, token, out_dir):
     out_console.print(f"{len(sent)} graphs, {sum(sent.values())} triples → {endpoint}", highlight=False)
 
 
+# -- linking: link --check (issue 8) -------------------------------------------------------------
+
+_LINK_STYLE = {"ok": "green", "wrong-kind": "bold red", "missing": "bold red", "redirect": "yellow",
+               "unchecked": "magenta"}
+
+
+@cli.command()
+@click.option("--check", is_flag=True, required=True, help="Check every Wikidata QID of the build (the only mode so far).")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="A Wikidata-compatible SPARQL endpoint, e.g. https://query.wikidata.org/sparql.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option("--batch-size", type=int, default=50, show_default=True, help="QIDs per query (VALUES block).")
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries of a rate-limited (429/503) query.")
+@click.option("--max-wait", type=float, default=60.0, show_default=True, help="Longest Retry-After honoured, in seconds.")
+@click.option("--pause", type=float, default=1.0, show_default=True, help="Seconds between two queries.")
+@click.option("--all", "show_all", is_flag=True, help="List every link, not only the problems.")
+@out_option
+@handle_errors
+def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_all, out_dir):
+    """Verify that each Wikidata QID exists and is the right kind of thing (exit 1: bad links; 3: service failed)."""
+    from . import link as link_mod
+    from .store import LocalStore
+
+    links = link_mod.links_in_store(LocalStore(out_dir))
+    err_console.print(f"checking {len(links)} link(s) to {len({l.qid for l in links})} Wikidata item(s) at {endpoint}",
+                      highlight=False)
+    report = link_mod.check_links(endpoint, links, timeout=timeout, batch_size=batch_size, retries=retries,
+                                  max_wait=max_wait, pause=pause)
+    table = Table(title=f"Wikidata links — {endpoint}")
+    for column in ("status", "QID", "kind", "our node", "Wikidata label", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in report.results:
+        if show_all or r.status != "ok":
+            table.add_row(f"[{_LINK_STYLE[r.status]}]{r.status}[/]", r.link.qid, r.link.kind,
+                          r.link.subject.removeprefix("https://w3id.org/govgraph/id/"), r.wikidata_label, r.detail)
+    if table.rows:
+        out_console.print(table)
+    for failure in report.failures:
+        err_console.print(f"[bold red]not checked:[/] {failure}", highlight=False)
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("ok", "wrong-kind", "missing", "redirect", "unchecked"))
+    out_console.print(f"{len(report.results)} link(s): {counts}; {report.queries} queries, {report.retries} retried",
+                      highlight=False, soft_wrap=True)
+    if report.failures:
+        sys.exit(3)
+    if report.problems:
+        sys.exit(1)
+
+
 def main() -> None:
     cli(prog_name="govgraph")
 
