@@ -44,3 +44,78 @@ def real_build(tmp_path_factory) -> Path:
     result = run_govgraph("build", "--data", str(REAL_DATA), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+# -- SPARQL servers (issue 7): a real `oxigraph serve`, stopped by its PID --------------------------
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 30.0) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """An empty `oxigraph serve` on 127.0.0.1; yields its base URL (query: /query, Graph Store: /store)."""
+    import shutil
+    import signal
+
+    exe = shutil.which("oxigraph")
+    if exe is None:
+        pytest.skip("the `oxigraph` server (PyPI package oxigraph) is not installed")
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen([exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base + "/query?query=ASK%7B%7D")
+        yield base
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def govgraph_server(kitchen_sink_build):
+    """`govgraph serve` over the kitchen sink, in this process on a free port, with small limits
+    (2 s per query, 50 rows, 10 kB bodies) so the limits can be tested; yields the server."""
+    import threading
+
+    from govgraph import serve
+
+    server = serve.make_server(kitchen_sink_build, port=0, timeout=2.0, max_rows=50, max_body=10_000,
+                               workers=2, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.base_url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
