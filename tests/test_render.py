@@ -1,0 +1,361 @@
+"""Maps and site, tested in a real browser: Debian's chromium, headless, driven by Playwright.
+
+No mocks: the pages are those `govgraph build` writes, opened from file:// exactly as a reader would.
+Every request a page makes is recorded; anything but file:// (or data:, which never leaves the
+machine) fails the test. Node and edge counts are read from vis-network's own DataSets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import KITCHEN_SINK, REPO, run_govgraph
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+BASELINE = dt.date(2016, 6, 30)
+HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
+HOSTILE_IMG = "<img src=x onerror=window.__pwned=1>"
+HOSTILE_ACRONYM = '"><svg onload=window.__pwned=1>'
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One page opened in a fresh context, with every request and console error recorded."""
+
+    def __init__(self, browser, url: str, wait_maps: int = 1):
+        self.context = browser.new_context(viewport={"width": 1440, "height": 900})
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}")
+                     if m.type in ("error", "assert") else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+        if wait_maps:
+            self.page.wait_for_function(
+                f"window.govgraphMaps && Object.keys(window.govgraphMaps).length >= {wait_maps}", timeout=20000)
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(("file://", "data:"))]
+
+    def counts(self) -> dict[str, list[int]]:
+        return self.page.evaluate(
+            "Object.fromEntries(Object.entries(window.govgraphMaps).map(([k, m]) => [k, [m.nodes.length, m.edges.length]]))")
+
+    def close(self):
+        self.context.close()
+
+
+def projected(out: Path, cc: str, scenario: str | None = None, as_of: dt.date = BASELINE):
+    from govgraph import project
+    from govgraph.store import open_store
+
+    db = open_store(out)
+    try:
+        return project.project(db, cc, as_of=as_of, scenario=scenario)
+    finally:
+        del db
+
+
+# -- the site as files ---------------------------------------------------------------------------------
+
+def test_build_writes_the_site(real_build: Path):
+    countries = sorted(p.stem for p in (real_build / "analysis").glob("??.json"))
+    assert "cl" in countries
+    for name in ("index.html", "compare.html", "scenarios.html", "queries.html", "static/vis-network/LICENSE",
+                 "static/vis-network/vis-network.min.js", "static/govgraph-map.js", "static/govgraph.css"):
+        assert (real_build / name).is_file(), name
+    for cc in countries:
+        assert (real_build / "countries" / f"{cc}.html").is_file()
+    assert sorted(p.stem for p in (real_build / "scenarios").glob("*.html")) == sorted(
+        d["scenario"] for d in json.loads((real_build / "analysis" / "scenarios.json").read_text()))
+    for page in real_build.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        # every script and stylesheet is local: no src/href to another machine on script/link tags
+        for tag in re.findall(r"<(?:script|link)\b[^>]*>", text):
+            assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", tag), (page, tag)
+        # links between pages resolve inside the build
+        for href in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', text):
+            assert (page.parent / href).exists(), (page, href)
+
+
+def test_same_input_same_html(real_build: Path, tmp_path: Path):
+    from govgraph import render
+
+    copy = tmp_path / "out"
+    shutil.copytree(real_build, copy, ignore=shutil.ignore_patterns("screenshots"))
+    render.write_site(copy)
+    for page in sorted(real_build.rglob("*.html")):
+        rel = page.relative_to(real_build)
+        if rel.parts[0] in ("maps", "screenshots"):
+            continue
+        assert (copy / rel).read_bytes() == page.read_bytes(), rel
+
+
+# -- every country page in the browser ----------------------------------------------------------------
+
+def test_country_pages_load_offline_with_every_node_and_edge(browser, real_build: Path):
+    countries = sorted(p.stem for p in (real_build / "analysis").glob("??.json"))
+    problems = []
+    for cc in countries:
+        visit = Visit(browser, (real_build / "countries" / f"{cc}.html").as_uri())
+        try:
+            G = projected(real_build, cc)
+            counts = visit.counts()
+            if visit.errors:
+                problems.append((cc, "console", visit.errors))
+            if visit.outside():
+                problems.append((cc, "requests", visit.outside()))
+            if counts.get(cc) != [G.number_of_nodes(), G.number_of_edges()]:
+                problems.append((cc, "counts", counts, G.number_of_nodes(), G.number_of_edges()))
+            leads = visit.page.evaluate(
+                f"window.govgraphMaps['{cc}'].nodes.get({{filter: n => n.lead}}).map(n => n.id)")
+            if sorted(leads) != sorted(G.graph["leads"]):
+                problems.append((cc, "leads", leads, G.graph["leads"]))
+            tooltips = visit.page.evaluate(
+                f"window.govgraphMaps['{cc}'].nodes.get().every(n => n.title instanceof HTMLElement)")
+            if not tooltips:
+                problems.append((cc, "tooltips are not elements"))
+        finally:
+            visit.close()
+    assert not problems, problems
+
+
+def test_chile_map_marks_weak_points_and_shows_sources(browser, real_build: Path):
+    visit = Visit(browser, (real_build / "countries" / "cl.html").as_uri())
+    try:
+        page = visit.page
+        weak = page.evaluate("window.govgraphMaps.cl.nodes.get({filter: n => !!n.weak}).length")
+        doc = json.loads((real_build / "analysis" / "cl.json").read_text())
+        assert weak == sum(1 for n in doc["nodes"] if n["weak"]) > 0
+        # findings beside the map, one per finding of the analysis
+        assert page.locator("ul.gg-findings > li").count() == len(doc["findings"])
+        # search by acronym selects the body and shows its details with source links
+        page.fill("input.gg-search", "SEGPRES")
+        page.press("input.gg-search", "Enter")
+        assert page.evaluate("window.govgraphMaps.cl.network.getSelectedNodes()") == ["segpres"]
+        details = page.locator("#details-cl")
+        assert "Ministry General Secretariat of the Presidency" in details.inner_text()
+        assert "Ministerio Secretaría General de la Presidencia" in details.inner_text()
+        links = details.locator("a[href^='http']")
+        assert links.count() >= 1
+        # a relation filter hides that relation's ties (and only those)
+        members = page.evaluate("window.govgraphMaps.cl.edges.get({filter: e => e.group === 'membership'}).length")
+        page.uncheck("input.gg-group[value='membership']")
+        hidden = page.evaluate("window.govgraphMaps.cl.edges.get({filter: e => e.hidden === true}).length")
+        assert hidden == members > 0
+        page.check("input.gg-group[value='membership']")
+        assert page.evaluate("window.govgraphMaps.cl.edges.get({filter: e => e.hidden === true}).length") == 0
+        # the lever filter selects the holders of that lever type
+        page.select_option("select.gg-lever", "ict-budget")
+        holders = page.evaluate("window.govgraphMaps.cl.network.getSelectedNodes()")
+        assert "dipres" in holders
+        assert not visit.errors and not visit.outside()
+    finally:
+        visit.close()
+
+
+def test_chile_screenshot(browser, real_build: Path):
+    """An artefact for a person to look at: out/screenshots/cl.png (and ./out/screenshots if present)."""
+    visit = Visit(browser, (real_build / "countries" / "cl.html").as_uri())
+    try:
+        visit.page.wait_for_timeout(2500)  # let the short physics relaxation finish
+        shot = real_build / "screenshots" / "cl.png"
+        shot.parent.mkdir(exist_ok=True)
+        visit.page.screenshot(path=str(shot))
+        assert shot.stat().st_size > 20_000
+        local = REPO / "out"
+        if local.is_dir():
+            (local / "screenshots").mkdir(exist_ok=True)
+            shutil.copyfile(shot, local / "screenshots" / "cl.png")
+    finally:
+        visit.close()
+
+
+def test_scenario_pages_side_by_side(browser, real_build: Path):
+    deltas = json.loads((real_build / "analysis" / "scenarios.json").read_text())
+    assert deltas
+    for d in deltas:
+        visit = Visit(browser, (real_build / "scenarios" / f"{d['scenario']}.html").as_uri(), wait_maps=2)
+        try:
+            counts = visit.counts()
+            alt = projected(real_build, d["country"].lower(), d["scenario"], dt.date.fromisoformat(d["as_of"]))
+            base = projected(real_build, d["country"].lower(), None, dt.date.fromisoformat(d["as_of"]))
+            assert counts["scenario"] == [alt.number_of_nodes(), alt.number_of_edges()]
+            assert counts["baseline"] == [base.number_of_nodes(), base.number_of_edges()]
+            assert not visit.errors and not visit.outside()
+        finally:
+            visit.close()
+
+
+def test_index_compare_and_queries_pages(browser, real_build: Path):
+    for name in ("index.html", "compare.html", "scenarios.html", "queries.html"):
+        visit = Visit(browser, (real_build / name).as_uri(), wait_maps=0)
+        try:
+            assert visit.page.title().endswith("govgraph")
+            assert visit.page.locator("h1").count() == 1
+            assert not visit.errors and not visit.outside(), (name, visit.errors, visit.outside())
+            if name == "index.html":
+                rows = visit.page.locator("table tbody tr")
+                assert rows.count() == len(list((real_build / "analysis").glob("??.json")))
+                assert "Modernisation and Digital Government Unit" in visit.page.inner_text("body")
+        finally:
+            visit.close()
+
+
+# -- one map from the command line and in a notebook ---------------------------------------------------
+
+def test_map_command_writes_a_single_offline_file(browser, real_build: Path, tmp_path: Path):
+    target = tmp_path / "cl-2024.html"
+    result = run_govgraph("map", "CL", "--as-of", "2024", "--out", str(real_build), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    assert "<script src=" not in target.read_text(encoding="utf-8")  # everything inline
+    visit = Visit(browser, target.as_uri())
+    try:
+        G = projected(real_build, "cl", as_of=dt.date(2024, 6, 30))
+        assert visit.counts()["cl"] == [G.number_of_nodes(), G.number_of_edges()]
+        assert not visit.errors and not visit.outside()
+    finally:
+        visit.close()
+    bad = run_govgraph("map", "XX", "--out", str(real_build), "-o", str(tmp_path / "x.html"))
+    assert bad.returncode == 2 and "no country XX" in bad.stderr
+    bad = run_govgraph("map", "CL", "--scenario", "nope", "--out", str(real_build), "-o", str(tmp_path / "x.html"))
+    assert bad.returncode == 2 and "nope" in bad.stderr
+
+
+def test_notebook_map_is_an_iframe_that_draws_offline(browser, real_build: Path):
+    from govgraph.render import notebook_map
+
+    shown = notebook_map("CL", out=real_build, height=600)
+    assert shown.data.startswith("<iframe srcdoc=\"")
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.set_content(f"<!DOCTYPE html><html><body>{shown.data}</body></html>")
+        frame = page.frames[1]
+        frame.wait_for_function("window.govgraphMaps && window.govgraphMaps.cl", timeout=20000)
+        G = projected(real_build, "cl")
+        assert frame.evaluate("[window.govgraphMaps.cl.nodes.length, window.govgraphMaps.cl.edges.length]") == [
+            G.number_of_nodes(), G.number_of_edges()]
+        assert [u for u in requests if not u.startswith(("about:", "data:", "file://"))] == []
+    finally:
+        context.close()
+
+
+# -- labels are data -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def hostile_build(tmp_path_factory) -> Path:
+    """The kitchen-sink country with script-bearing names; built by the real CLI."""
+    data = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(KITCHEN_SINK, data)
+    path = data / "countries" / "zz.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("name: {en: Ministry of Finance,", f"name: {{en: {json.dumps(HOSTILE_SCRIPT)},")
+    text = text.replace("name: {en: Digital Government Agency,", f"name: {{en: {json.dumps(HOSTILE_IMG)},")
+    text = text.replace("acronym: DGA", f"acronym: {json.dumps(HOSTILE_ACRONYM)}")
+    assert text.count("__pwned") == 3
+    path.write_text(text, encoding="utf-8")
+    out = data.parent / "out"
+    result = run_govgraph("build", "--data", str(data), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _assert_harmless(visit: Visit, map_id: str | None):
+    page = visit.page
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img").count() == 0 and page.locator("svg[onload]").count() == 0
+    body = page.inner_text("body")
+    assert HOSTILE_SCRIPT in body or HOSTILE_IMG in body
+    if map_id:
+        labels = page.evaluate(f"window.govgraphMaps['{map_id}'].nodes.get().map(n => n.label)")
+        assert any(HOSTILE_ACRONYM in label for label in labels)  # drawn as text on the canvas
+        names = page.evaluate(f"window.govgraphMaps['{map_id}'].nodes.get().flatMap(n => n.search)")
+        assert HOSTILE_SCRIPT in names and HOSTILE_IMG in names
+        # hover a node: its tooltip is an element whose text holds the raw name
+        tip = page.evaluate(f"window.govgraphMaps['{map_id}'].nodes.get('finance').title.textContent")
+        assert HOSTILE_SCRIPT in tip
+    assert not [e for e in visit.errors if "pwned" in e]
+
+
+def test_hostile_labels_show_as_text(browser, hostile_build: Path, tmp_path: Path):
+    visit = Visit(browser, (hostile_build / "countries" / "zz.html").as_uri())
+    try:
+        _assert_harmless(visit, "zz")
+        # search for the script-named body and open its details panel
+        visit.page.fill("input.gg-search", HOSTILE_SCRIPT)
+        visit.page.press("input.gg-search", "Enter")
+        assert HOSTILE_SCRIPT in visit.page.inner_text("#details-zz")
+        visit.page.mouse.move(700, 500)
+        for button in visit.page.locator("button[data-gg-map]").all()[:5]:
+            button.click()
+        _assert_harmless(visit, "zz")
+        assert not visit.errors and not visit.outside()
+    finally:
+        visit.close()
+    for name in ("index.html", "compare.html"):
+        visit = Visit(browser, (hostile_build / name).as_uri(), wait_maps=0)
+        try:
+            assert visit.page.evaluate("typeof window.__pwned") == "undefined"
+            assert visit.page.locator("img").count() == 0
+        finally:
+            visit.close()
+    for sc in (hostile_build / "scenarios").glob("*.html"):
+        visit = Visit(browser, sc.as_uri(), wait_maps=2)
+        try:
+            assert visit.page.evaluate("typeof window.__pwned") == "undefined"
+            assert visit.page.locator("img").count() == 0
+        finally:
+            visit.close()
+    target = tmp_path / "zz.html"
+    result = run_govgraph("map", "ZZ", "--out", str(hostile_build), "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    visit = Visit(browser, target.as_uri())
+    try:
+        _assert_harmless(visit, "zz")
+    finally:
+        visit.close()
+
+
+# -- the map model without a browser -------------------------------------------------------------------
+
+def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
+    from govgraph import render
+
+    nodes = [{"id": f"n{i}", "iri": f"https://example.org/n{i}", "label": f"Body {i}", "labels": {"en": f"Body {i}"},
+              "kind": "agency", "size": 0.1, "levers": [], "mandates": []} for i in range(400)]
+    edges = [{"source": f"n{i}", "target": f"n{(i * 7 + 1) % 400}", "type": "member", "weight": 1.0, "tie": True,
+              "record": None} for i in range(400)]
+    doc = {"country": "ZZ", "scenario": None, "as_of": "2016-06-30", "nodes": nodes, "edges": edges, "findings": [],
+           "indicators": {}}
+    a, b = render.map_model(doc), render.map_model(doc)
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    assert a["data"]["options"]["physics"]["enabled"] is False
+    small = dict(doc, nodes=nodes[:50], edges=[e for e in edges if int(e["source"][1:]) < 50
+                                               and int(e["target"][1:]) < 50])
+    assert render.map_model(small)["data"]["options"]["physics"]["enabled"] is True
