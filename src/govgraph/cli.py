@@ -74,19 +74,44 @@ def cli() -> None:
     """govgraph: a knowledge graph of digital-government governance arrangements."""
 
 
+# -- reasoning and validation (issue 4) -------------------------------------------------------------
+strict_option = click.option("--strict", is_flag=True, default=False,
+                             help="Fail on SHACL warnings and warning checks too, not only on violations.")
+
+
+def print_quality(quality: dict) -> None:
+    """The build summary's reasoning and validation section."""
+    if not quality:
+        return
+    table = Table(title="reasoning (HermiT) and validation")
+    for column in ("reasoned", "individuals", "inferred triples", "seconds", "defined classes inferred"):
+        table.add_column(column, justify="left" if column in ("reasoned", "defined classes inferred") else "right")
+    for r in quality.get("reasoning", []):
+        classes = ", ".join(f"{k} {v}" for k, v in sorted(r["classes"].items()))
+        table.add_row(r["label"], str(r["individuals"]), str(r["inferred_triples"]), f"{r['seconds']:.1f}", classes)
+    if quality.get("reasoning"):
+        out_console.print(table)
+    style = "red" if quality["violations"] else "yellow" if quality["warnings"] else "green"
+    out_console.print(f"[{style}]validation[/]: {quality['violations']} violation(s), {quality['warnings']} "
+                      f"warning(s) — shapes over {quality['graphs_validated']} graph(s), {quality['checks']} "
+                      f"check(s); see validation.md")
+
+
 @cli.command()
 @data_option
 @out_option
 @as_of_option
+@strict_option
 @handle_errors
-def build(data_dir: Path | None, out_dir: Path, as_of: str | None) -> None:
+def build(data_dir: Path | None, out_dir: Path, as_of: str | None, strict: bool) -> None:
     """Build every graph, the store and the reports into OUT (the main job)."""
     from .pipeline import run_build
 
     day = parse_as_of(as_of)
     data_dir = data_dir or default_data_dir()
     with err_console.status("Building…") as status:
-        summary = run_build(data_dir, out_dir, as_of=day, progress=lambda step: status.update(step + "…"))
+        summary = run_build(data_dir, out_dir, as_of=day, progress=lambda step: status.update(step + "…"),
+                            strict=strict)
     table = Table(title=f"govgraph build — as of {summary.as_of.isoformat()}")
     rows = summary.coverage["countries"]
     for column in ("country", "institutions", "coordination_bodies", "memberships", "levers",
@@ -97,20 +122,43 @@ def build(data_dir: Path | None, out_dir: Path, as_of: str | None) -> None:
                                               "levers", "legal_instruments", "facts", "uncertain", "known_gaps")))
     out_console.print(table)
     out_console.print(f"{len(summary.graphs)} named graphs, {summary.quads} quads → {summary.out}")
+    print_quality(summary.quality)
 
 
 @cli.command()
 @data_option
+@as_of_option
+@strict_option
+@click.option("--shapes-only", is_flag=True, help="Only the SHACL shapes and the checks (no reasoner).")
+@click.option("--reason-only", is_flag=True, help="Only the reasoner (consistency and inferences).")
+@click.option("--data-only", is_flag=True, help="Only load and check the curated files (fastest).")
 @handle_errors
-def validate(data_dir: Path | None) -> None:
-    """Check the curated data only; print every problem, write nothing."""
+def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only: bool, reason_only: bool,
+             data_only: bool) -> None:
+    """Check the data without writing anything: the curated files, the reasoner (consistency), the
+    SHACL shapes and queries/checks. Exit 1 when the data does not conform."""
     from .curated import load
+    from .pipeline import run_validate
 
+    if shapes_only and reason_only:
+        raise click.UsageError("--shapes-only and --reason-only exclude each other")
     data_dir = data_dir or default_data_dir()
-    dataset = load(data_dir)
-    out_console.print(
-        f"[green]ok[/]: {len(dataset.countries)} countries, {len(dataset.scenarios)} scenarios, "
-        f"{len(dataset.sources)} sources in {data_dir}")
+    if data_only:
+        dataset = load(data_dir)
+        out_console.print(
+            f"[green]ok[/]: {len(dataset.countries)} countries, {len(dataset.scenarios)} scenarios, "
+            f"{len(dataset.sources)} sources in {data_dir}")
+        return
+    with err_console.status("Validating…") as status:
+        quality = run_validate(data_dir, as_of=parse_as_of(as_of), reasoning=not shapes_only,
+                               shapes=not reason_only, checks=not reason_only,
+                               progress=lambda step: status.update(step + "…"))
+    for finding in sorted(set(quality.report.findings), key=lambda f: (f.severity != "violation", f)):
+        style = "red" if finding.severity == "violation" else "yellow"
+        out_console.print(f"[{style}]{finding.severity}[/]", str(finding).split(": ", 1)[-1]
+                          if not finding.origin else str(finding), markup=True, highlight=False, soft_wrap=True)
+    print_quality(quality.counts())
+    quality.report.raise_if_fails(strict)
 
 
 # -- analyse / compare (issue 5) --------------------------------------------------------------------

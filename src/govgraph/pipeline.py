@@ -29,6 +29,7 @@ class BuildSummary:
     graphs: dict[str, int] = field(default_factory=dict)  # graph IRI → triples
     coverage: dict = field(default_factory=dict)
     quads: int = 0
+    quality: dict = field(default_factory=dict)  # reasoning and validation counts (issue 4)
 
 
 def graph_file_stem(g: Graph) -> str:
@@ -81,7 +82,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
 
 
 def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
-              progress: Progress = lambda step: None) -> BuildSummary:
+              progress: Progress = lambda step: None, strict: bool = False) -> BuildSummary:
     """The main job. Raises DataError (nothing written) when the curated data has problems."""
     out = Path(out).resolve()
     recover(out)
@@ -89,12 +90,15 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     dataset = load(data_dir)
     progress("Building graphs")
     graphs = build.build(dataset)
+    quality = assure(dataset, graphs, as_of, progress=progress)  # issue 4: reason + shapes
+    graphs = graphs + quality.inferred
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
         tmp.mkdir(parents=True)
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
+        finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         publish(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -127,3 +131,86 @@ def publish(tmp: Path, out: Path) -> None:
         os.replace(out, old)
     os.replace(tmp, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+# -- reasoning, validation and checks (issue 4) ----------------------------------------------------
+
+@dataclass
+class Quality:
+    """What reasoning, the shapes and the checks found; `inferred` are the reasoner's graphs."""
+
+    report: "validate.Report"
+    reasoned: list = field(default_factory=list)  # reason.Reasoned, baseline first
+    origins: dict = field(default_factory=dict)
+
+    @property
+    def inferred(self) -> list[Graph]:
+        return [r.graph for r in self.reasoned]
+
+    def counts(self) -> dict:
+        return {
+            "violations": self.report.violations,
+            "warnings": self.report.warnings,
+            "checks": len(self.report.checks),
+            "graphs_validated": len(set(self.report.graphs)),
+            "reasoning": [{"label": r.label, "graph": str(r.graph.identifier), "individuals": r.individuals,
+                           "inferred_triples": len(r.graph), "seconds": round(r.seconds, 2),
+                           "classes": {k.rsplit("#", 1)[-1]: v for k, v in r.classes.items()
+                                       if k.startswith(str(build.GG))}}
+                          for r in self.reasoned],
+        }
+
+
+def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: bool = True,
+           shapes: bool = True, progress: Progress = lambda step: None) -> Quality:
+    """Reason (baseline and each scenario) and validate the shapes. InconsistencyError (exit 1)
+    when the data contradicts the ontology; shape findings are returned, not raised."""
+    from . import reason, validate
+
+    origins = build.record_origins(dataset)
+    quality = Quality(report=validate.Report(), origins=origins)
+    if reasoning:
+        ontology = next(g for g in graphs if g.identifier == build.ONTOLOGY_GRAPH)
+        quality.reasoned = reason.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress)
+    if shapes:
+        progress("Validating the shapes")
+        quality.report.extend(validate.validate_graphs(graphs, origins=origins))
+    return quality
+
+
+def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
+    """queries/checks on the store under `folder` (the countries, then each scenario)."""
+    from . import validate
+
+    progress("Running the quality checks")
+    handle = store.open_store(folder)
+    try:
+        quality.report.extend(validate.run_checks(handle, origins=quality.origins))
+    finally:
+        del handle
+
+
+def finish_quality(folder: Path, quality: Quality, summary: BuildSummary, *, strict: bool = False,
+                   progress: Progress = lambda step: None) -> None:
+    """Checks, then validation.json/.md into `folder`; ConformanceError when the build must fail."""
+    run_checks(folder, quality, progress)
+    (folder / "validation.json").write_bytes(quality.report.to_json())
+    (folder / "validation.md").write_bytes(quality.report.to_markdown())
+    summary.quality = quality.counts()
+    quality.report.raise_if_fails(strict)
+
+
+def run_validate(data_dir: Path, *, as_of: dt.date = BASELINE, reasoning: bool = True, shapes: bool = True,
+                 checks: bool = True, progress: Progress = lambda step: None) -> Quality:
+    """`govgraph validate`: everything the build checks, writing nothing (the checks run on a
+    throw-away store)."""
+    import tempfile
+
+    dataset = load(data_dir)
+    graphs = build.build(dataset)
+    quality = assure(dataset, graphs, as_of, reasoning=reasoning, shapes=shapes, progress=progress)
+    if checks:
+        with tempfile.TemporaryDirectory(prefix="govgraph-validate-") as tmp:
+            store.create(Path(tmp) / "store", build.to_nquads(graphs + quality.inferred))
+            run_checks(Path(tmp), quality, progress)
+    return quality

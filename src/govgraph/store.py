@@ -95,7 +95,9 @@ def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.
         if wanted not in names:
             known = ", ".join(n.rsplit("/", 1)[1] for n in names if "/scenario/" in n) or "none"
             raise UsageError(f"no scenario '{scenario}' in this build (known: {known})")
-        chosen = shared + [wanted]
+        # a scenario sees its own inferences (…/graph/inferred/scenario/<id>), not the baseline's
+        own_inferred = f"{INFERRED}/scenario/{scenario}"
+        chosen = [n for n in shared if n != INFERRED] + ([own_inferred] if own_inferred in names else []) + [wanted]
     else:
         chosen = shared + [n for n in names if n not in shared and "/scenario/" not in n]
     return [ox.NamedNode(n) for n in chosen]

@@ -1,0 +1,306 @@
+"""Validation: SHACL shapes (pySHACL) and the quality checks (queries/checks/*-violation.rq).
+
+The report is data: a list of `Finding`s (severity, focus node, path, message, source file:line of
+the record where known), written by the pipeline as validation.json and validation.md. Violations
+fail the build; warnings only with --strict. Nothing here prints.
+
+Shapes are checked per graph (each country's whole timeline, each scenario) together with the
+ontology (concept schemes, rdfs:subClassOf for sh:class) and the sources, without OWL inference:
+the reasoner is a separate step, and inference would multiply the time for nothing the shapes need.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from .errors import ConformanceError, QueryError
+from .resources import queries_dir, shapes_file
+from .vocab import CONCEPT, GG, ID, SOURCE
+
+SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem: where (graph, focus node, path), what (message), how bad (severity), and the
+    curated record it comes from (origin, "file:line") when known."""
+
+    severity: str  # violation | warning | info
+    graph: str  # the named graph (or check scope) it was found in
+    focus: str
+    path: str
+    message: str
+    origin: str = ""
+    value: str = ""
+    rule: str = ""  # the shape, or the check's name
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: " if self.origin else ""
+        path = f" {self.path}" if self.path else ""
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{where}{self.severity}: {_short(self.focus)}{path}: {self.message}{value} [{self.rule}]"
+
+
+@dataclass
+class Report:
+    """Every finding of a validation run, plus what was checked."""
+
+    findings: list[Finding] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def violations(self) -> int:
+        return self.count("violation")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    def fails(self, strict: bool = False) -> bool:
+        return self.violations > 0 or (strict and self.warnings > 0)
+
+    def extend(self, other: "Report") -> None:
+        self.findings += other.findings
+        self.graphs += other.graphs
+        self.checks += [c for c in other.checks if c not in self.checks]
+
+    def as_dict(self) -> dict:
+        return {
+            "conforms": self.violations == 0,
+            "counts": {"violation": self.violations, "warning": self.warnings, "info": self.count("info")},
+            "graphs": sorted(set(self.graphs)),
+            "checks": sorted(self.checks),
+            "findings": [asdict(f) for f in sorted(set(self.findings))],
+        }
+
+    def to_json(self) -> bytes:
+        return (json.dumps(self.as_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def to_markdown(self) -> bytes:
+        d = self.as_dict()
+        c = d["counts"]
+        lines = ["# Validation report", "",
+                 f"{c['violation']} violation(s), {c['warning']} warning(s), {c['info']} note(s) over "
+                 f"{len(d['graphs'])} graph(s) and {len(d['checks'])} check(s).", ""]
+        if d["findings"]:
+            lines += ["| severity | where | focus | path | message | rule |", "|---|---|---|---|---|---|"]
+            for f in d["findings"]:
+                cells = [f["severity"], f["origin"] or f["graph"], _short(f["focus"]), f["path"],
+                         f["message"] + (f" (value: {f['value']})" if f["value"] else ""), f["rule"]]
+                lines.append("| " + " | ".join(_md(x) for x in cells) + " |")
+        else:
+            lines.append("Everything conforms.")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def raise_if_fails(self, strict: bool = False) -> None:
+        if self.fails(strict):
+            raise ConformanceError(summary(self, strict))
+
+
+def summary(report: Report, strict: bool = False, limit: int = 30) -> str:
+    """The findings as text for an error message (violations first)."""
+    order = {"violation": 0, "warning": 1, "info": 2}
+    shown = sorted(set(report.findings), key=lambda f: (order.get(f.severity, 3), f))
+    shown = [f for f in shown if f.severity == "violation" or (strict and f.severity == "warning")]
+    lines = [f"the data does not conform: {report.violations} violation(s), {report.warnings} warning(s)"
+             + (" (warnings fail: --strict)" if strict else "")]
+    lines += [f"  {f}" for f in shown[:limit]]
+    if len(shown) > limit:
+        lines.append(f"  … and {len(shown) - limit} more (see validation.md)")
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _short(node: str) -> str:
+    text = str(node)
+    for base, prefix in ((ID, ""), (SOURCE, "source/"), (str(GG), "gg:"), (CONCEPT, "concept/")):
+        if text.startswith(base):
+            return prefix + text.removeprefix(base)
+    return text
+
+
+# -- SHACL -----------------------------------------------------------------------------------------
+
+def load_shapes(path: Path | None = None) -> Graph:
+    g = Graph()
+    g.parse(path or shapes_file(), format="turtle")
+    return g
+
+
+def _path_text(report: Graph, path) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return _short_term(path)
+    return "(complex path)"
+
+
+def _short_term(term) -> str:
+    from .build import PREFIXES
+
+    text = str(term)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(ns):
+            return f"{prefix}:{text.removeprefix(ns)}"
+    return text
+
+
+def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shapes: Graph | None = None,
+                   origins: dict[str, str] | None = None, label: str = "") -> Report:
+    """Validate the union of `data` (plus `context`: ontology, sources) against the shapes.
+
+    Findings are kept only for focus nodes of `data`, so problems of the context graphs are not
+    reported once per graph."""
+    import pyshacl
+
+    origins = origins or {}
+    data = list(data)
+    union = Graph()
+    for g in data:
+        union += g
+    ours = {s for g in data for s in g.subjects()}
+    for g in context:
+        union += g
+    conforms, results, _ = pyshacl.validate(
+        union, shacl_graph=shapes if shapes is not None else load_shapes(), inference="none",
+        advanced=False, allow_warnings=True, abort_on_first=False, meta_shacl=False)
+    report = Report(graphs=[label] if label else [])
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        if focus not in ours:
+            continue
+        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), "violation")
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        component = results.value(result, SH.sourceConstraintComponent)
+        parent = next(iter(sorted(str(s) for s in _parent_shapes(shapes_or_default(shapes), shape))), "")
+        rule = _short_term(parent) if parent else _short_term(component) if component else ""
+        report.findings.append(Finding(
+            severity=severity, graph=label, focus=str(focus),
+            path=_path_text(results, results.value(result, SH.resultPath)),
+            message=messages[0] if messages else "does not conform", origin=origins.get(str(focus), ""),
+            value=(_short_term(value) if isinstance(value, URIRef) else str(value)) if value is not None else "",
+            rule=rule.replace("https://w3id.org/govgraph/shapes#", "ggsh:")))
+    return report
+
+
+_SHAPES_CACHE: dict[str, Graph] = {}
+
+
+def shapes_or_default(shapes: Graph | None) -> Graph:
+    if shapes is not None:
+        return shapes
+    if "default" not in _SHAPES_CACHE:
+        _SHAPES_CACHE["default"] = load_shapes()
+    return _SHAPES_CACHE["default"]
+
+
+def _parent_shapes(shapes: Graph, shape) -> list:
+    """The named node shape a (blank) property shape belongs to, for the report's `rule`."""
+    if shape is None:
+        return []
+    if isinstance(shape, URIRef):
+        return [shape]
+    return [s for s in shapes.subjects(SH.property, shape) if isinstance(s, URIRef)] + \
+           [s for s in shapes.subjects(SH.sparql, shape) if isinstance(s, URIRef)]
+
+
+def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = None,
+                    shapes: Graph | None = None) -> Report:
+    """Validate every country and scenario graph of a build (`graphs` as build.build returns them:
+    the ontology and sources graphs are used as context, not validated as data)."""
+    from .build import ONTOLOGY_GRAPH, SOURCES_GRAPH, INFERRED_GRAPH
+
+    shapes = shapes if shapes is not None else load_shapes()
+    by_iri = {g.identifier: g for g in graphs}
+    context = [g for iri, g in by_iri.items() if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH)]
+    sources = by_iri.get(SOURCES_GRAPH)
+    report = Report()
+    if sources is not None:  # the sources themselves, with the ontology as context
+        report.extend(validate_graph([sources], context=[by_iri[ONTOLOGY_GRAPH]] if ONTOLOGY_GRAPH in by_iri else [],
+                                     shapes=shapes, origins=origins, label=str(SOURCES_GRAPH)))
+    for iri, g in sorted(by_iri.items()):
+        if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH) or str(iri).startswith(str(INFERRED_GRAPH)):
+            continue
+        report.extend(validate_graph([g], context=context, shapes=shapes, origins=origins, label=str(iri)))
+    return report
+
+
+# -- quality checks (SPARQL) -----------------------------------------------------------------------
+
+def check_files(folder: Path | None = None) -> list[Path]:
+    """`*-violation.rq` (each row fails the build) and `*-warning.rq` (each row is a warning)."""
+    folder = folder or queries_dir() / "checks"
+    return sorted([*folder.glob("*-violation.rq"), *folder.glob("*-warning.rq")])
+
+
+def check_header(path: Path) -> str:
+    """The check's title: the first `# title:` (or first comment) line of its header."""
+    first = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        text = line.lstrip("#").strip()
+        if text.lower().startswith("title:"):
+            return text.split(":", 1)[1].strip()
+        first = first or text
+    return first or path.stem
+
+
+def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | None = None,
+               origins: dict[str, str] | None = None) -> Report:
+    """Run every queries/checks/*-violation.rq (and *-warning.rq) on `store` (a pyoxigraph Store, or anything with
+    `select(sparql, graphs=...)`); each row is a violation. The first column is the focus node; a
+    `?message` column, when present, says what is wrong.
+
+    `scopes`: label → default graphs (store.dataset_graphs); default: the countries, then each
+    scenario on its own."""
+    from . import store as store_mod
+
+    origins = origins or {}
+    if scopes is None:
+        names = store_mod.graph_names(store) if not hasattr(store, "graph_names") else store.graph_names()
+        scopes = {"countries": store_mod.choose_graphs(names)}
+        for name in names:
+            if "/graph/scenario/" in name:
+                sid = name.rsplit("/", 1)[1]
+                scopes[f"scenario {sid}"] = store_mod.choose_graphs(names, sid)
+    report = Report()
+    for path in check_files(folder):
+        sparql = path.read_text(encoding="utf-8")
+        title = check_header(path)
+        severity = "warning" if path.stem.endswith("-warning") else "violation"
+        report.checks.append(path.stem)
+        for label, graphs in scopes.items():
+            try:
+                if hasattr(store, "select") and not hasattr(store, "query"):
+                    columns, rows = store.select(sparql, graphs=graphs)
+                else:
+                    columns, rows = store_mod.select(store, sparql, graphs=graphs)
+            except Exception as exc:  # a broken check file is bad input, not a data problem
+                raise QueryError(f"{path}: {exc}") from exc
+            for row in rows:
+                values = dict(zip(columns, row))
+                focus = row[0].value if row and row[0] is not None and hasattr(row[0], "value") else ""
+                message = values.get("message")
+                text = message.value if message is not None and hasattr(message, "value") else title
+                details = ", ".join(f"{c}={_short(v.value)}" for c, v in values.items()
+                                    if c != "message" and v is not None and c != columns[0])
+                report.findings.append(Finding(
+                    severity=severity, graph=label, focus=focus, path="", message=text,
+                    origin=origins.get(focus, ""), value=details, rule=f"checks/{path.name}"))
+    return report

@@ -1,0 +1,173 @@
+"""SHACL shapes on real pySHACL: for every shape, a conforming node (the kitchen-sink country as
+built) and a non-conforming one (the same graph with one mutation); the report is data with the
+curated file:line."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
+
+from govgraph import build, curated, validate
+from govgraph.errors import ConformanceError
+from govgraph.vocab import CONCEPT, GG, ID
+
+REPO = Path(__file__).resolve().parent.parent
+ZZ = ID + "zz/"
+
+
+@pytest.fixture(scope="module")
+def built():
+    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    graphs = build.build(dataset)
+    by = {str(g.identifier): g for g in graphs}
+    return {"zz": by[str(build.country_graph_iri("zz"))],
+            "context": [by[str(build.ONTOLOGY_GRAPH)], by[str(build.SOURCES_GRAPH)]],
+            "origins": build.record_origins(dataset), "graphs": graphs}
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return validate.load_shapes()
+
+
+def _validate(built, shapes, g: Graph) -> validate.Report:
+    return validate.validate_graph([g], context=built["context"], shapes=shapes, origins=built["origins"],
+                                   label="zz")
+
+
+def _copy(g: Graph) -> Graph:
+    out = Graph()
+    for t in g:
+        out.add(t)
+    return out
+
+
+def u(local: str) -> URIRef:
+    return URIRef(ZZ + local)
+
+
+def c(scheme: str, code: str) -> URIRef:
+    return URIRef(f"{CONCEPT}{scheme}/{code}")
+
+
+def remove(s, p, o=None):
+    return lambda g: g.remove((s, p, o))
+
+
+def add(s, p, o):
+    return lambda g: g.add((s, p, o))
+
+
+def replace(s, p, o):
+    def mutate(g):
+        g.remove((s, p, None))
+        g.add((s, p, o))
+    return mutate
+
+
+# (rule, focus, mutation that breaks it, severity)
+CASES = [
+    ("ggsh:SourcedRecordShape", u("finance"), remove(u("finance"), DCTERMS.source), "violation"),
+    ("ggsh:SourcedRecordShape", u("finance"), remove(u("finance"), PROV.wasDerivedFrom), "violation"),
+    ("ggsh:SourcedRecordShape", u("finance"), remove(u("finance"), GG.confidence), "violation"),
+    ("ggsh:SourcedRecordShape", u("finance"), replace(u("finance"), GG.confidence, c("lever-type", "skills")), "violation"),
+    ("ggsh:CitationShape", URIRef(ZZ + "finance/citation/1"), remove(URIRef(ZZ + "finance/citation/1"), GG.locator), "violation"),
+    ("ggsh:LabelledShape", u("finance"), remove(u("finance"), RDFS.label, Literal("Ministry of Finance", lang="en")), "violation"),
+    ("ggsh:OfficialLanguageLabelShape", u("finance"), remove(u("finance"), RDFS.label, Literal("Ministerio de Hacienda", lang="es")), "warning"),
+    ("ggsh:CountryOfficialLanguageLabelShape", URIRef(ID + "zz"), remove(URIRef(ID + "zz"), RDFS.label, Literal("Zembla", lang="es")), "warning"),
+    ("ggsh:DescribedShape", u("spend-control"), remove(u("spend-control"), DCTERMS.description), "violation"),
+    ("ggsh:ValidityShape", u("digital-agency"), replace(u("digital-agency"), GG.validFrom, Literal("2014")), "violation"),
+    ("ggsh:ValidityShape", u("old-digital-unit"), replace(u("old-digital-unit"), GG.validUntil, Literal("2004-01-01", datatype=XSD.date)), "violation"),
+    ("ggsh:ValidityShape", u("presidency"), replace(u("presidency"), GG.established, Literal(1950)), "violation"),
+    ("ggsh:IssuedShape", u("digital-law"), add(u("digital-law"), DCTERMS.issued, Literal("last year")), "violation"),
+    ("ggsh:CountryShape", URIRef(ID + "zz"), replace(URIRef(ID + "zz"), GG.iso3166Alpha2, Literal("zz")), "violation"),
+    ("ggsh:InstitutionShape", u("finance"), replace(u("finance"), ORG.classification, c("placement", "line-ministry")), "violation"),
+    ("ggsh:CoordinationBodyShape", u("digital-council"), remove(u("digital-council"), GG.coordinationLevel), "violation"),
+    ("ggsh:MembershipShape", u("digital-council/member/president/chair"), add(u("digital-council/member/president/chair"), ORG.member, u("finance")), "violation"),
+    ("ggsh:MembershipShape", u("digital-council/member/president/chair"), replace(u("digital-council/member/president/chair"), ORG.organization, u("finance")), "violation"),
+    ("ggsh:MembershipShape", u("digital-council/member/president/chair"), remove(u("digital-council/member/president/chair"), ORG.role), "violation"),
+    ("ggsh:LeadDesignationShape", u("lead/digital-agency-2014-02-01"), replace(u("lead/digital-agency-2014-02-01"), GG.leadBody, u("digital-council")), "violation"),
+    ("ggsh:MandateShape", u("old-unit-mandate"), replace(u("old-unit-mandate"), GG.mandateStrength, c("lever-type", "skills")), "violation"),
+    ("ggsh:LeverShape", u("spend-control"), replace(u("spend-control"), GG.leverType, c("mandate-strength", "advisory")), "violation"),
+    ("ggsh:LeverShape", u("spend-control"), replace(u("spend-control"), GG.thresholdCurrency, Literal("pounds")), "violation"),
+    ("ggsh:LeverShape", u("spend-control"), replace(u("spend-control"), GG.thresholdAmount, Literal("1000")), "violation"),
+    ("ggsh:LeverShape", u("spend-control"), replace(u("spend-control"), GG.binding, Literal("yes")), "violation"),
+    ("ggsh:ThresholdShape", u("spend-control"), remove(u("spend-control"), GG.thresholdCurrency), "violation"),
+    ("ggsh:LegalInstrumentShape", u("digital-law"), remove(u("digital-law"), GG.instrumentKind), "violation"),
+    ("ggsh:RelationShape", u("relation/audit-office/supervises/digital-agency"), remove(u("relation/audit-office/supervises/digital-agency"), GG.target), "violation"),
+]
+
+
+@pytest.fixture(scope="module")
+def baseline_report(built, shapes):
+    return _validate(built, shapes, built["zz"])
+
+
+def test_kitchen_sink_conforms(baseline_report):
+    assert baseline_report.violations == 0, validate.summary(baseline_report)
+
+
+@pytest.mark.parametrize("rule, focus, mutate, severity", CASES, ids=[f"{r}-{i}" for i, (r, *_rest) in enumerate(CASES)])
+def test_shape_conforming_and_not(built, shapes, baseline_report, rule, focus, mutate, severity):
+    before = [f for f in baseline_report.findings if f.rule == rule and f.focus == str(focus)]
+    assert before == [], "the unmutated node conforms"
+    g = _copy(built["zz"])
+    assert (focus, None, None) in g
+    mutate(g)
+    found = [f for f in _validate(built, shapes, g).findings if f.rule == rule and f.focus == str(focus)]
+    assert found, f"{rule} must flag {focus}"
+    assert {f.severity for f in found} == {severity}
+    assert all(f.message for f in found)
+
+
+def test_every_shape_has_a_case(shapes):
+    from rdflib.namespace import SH
+
+    named = {str(s).replace("https://w3id.org/govgraph/shapes#", "ggsh:")
+             for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
+    targeted = {s for s in named if not s.endswith("Concept")}  # concept shapes are used via sh:node
+    assert targeted <= {rule for rule, *_ in CASES} | {"ggsh:SourceShape"}  # sources: test below
+
+
+def test_source_shape(built, shapes):
+    from govgraph.vocab import SOURCE
+
+    sources = next(g for g in built["graphs"] if g.identifier == build.SOURCES_GRAPH)
+    ok = validate.validate_graph([sources], context=built["context"][:1], shapes=shapes)
+    assert [f for f in ok.findings if f.rule == "ggsh:SourceShape"] == []
+    broken = _copy(sources)
+    broken.remove((URIRef(SOURCE + "zz-gazette"), GG.sourceKind, None))
+    bad = validate.validate_graph([broken], context=built["context"][:1], shapes=shapes)
+    assert [f.focus for f in bad.findings if f.rule == "ggsh:SourceShape"] == [SOURCE + "zz-gazette"]
+
+
+def test_report_is_data_with_the_curated_line(built, shapes):
+    g = _copy(built["zz"])
+    g.remove((u("finance"), DCTERMS.source, None))
+    report = _validate(built, shapes, g)
+    finding = next(f for f in report.findings if f.focus == str(u("finance")) and f.path == "dcterms:source")
+    assert finding.severity == "violation"
+    assert "tests/fixtures/kitchen-sink/countries/zz.yaml:" in finding.origin
+    assert "source" in finding.message
+    data = json.loads(report.to_json())
+    assert data["conforms"] is False and data["counts"]["violation"] >= 1
+    assert {"severity", "focus", "path", "message", "origin"} <= set(data["findings"][0])
+    assert b"| violation |" in report.to_markdown()
+    with pytest.raises(ConformanceError) as info:
+        report.raise_if_fails()
+    assert info.value.exit_code == 1 and "zz.yaml:" in str(info.value)
+
+
+def test_warnings_fail_only_when_strict(built, shapes):
+    g = _copy(built["zz"])
+    g.remove((u("finance"), RDFS.label, Literal("Ministerio de Hacienda", lang="es")))
+    report = _validate(built, shapes, g)
+    assert report.violations == 0 and report.warnings >= 1
+    report.raise_if_fails()
+    with pytest.raises(ConformanceError):
+        report.raise_if_fails(strict=True)
