@@ -1,0 +1,1019 @@
+"""One command for every benchmark: `python benchmarks/run.py [--quick]`.
+
+Machines are shared and noisy, so every measurement is taken with its baseline in the same run, as
+the median of several runs (govgraph and baseline interleaved), and reported as a ratio side by side —
+never a lone absolute time. Results go to benchmarks/RESULTS.md and benchmarks/results.json (or
+`--out PREFIX`).
+
+Baselines: rdflib in memory (what a user would otherwise write), raw pyoxigraph (to show govgraph's
+own overhead over the store it wraps), HermiT's consistency-only check (for realisation), networkx
+exact betweenness (for sampling), the `oxigraph` server (for `govgraph serve`), and the bare
+interpreter start (for `govgraph build`).
+
+Slow baselines run in a forked child with a time limit, so one pathological rdflib query cannot
+blow the time budget; a run cut off at the limit is reported as "> limit" and its ratio as a lower
+bound (≥).
+
+Benchmarks never run in the test command and assert nothing about times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import importlib
+import io
+import json
+import multiprocessing as mp
+import os
+import platform
+import pstats
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import pyoxigraph as ox  # noqa: E402
+import rdflib  # noqa: E402
+
+import synthetic  # noqa: E402
+from govgraph import build, query, store  # noqa: E402
+
+CTX = mp.get_context("fork")
+
+
+# -- timing helpers -------------------------------------------------------------------------------
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t, value
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], repeat: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Run each function `repeat` times, round-robin (so drift on a shared machine hits all alike)."""
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            times[k].append(timed(fn)[0])
+    return times
+
+
+def _child(conn, fn):
+    try:
+        t = time.perf_counter()
+        value = fn()
+        conn.send(("ok", time.perf_counter() - t, value))
+    except BaseException as exc:  # noqa: BLE001 - reported, not raised
+        conn.send(("error", 0.0, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def in_child(fn: Callable[[], Any], limit: float) -> tuple[str, float, Any]:
+    """Run `fn` in a forked child (sharing the parent's loaded data); ("timeout", limit, None) past `limit`."""
+    parent, child = CTX.Pipe(duplex=False)
+    proc = CTX.Process(target=_child, args=(child, fn))
+    proc.start()
+    child.close()
+    if parent.poll(limit):
+        try:
+            status, seconds, value = parent.recv()
+        except EOFError:
+            status, seconds, value = "error", 0.0, f"child died (exit {proc.exitcode})"
+        proc.join()
+        return status, seconds, value
+    proc.kill()  # our own child, by its handle
+    proc.join()
+    return "timeout", limit, None
+
+
+def fmt_s(x: float | None, cut: bool = False) -> str:
+    if x is None or x != x:
+        return "–"
+    prefix = "> " if cut else ""
+    if x >= 100:
+        return f"{prefix}{x:.0f} s"
+    if x >= 1:
+        return f"{prefix}{x:.2f} s"
+    if x >= 1e-3:
+        return f"{prefix}{x * 1e3:.1f} ms"
+    return f"{prefix}{x * 1e6:.0f} µs"
+
+
+def fmt_ratio(r: float | None, lower_bound: bool = False) -> str:
+    if r is None or r != r:
+        return "–"
+    return f"{'≥ ' if lower_bound else ''}{r:.1f}×" if r >= 10 else f"{'≥ ' if lower_bound else ''}{r:.2f}×"
+
+
+def fmt_rate(n: float, s: float) -> str:
+    if not s:
+        return "–"
+    r = n / s
+    return f"{r / 1e6:.2f} M/s" if r >= 1e6 else f"{r / 1e3:.0f} k/s"
+
+
+@dataclass
+class Section:
+    title: str
+    intro: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    measured: str
+    status: str  # pass / miss / not measured
+    why: str = ""
+
+
+class Report:
+    def __init__(self, args):
+        self.args = args
+        self.sections: list[Section] = []
+        self.targets: list[Target] = []
+        self.started = time.perf_counter()
+
+    def add(self, s: Section) -> Section:
+        self.sections.append(s)
+        print(f"\n## {s.title}", flush=True)
+        for row in s.rows:
+            print("  " + " | ".join(row), flush=True)
+        for n in s.notes:
+            print("  note: " + n, flush=True)
+        return s
+
+    def target(self, t: Target) -> None:
+        self.targets.append(t)
+        print(f"  target {t.name}: {t.status} ({t.measured} vs {t.goal})", flush=True)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration, ValueError):
+        pass
+    versions = []
+    for mod in ("pyoxigraph", "rdflib", "networkx", "owlready2", "pyvis"):
+        try:
+            versions.append(f"{mod} {importlib.metadata.version(mod)}")
+        except Exception:  # noqa: BLE001
+            pass
+    return (f"{os.cpu_count()} cores ({cpu}){mem}; Python {platform.python_version()}; "
+            f"{platform.system()} {platform.release()}; " + ", ".join(versions))
+
+
+# -- synthetic data, built once per size ----------------------------------------------------------
+
+@dataclass
+class Built:
+    size: synthetic.Size
+    dataset: Any
+    graphs: list
+    triples: int
+    nquads: bytes
+    out: Path  # a build folder holding store/
+
+
+_ONTOLOGY = None
+
+
+def ontology():
+    global _ONTOLOGY
+    if _ONTOLOGY is None:
+        _ONTOLOGY = build.ontology_graph()
+    return _ONTOLOGY
+
+
+def make(size: synthetic.Size, workdir: Path) -> Built:
+    ds = synthetic.dataset(size.countries, size.institutions)
+    graphs = synthetic.graphs(ds, ontology=ontology())
+    nq = build.to_nquads(graphs)
+    out = workdir / f"out-{size.name}"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    store.create(out / "store", nq)
+    return Built(size, ds, graphs, sum(len(g) for g in graphs), nq, out)
+
+
+# -- 1. build and load --------------------------------------------------------------------------
+
+def bench_build_load(rep: Report, sizes: list[synthetic.Size], workdir: Path, repeat: int) -> dict[str, Built]:
+    s = Section("Build and load",
+                "Records → rdflib graphs (`build.build`) → canonical N-Quads (`build.to_nquads`, sorted, "
+                "byte-stable) and Turtle; then loading the N-Quads into the embedded store (`store.create`: "
+                "pyoxigraph bulk load, on disk) against parsing the same N-Quads into an rdflib `Dataset` in "
+                "memory. Canonical serialisation is compared with rdflib's plain (unsorted) N-Quads writer.",
+                ["size", "triples", "records → RDF", "canonical N-Quads", "rdflib plain N-Quads", "canonical / plain",
+                 "load: govgraph store", "load: rdflib memory", "rdflib / govgraph", "load rate govgraph",
+                 "load rate rdflib"])
+    built: dict[str, Built] = {}
+    best_rate = 0.0
+    for size in sizes:
+        print(f"  building {size.name} …", flush=True)
+        b = make(size, workdir)
+        built[size.name] = b
+        n = b.triples
+        reps = repeat if n < 500_000 else 2
+        t_build = [timed(lambda: synthetic.graphs(b.dataset, ontology=ontology()))[0] for _ in range(reps)]
+
+        def plain():
+            ds = rdflib.Dataset()
+            for g in b.graphs:
+                target = ds.graph(g.identifier)
+                for t in g:
+                    target.add(t)
+            return ds.serialize(format="nquads")
+
+        ser = interleaved({"canonical": lambda: build.to_nquads(b.graphs), "plain": plain}, reps, warmup=0)
+        tmp = workdir / "load-tmp"
+
+        def load_ours():
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            return store.create(tmp, b.nquads)
+
+        def load_rdflib():
+            ds = rdflib.Dataset()
+            ds.parse(data=b.nquads, format="nquads")
+            return len(ds)
+
+        loads = interleaved({"ours": load_ours, "rdflib": load_rdflib}, reps, warmup=0)
+        shutil.rmtree(tmp, ignore_errors=True)
+        lo, lr = median(loads["ours"]), median(loads["rdflib"])
+        best_rate = max(best_rate, n / lo)
+        s.rows.append([size.name, f"{n:,}", f"{fmt_s(median(t_build))} ({fmt_rate(n, median(t_build))})",
+                       fmt_s(median(ser["canonical"])), fmt_s(median(ser["plain"])),
+                       fmt_ratio(median(ser["canonical"]) / median(ser["plain"])),
+                       fmt_s(lo), fmt_s(lr), fmt_ratio(lr / lo), fmt_rate(n, lo), fmt_rate(n, lr)])
+        s.data.append({"size": size.name, "triples": n, "runs": reps, "build_s": t_build,
+                       "canonical_nquads_s": ser["canonical"], "plain_nquads_s": ser["plain"],
+                       "load_store_s": loads["ours"], "load_rdflib_s": loads["rdflib"]})
+    s.notes.append("medians of the runs in `results.json`; 1M-triple sizes use fewer runs.")
+    rep.add(s)
+    rep.target(Target("load ≥ 250k triples/s", "≥ 250 k/s", f"{best_rate / 1e3:.0f} k/s (largest size measured)",
+                      "pass" if best_rate >= 250_000 else "miss",
+                      "" if best_rate >= 250_000 else "store.create = pyoxigraph bulk_load + flush on disk"))
+    return built
+
+
+# -- 2. the query library -----------------------------------------------------------------------
+
+def library() -> list[tuple[str, query.Question]]:
+    qs = []
+    for folder in ("questions", "checks"):
+        d = ROOT / "queries" / folder
+        for p in sorted(d.glob("*.rq")):
+            try:
+                qs.append((f"{folder}/{p.stem}", query.load_file(p)))
+            except Exception as exc:  # noqa: BLE001 - a check that is not a parameterised question
+                text = p.read_text(encoding="utf-8")
+                qs.append((f"{folder}/{p.stem}", query.Question(p.stem, p, p.stem, "", (), text)))
+                print(f"  ({p.name}: header not a question: {exc}; run as plain SPARQL)")
+    return qs
+
+
+def sample_params(q: query.Question, backend) -> dict[str, str] | None:
+    """Values for a question's required parameters, taken from the data (None: cannot fill one)."""
+    given: dict[str, str] = {}
+    for p in q.params:
+        if not p.required:
+            continue
+        if p.type == "record":
+            _, rows = backend.select("PREFIX gg: <https://w3id.org/govgraph/ontology#> SELECT ?b WHERE "
+                                     "{ ?d a gg:LeadDesignation ; gg:leadBody ?b } ORDER BY ?b LIMIT 1",
+                                     graphs=backend.dataset_graphs())
+            if not rows:
+                return None
+            given[p.name] = rows[0][0].value
+        elif p.type == "country":
+            _, rows = backend.select("PREFIX gg: <https://w3id.org/govgraph/ontology#> SELECT ?c WHERE "
+                                     "{ ?x gg:iso3166Alpha2 ?c } ORDER BY ?c LIMIT 1", graphs=backend.dataset_graphs())
+            if not rows:
+                return None
+            given[p.name] = rows[0][0].value
+        elif p.type.startswith("concept:"):
+            from govgraph.vocab import CONCEPT_SCHEMES
+            given[p.name] = CONCEPT_SCHEMES[p.type.split(":", 1)[1]][0]
+        else:
+            return None
+    return given
+
+
+def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat: int, rdflib_limit: float) -> None:
+    qs = library()
+    s = Section("Query library",
+                f"Every query in queries/questions and queries/checks ({len(qs)} files), default parameters, over "
+                "the default dataset (countries + ontology + sources). govgraph = `query.run(question, "
+                "LocalStore(out))` (binding, VALUES rewriting, graph selection, rows materialised); raw = the same "
+                "final SPARQL text on the same pyoxigraph store with the same default graphs, rows materialised; "
+                "rdflib = the same text on an rdflib `Dataset` (default graph = union) in memory. Row counts are "
+                "checked equal across the three.",
+                ["size", "query", "rows", "govgraph", "raw pyoxigraph", "govgraph / raw", "rdflib memory",
+                 "rdflib / govgraph"])
+    for name in sizes:
+        b = built[name]
+        backend = store.LocalStore(b.out)
+        graphs = backend.dataset_graphs()
+        raw_store = backend.store
+        print(f"  parsing {name} into rdflib …", flush=True)
+        rds = rdflib.Dataset(default_union=True)
+        rds.parse(data=b.nquads, format="nquads")
+        tot = {"ours": 0.0, "raw": 0.0, "rdflib": 0.0, "ours_paired": 0.0}
+        rd_cut = False
+        for qname, q in qs:
+            params = sample_params(q, backend)
+            if params is None:
+                s.notes.append(f"{qname}: skipped (a required parameter this runner cannot fill)")
+                continue
+            sparql = query.with_values(q.text, query.bind(q, params))
+
+            def ours():
+                return len(query.run(q, backend, params=params).rows)
+
+            def raw():
+                res = raw_store.query(sparql, default_graph=graphs)
+                cols = [v.value for v in res.variables]
+                return len([tuple(sol[c] for c in cols) for sol in res])
+
+            rows = ours()
+            times = interleaved({"ours": ours, "raw": raw}, repeat if b.triples < 500_000 else max(3, repeat - 2))
+            rd_times, rd_rows, rd_status, rd_err = [], None, "ok", ""
+            budget = rdflib_limit
+            for i in range(1 if b.triples > 500_000 else repeat):
+                status, secs, value = in_child(lambda: len(list(rds.query(sparql))), budget)
+                if status != "ok":
+                    rd_status, rd_err = status, str(value)[:160]
+                    if status == "timeout":
+                        rd_times = [budget]
+                    break
+                rd_times.append(secs)
+                rd_rows = value
+                if sum(rd_times) > rdflib_limit:
+                    break
+            mo, mr, md = median(times["ours"]), median(times["raw"]), median(rd_times)
+            tot["ours"] += mo
+            tot["raw"] += mr
+            if rd_times:  # the rdflib total pairs only the queries rdflib answered (or ran out of time on)
+                tot["rdflib"] += md
+                tot["ours_paired"] += mo
+            else:
+                s.notes.append(f"{name} {qname}: rdflib could not run it ({rd_err}); left out of the rdflib total")
+            cut = rd_status == "timeout"
+            rd_cut |= cut
+            same = "" if rd_rows in (None, rows) else f" (rdflib: {rd_rows}!)"
+            if rd_status == "error":
+                same = " (rdflib failed)"
+            s.rows.append([name, qname, f"{rows:,}{same}", fmt_s(mo), fmt_s(mr), fmt_ratio(mo / mr),
+                           fmt_s(md, cut) if rd_times else "–", fmt_ratio(md / mo, cut) if rd_times else "–"])
+            s.data.append({"size": name, "triples": b.triples, "query": qname, "rows": rows, "rdflib_rows": rd_rows,
+                           "govgraph_s": times["ours"], "raw_s": times["raw"], "rdflib_s": rd_times,
+                           "rdflib_status": rd_status})
+        s.rows.append([name, "**whole library**", "", f"**{fmt_s(tot['ours'])}**", f"**{fmt_s(tot['raw'])}**",
+                       f"**{fmt_ratio(tot['ours'] / tot['raw'])}**", f"**{fmt_s(tot['rdflib'], rd_cut)}**",
+                       f"**{fmt_ratio(tot['rdflib'] / tot['ours_paired'], rd_cut)}**"])
+        s.data.append({"size": name, "triples": b.triples, "query": "TOTAL", "govgraph_s": tot["ours"],
+                       "raw_s": tot["raw"], "rdflib_s": tot["rdflib"], "govgraph_paired_s": tot["ours_paired"],
+                       "rdflib_cut": rd_cut})
+        del rds
+        if name == sizes[-1]:
+            speed = tot["rdflib"] / tot["ours_paired"]
+            over = tot["ours"] / tot["raw"]
+            label = f"{name} ({b.triples:,} triples)"
+            rep.target(Target("query library ≥ 15× faster than rdflib", "≥ 15× at 1M triples",
+                              f"{fmt_ratio(speed, rd_cut)} at {label}",
+                              ("pass" if speed >= 15 else "miss") if b.triples > 500_000 else "not measured (quick)",
+                              "" if speed >= 15 else "see per-query rows"))
+            rep.target(Target("query library within 1.3× of raw pyoxigraph", "≤ 1.3×", f"{fmt_ratio(over)} at {label}",
+                              "pass" if over <= 1.3 else "miss",
+                              "" if over <= 1.3 else "per-call overhead of query.run dominates the small queries"))
+    s.notes.append(f"{repeat} interleaved runs after one warm-up for govgraph and raw; rdflib in a forked child "
+                   f"with a {rdflib_limit:.0f} s limit per query (fewer runs at 1M).")
+    rep.add(s)
+
+
+def profile_query_overhead(rep: Report, b: Built) -> None:
+    """Where govgraph's per-query time goes beyond the raw store (cProfile over the library)."""
+    backend = store.LocalStore(b.out)
+    qs = library()
+    pr = cProfile.Profile()
+    pr.enable()
+    filled = [(q, sample_params(q, backend)) for _, q in qs]
+    for _ in range(3):
+        for q, params in filled:
+            if params is not None:
+                query.run(q, backend, params=params)
+    pr.disable()
+    buf = io.StringIO()
+    pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(12)
+    s = Section(f"Profile: query.run over the library ×3 at {b.size.name} (cProfile, by own time)")
+    s.notes.append("```\n" + "\n".join([l for l in buf.getvalue().splitlines() if l.strip()][:30]) + "\n```")
+    rep.add(s)
+
+
+def profile_build(rep: Report, b: Built) -> None:
+    pr = cProfile.Profile()
+    pr.enable()
+    graphs = synthetic.graphs(b.dataset, ontology=ontology())
+    build.to_nquads(graphs)
+    pr.disable()
+    buf = io.StringIO()
+    pstats.Stats(pr, stream=buf).sort_stats("cumulative").print_stats(18)
+    s = Section(f"Profile: build.build + to_nquads at {b.size.name} (cProfile, cumulative)")
+    s.notes.append("```\n" + "\n".join([l for l in buf.getvalue().splitlines() if l.strip()][:35]) + "\n```")
+    rep.add(s)
+
+
+# -- 3. reasoning -------------------------------------------------------------------------------
+
+def bench_reasoning(rep: Report, targets: list[int], limit: float) -> None:
+    try:
+        reason = importlib.import_module("govgraph.reason")
+    except Exception as exc:  # noqa: BLE001
+        rep.add(Section("Reasoning", f"not measured: govgraph.reason is not importable ({exc})"))
+        return
+    s = Section("Reasoning (HermiT via owlready2)",
+                "`reason.reason(ontology, country graphs)`: consistency + realisation into the inferred graph, "
+                "against `reason.check_consistency` (HermiT `-k`, consistency only) on the same input. "
+                "Individuals = our IRIs with a type (institutions, bodies, memberships, levers, citations …). "
+                f"One run each (JVM start included), limit {limit:.0f} s.",
+                ["individuals (target)", "triples in", "reason (realise)", "consistency only", "realise / consistency",
+                 "inferred triples"])
+    onto = ontology()
+    per_inst = 5.5  # measured individuals per synthetic institution (institutions, citations, memberships …)
+    for target in targets:
+        m = max(12, int(target / per_inst))
+        countries = 1
+        while m > 900:
+            countries += 1
+            m = int(target / per_inst / countries)
+        ds = synthetic.dataset(countries, m, seed=7)
+        data = [build.country_graph(c) for _, c in sorted(ds.countries.items())]
+        triples = sum(len(g) for g in data)
+        st, secs, value = in_child(lambda: (lambda r: (r.individuals, len(r.graph)))(reason.reason(onto, data)), limit)
+        st2, secs2, _ = in_child(lambda: reason.check_consistency(onto, data), limit)
+        ind, inferred = (value if st == "ok" else (None, None))
+        cut1, cut2 = st == "timeout", st2 == "timeout"
+        label = f"{ind:,}" if ind else f"~{target:,}"
+        s.rows.append([f"{label} ({target:,})", f"{triples:,}",
+                       fmt_s(secs, cut1) if st != "error" else f"error: {str(value)[:60]}",
+                       fmt_s(secs2, cut2) if st2 != "error" else "error",
+                       fmt_ratio(secs / secs2, cut1) if st == "ok" and st2 == "ok" else "–",
+                       f"{inferred:,}" if inferred else "–"])
+        s.data.append({"target": target, "individuals": ind, "triples": triples, "reason_s": secs, "reason_status": st,
+                       "consistency_s": secs2, "consistency_status": st2, "inferred": inferred})
+    rep.add(s)
+
+
+# -- 4. analysis ----------------------------------------------------------------------------------
+
+def network(n: int, seed: int = 1):
+    """A projected-looking co-ordination network of about `n` nodes (the attributes analyse.py reads):
+    a ministry → agency → unit hierarchy plus co-ordination bodies tied to their members."""
+    import random
+
+    import networkx as nx
+
+    rng = random.Random(seed)
+    G = nx.MultiDiGraph(country="zz", as_of="2016-06-30", scenario=None, leads=["lead"], dropped_edges=[])
+    G.add_node("cog", kind="centre-of-government-office", label="CoG", levers=[], mandates=[], legal_basis=[])
+    G.add_node("lead", kind="unit", label="Lead", lead=True, levers=[{"type": "standards", "binding": True}],
+               mandates=[], legal_basis=["law"])
+    G.add_edge("lead", "cog", key="part-of", type="part-of", weight=1.0, tie=True)
+    n_min = max(3, n // 12)
+    n_bodies = max(2, n // 14)
+    rest = n - n_min - n_bodies - 2
+    ministries = [f"m{i}" for i in range(n_min)]
+    for m in ministries:
+        G.add_node(m, kind="ministry", label=m, levers=[], mandates=[], legal_basis=[])
+        G.add_edge(m, "cog", key="reports-to", type="reports-to", weight=1.0, tie=True)
+    parents = list(ministries)
+    for i in range(rest):
+        kind = "agency" if i % 2 == 0 else "unit"
+        node = f"i{i}"
+        p = rng.choice(parents)
+        G.add_node(node, kind=kind, label=node, levers=[{"type": "ict-budget", "binding": True}] if i % 9 == 0 else [],
+                   mandates=[], legal_basis=[])
+        G.add_edge(node, p, key="part-of", type="part-of", weight=1.0, tie=True)
+        if kind == "agency":
+            parents.append(node)
+    agents = list(G.nodes)
+    for b in range(n_bodies):
+        body = f"b{b}"
+        G.add_node(body, kind="coordination-body", label=body, level="technical", levers=[], mandates=[],
+                   legal_basis=[])
+        for member in rng.sample(agents, min(len(agents), rng.randint(4, 12))):
+            G.add_edge(member, body, key="member", type="member", weight=1.0, tie=True, membership=True)
+    return G
+
+
+def bench_analysis(rep: Report, sizes: list[int], limit: float) -> None:
+    try:
+        analyse = importlib.import_module("govgraph.analyse")
+    except Exception as exc:  # noqa: BLE001
+        rep.add(Section("Analysis", f"not measured: govgraph.analyse not importable ({exc})"))
+        return
+    import networkx as nx
+
+    own = None
+    if (HERE / "analysis.py").exists():
+        try:
+            own = importlib.import_module("analysis")
+        except Exception as exc:  # noqa: BLE001
+            print(f"  benchmarks/analysis.py present but not importable: {exc}")
+    P = analyse.Params()
+    s = Section("Analysis (networkx)",
+                "Synthetic co-ordination networks shaped like the projection (hierarchy + bodies tied to members). "
+                f"`analyse.betweenness` switches from exact Brandes to {P.betweenness_samples} sampled pivots "
+                f"(Brandes–Pich, seed {P.seed}) above {P.exact_betweenness_max_nodes} nodes; exact is the "
+                "baseline. Each step in a forked child with a limit; `analyse.metrics` is the whole metric set "
+                "the build computes per country, `findings` the rules on top.",
+                ["nodes", "edges", "exact betweenness", "sampled betweenness", "exact / sampled",
+                 "closeness", "constraint", "rest of metrics", "analyse.metrics (all)", "findings"])
+    hundred_k = None
+    gen = getattr(own, "synthetic", None) if own is not None else None
+    if gen is not None:
+        s.intro += (" Graphs: `benchmarks/analysis.py`'s `synthetic(n)` (issue 5: Barabási–Albert backbone, "
+                    "m = 2, kinds and typed weighted edges as the projection builds them).")
+    else:
+        s.intro += " Graphs: `run.network(n)` (hierarchy plus co-ordination bodies)."
+    for n in sizes:
+        G = gen(n) if gen is not None else network(n)
+        H = analyse.simple_graph(G)
+        k = min(P.betweenness_samples, H.number_of_nodes())
+
+        def sampled():
+            nx.betweenness_centrality(H, k=k, normalized=True, seed=P.seed)
+
+        def exact():
+            nx.betweenness_centrality(H, normalized=True)
+
+        st_s, t_s, _ = in_child(sampled, limit)
+        if n <= 5000:
+            st_e, t_e, _ = in_child(exact, limit)
+            exact_txt = fmt_s(t_e, st_e == "timeout")
+            est = False
+        else:
+            # exact Brandes = n single-source passes; sampled = k of them: extrapolate, and say so
+            st_e, t_e, est = "estimated", t_s * H.number_of_nodes() / k, True
+            exact_txt = f"≈ {fmt_s(t_e)} (est.)"
+        st_c, t_c, _ = in_child(lambda: analyse.closeness(H), limit)
+        st_b, t_b, _ = in_child(lambda: analyse.constraint(H), limit)
+
+        def rest():
+            analyse.degree(H), analyse.pagerank(H), analyse.articulation_points(H), analyse.bridges(H)
+            analyse.components(H)
+
+        st_r, t_r, _ = in_child(rest, limit)
+        def metrics_then_findings():
+            t = time.perf_counter()
+            m = analyse.metrics(G, P)
+            t_metrics = time.perf_counter() - t
+            analyse.findings(G, m, P)
+            return t_metrics, time.perf_counter() - t - t_metrics
+
+        st_m, t_all, value = in_child(metrics_then_findings, limit)
+        if st_m == "ok":
+            t_m, t_f, st_f = value[0], value[1], "ok"
+        else:
+            t_m, t_f, st_f = t_all, 0.0, "skipped"
+            if st_m == "error":
+                s.notes.append(f"{n} nodes: analyse.metrics failed: {value}")
+        s.rows.append([f"{n:,}", f"{H.number_of_edges():,}", exact_txt, fmt_s(t_s, st_s == "timeout"),
+                       fmt_ratio(t_e / t_s, st_e == "timeout") + (" (est.)" if est else ""),
+                       fmt_s(t_c, st_c == "timeout"), fmt_s(t_b, st_b == "timeout"), fmt_s(t_r, st_r == "timeout"),
+                       fmt_s(t_m, st_m == "timeout"),
+                       fmt_s(t_f, st_f == "timeout") if st_f != "skipped" else "–"])
+        s.data.append({"nodes": n, "edges": H.number_of_edges(), "exact_s": t_e, "exact_status": st_e,
+                       "sampled_s": t_s, "sampled_status": st_s, "samples": k, "closeness_s": t_c,
+                       "closeness_status": st_c, "constraint_s": t_b, "constraint_status": st_b, "rest_s": t_r,
+                       "metrics_s": t_m, "metrics_status": st_m, "findings_s": t_f, "findings_status": st_f})
+        if n >= 100_000:
+            hundred_k = (st_m, t_m)
+    s.notes.append(f"limit per step: {limit:.0f} s; \"> limit\" means it was stopped there.")
+    if own is not None:
+        s.notes.append("benchmarks/analysis.py (issue 5) is present; its own measurements are run separately "
+                       "(`python benchmarks/analysis.py`).")
+    rep.add(s)
+    if hundred_k is None:
+        rep.target(Target("100k-node analysis < 30 s", "< 30 s", "not measured (quick)", "not measured"))
+    else:
+        st, t = hundred_k
+        rep.target(Target("100k-node analysis < 30 s", "< 30 s, documented sampling", fmt_s(t, st == "timeout"),
+                          "pass" if st == "ok" and t < 30 else "miss",
+                          "" if st == "ok" and t < 30 else
+                          "analyse.metrics computes exact closeness (one BFS per node, O(n·m)) and sampled "
+                          "betweenness at 500 pivots; see the per-step columns"))
+
+
+# -- 5. maps --------------------------------------------------------------------------------------
+
+def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> None:
+    try:
+        render = importlib.import_module("govgraph.render")
+    except Exception as exc:  # noqa: BLE001
+        rep.add(Section("Maps", f"not measured: govgraph.render is not present yet ({type(exc).__name__})."))
+        return
+    from govgraph.model import BASELINE
+
+    s = Section("Maps (pyvis + vis-network, one self-contained page)",
+                "One synthetic country per size (about N nodes = institutions + co-ordination bodies) in its own "
+                "store. govgraph = `render.analysis_doc` (projection + analysis) then `render.map_page(doc, "
+                "render.details(...), inline=True)` — what `render.standalone_map` does; baseline = a plain pyvis "
+                "`Network` of the same nodes and edges, `generate_html()` (CDN links, no layout, no tooltips, "
+                "no analysis). One run each in a forked child.",
+                ["nodes", "edges", "analysis_doc", "map_page (render only)", "page size", "plain pyvis", "plain size",
+                 "render / plain pyvis", "physics"])
+    for n in sizes:
+        m_inst = max(12, int(n / 1.09))
+        ds = synthetic.dataset(1, m_inst, seed=3)
+        out = workdir / f"map-{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        store.create(out / "store", build.to_nquads(synthetic.graphs(ds, ontology=ontology())))
+        db = store.open_store(out)
+        cc = next(iter(ds.countries))
+
+        def doc_only():
+            doc = render.analysis_doc(db, cc, as_of=BASELINE)
+            return doc
+
+        st_d, t_d, doc = in_child(doc_only, limit)
+        if st_d != "ok":
+            s.rows.append([f"~{n:,}", "–", fmt_s(t_d, st_d == "timeout") if st_d == "timeout" else f"error: {str(doc)[:60]}",
+                           "–", "–", "–", "–", "–", "–"])
+            continue
+
+        def page():
+            return len(render.map_page(doc, render.details(db, doc), inline=True).encode())
+
+        def plain():
+            from pyvis.network import Network
+
+            net = Network(directed=True)
+            for node in doc["nodes"]:
+                net.add_node(str(node["id"]), label=str(node.get("label", node["id"])))
+            for e in doc["edges"]:
+                net.add_edge(str(e["source"]), str(e["target"]))
+            return len(net.generate_html().encode())
+
+        st_p, t_p, size_p = in_child(page, limit)
+        st_b, t_b, size_b = in_child(plain, limit)
+        nodes, edges = len(doc["nodes"]), len(doc["edges"])
+        physics = "off" if nodes > getattr(render, "PHYSICS_MAX_NODES", 10 ** 9) else "on"
+        s.rows.append([f"{nodes:,}", f"{edges:,}", fmt_s(t_d),
+                       fmt_s(t_p, st_p == "timeout") if st_p != "error" else f"error: {str(size_p)[:60]}",
+                       f"{size_p / 1e6:.2f} MB" if st_p == "ok" else "–", fmt_s(t_b, st_b == "timeout"),
+                       f"{size_b / 1e6:.2f} MB" if st_b == "ok" else "–",
+                       fmt_ratio(t_p / t_b) if st_p == st_b == "ok" else "–", physics])
+        s.data.append({"target_nodes": n, "nodes": nodes, "edges": edges, "analysis_doc_s": t_d,
+                       "map_page_s": t_p, "map_page_status": st_p, "page_bytes": size_p, "pyvis_s": t_b,
+                       "pyvis_bytes": size_b})
+        del db
+    rep.add(s)
+
+
+# -- 6. the endpoint ---------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, deadline: float) -> bool:
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def load_test(base: str, requests: list[tuple[str, bytes]], clients: int, seconds: float) -> dict:
+    """`clients` threads POST the requests round-robin for `seconds`; latencies, throughput, errors."""
+    import http.client
+
+    url = urllib.parse.urlsplit(base)
+    lat: list[float] = []
+    errors: list[str] = []
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def client(i: int):
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        j = i
+        while not done.is_set():
+            path, body = requests[j % len(requests)]
+            j += 1
+            t = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Accept": "application/sparql-results+json"})
+                resp = conn.getresponse()
+                resp.read()
+                ok = resp.status == 200
+                err = f"HTTP {resp.status}"
+            except Exception as exc:  # noqa: BLE001
+                ok, err = False, type(exc).__name__
+                conn.close()
+                conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+            dt_ = time.perf_counter() - t
+            with lock:
+                if ok:
+                    lat.append(dt_)
+                else:
+                    errors.append(err)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    done.set()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    lat.sort()
+    pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")  # noqa: E731
+    return {"requests": len(lat), "errors": len(errors), "error_kinds": sorted(set(errors))[:5],
+            "throughput": len(lat) / wall, "p50": pick(0.5), "p99": pick(0.99), "wall": wall}
+
+
+def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: int, seconds: float) -> None:
+    try:
+        importlib.import_module("govgraph.serve")
+    except Exception as exc:  # noqa: BLE001
+        rep.add(Section("Endpoint", f"not measured: govgraph.serve not present ({type(exc).__name__})"))
+        rep.target(Target("zero errors under load", "0 errors", "–", "not measured", "serve.py missing"))
+        return
+    s = Section("Endpoint under load (loopback)",
+                f"{clients} concurrent clients POST the query library (default parameters, same default graphs "
+                f"as `govgraph query`, via `default-graph-uri`) round-robin for {seconds:.0f} s to `govgraph serve` "
+                "(default 4 worker processes) and, as baseline, to the `oxigraph serve-read-only` server on the "
+                "same store.",
+                ["data", "server", "requests", "throughput", "p50", "p99", "errors", "govgraph / oxigraph throughput"])
+    targets_total_errors = 0
+    cases = []
+    if real_out is not None:
+        cases.append(("real dataset", real_out))
+    if b is not None:
+        cases.append((f"synthetic {b.size.name}", b.out))
+    for label, out in cases:
+        backend = store.LocalStore(out)
+        graphs = [g.value for g in backend.dataset_graphs()]
+        reqs = []
+        for _, q in library():
+            params = sample_params(q, backend)
+            if params is None:
+                continue
+            sparql = query.with_values(q.text, query.bind(q, params))
+            form = [("query", sparql)] + [("default-graph-uri", g) for g in graphs]
+            reqs.append(("/sparql", urllib.parse.urlencode(form).encode()))
+        del backend
+        results = {}
+        for server in ("govgraph", "oxigraph"):
+            port = _free_port()
+            if server == "govgraph":
+                cmd = [sys.executable, "-m", "govgraph", "serve", "--out", str(out), "--port", str(port)]
+                path = "/sparql"
+            else:
+                exe = shutil.which("oxigraph")
+                if exe is None:
+                    continue
+                cmd = [exe, "serve-read-only", "--location", str(out / "store"), "--bind", f"127.0.0.1:{port}"]
+                path = "/query"
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                if not _wait(base + path, time.time() + 30):
+                    err = proc.stderr.read(2000).decode(errors="replace") if proc.poll() is not None else "no answer"
+                    s.rows.append([label, server, "–", "–", "–", "–", f"did not start: {err[:80]}", ""])
+                    continue
+                r = load_test(base, [(path, body) for _, body in reqs], clients, seconds)
+                results[server] = r
+            finally:
+                proc.terminate()  # our own child, by its handle
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        for server, r in results.items():
+            ratio = ""
+            if server == "govgraph" and "oxigraph" in results and results["oxigraph"]["throughput"]:
+                ratio = fmt_ratio(r["throughput"] / results["oxigraph"]["throughput"])
+            s.rows.append([label, server, f"{r['requests']:,}", f"{r['throughput']:.0f} req/s", fmt_s(r["p50"]),
+                           fmt_s(r["p99"]), f"{r['errors']}" + (f" ({', '.join(r['error_kinds'])})" if r["errors"] else ""),
+                           ratio])
+            s.data.append({"data": label, "server": server, **r})
+            if server == "govgraph":
+                targets_total_errors += r["errors"]
+    rep.add(s)
+    if any(d["server"] == "govgraph" for d in s.data):
+        rep.target(Target("zero errors under load", "0 errors", f"{targets_total_errors} errors",
+                          "pass" if targets_total_errors == 0 else "miss"))
+    else:
+        rep.target(Target("zero errors under load", "0 errors", "–", "not measured", "the server did not start"))
+
+
+# -- 7. govgraph build end to end -------------------------------------------------------------------
+
+def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path | None:
+    from govgraph import pipeline
+
+    data = ROOT / "graph"
+    out = workdir / "real-out"
+    s = Section("`govgraph build` on the real dataset",
+                "End to end = `python -m govgraph build` as a subprocess (interpreter start and imports included); "
+                "baseline = the bare interpreter start (`python -c pass`) and `import govgraph.cli`. Steps = the "
+                "pipeline's own progress messages, timed in-process (`pipeline.run_build(progress=…)`): each "
+                "step runs from its message to the next one.",
+                ["measure", "median", "runs", "share of end to end"])
+    e2e, bare, imp = [], [], []
+    for _ in range(max(e2e_runs, 1)):
+        bare.append(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))[0])
+        imp.append(timed(lambda: subprocess.run([sys.executable, "-c", "import govgraph.cli"], check=True))[0])
+    for _ in range(e2e_runs):
+        t, proc = timed(lambda: subprocess.run([sys.executable, "-m", "govgraph", "build", "--data", str(data), "--out",
+                                                str(out)], capture_output=True))
+        if proc.returncode not in (0, 1):
+            s.notes.append(f"build exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-400:]}")
+        e2e.append(t)
+    steps: dict[str, list[float]] = {}
+    order: list[str] = []
+    for _ in range(step_runs):
+        marks: list[tuple[str, float]] = []
+        t0 = time.perf_counter()
+        pipeline.run_build(data, out, progress=lambda step: marks.append((step, time.perf_counter())))
+        end = time.perf_counter()
+        for i, (step, t) in enumerate(marks):
+            nxt = marks[i + 1][1] if i + 1 < len(marks) else end
+            steps.setdefault(step, []).append(nxt - t)
+            if step not in order:
+                order.append(step)
+        steps.setdefault("(in-process total)", []).append(end - t0)
+    estimated = not e2e
+    total = median(e2e) if e2e else median(imp) + median(steps["(in-process total)"])
+    label = "**end to end (`govgraph build`)**" + (" (est.: import + in-process total)" if estimated else "")
+    s.rows.append([label, f"**{fmt_s(total)}**", str(len(e2e)) if e2e else "–", "100%"])
+    s.rows.append(["bare interpreter start", fmt_s(median(bare)), str(len(bare)), f"{median(bare) / total:.0%}"])
+    s.rows.append(["interpreter + `import govgraph.cli`", fmt_s(median(imp)), str(len(imp)), f"{median(imp) / total:.0%}"])
+    for step in order + ["(in-process total)"]:
+        s.rows.append([f"step: {step}", fmt_s(median(steps[step])), str(len(steps[step])),
+                       f"{median(steps[step]) / total:.0%}"])
+    s.data.append({"e2e_s": e2e, "bare_s": bare, "import_s": imp, "steps": steps, "order": order})
+    rep.add(s)
+    slow = sorted(order, key=lambda k: -median(steps[k]))[:3]
+    rep.target(Target("full real build < 5 s after interpreter start", "< 5 s",
+                      f"{fmt_s(total - median(bare))} (end to end {fmt_s(total)} minus bare start {fmt_s(median(bare))})",
+                      "pass" if total - median(bare) < 5 else "miss",
+                      "" if total - median(bare) < 5 else
+                      "slowest steps: " + "; ".join(f"{k} {fmt_s(median(steps[k]))}" for k in slow)))
+    return out if (out / "store").is_dir() else None
+
+
+# -- the report -------------------------------------------------------------------------------------
+
+def write(rep: Report, path_md: Path, path_json: Path) -> None:
+    a = rep.args
+    lines = ["# govgraph benchmarks", "",
+             f"Generated by `python benchmarks/run.py{' --quick' if a.quick else ''}` (took "
+             f"{(time.perf_counter() - rep.started) / 60:.1f} min). Machine: {machine()}.", "",
+             "Every number sits beside its baseline measured in the same run; times are medians of several "
+             "interleaved runs on a shared, noisy machine — read the ratios, not the absolute times. "
+             "Synthetic data comes from `benchmarks/synthetic.py` (seeded, built through govgraph's own "
+             "records and `build`). Raw numbers: `" + path_json.name + "`.", "",
+             "## Targets (issue 9)", "", "| target | goal | measured | result | note |", "|---|---|---|---|---|"]
+    for t in rep.targets:
+        mark = {"pass": "**pass**", "miss": "**miss**"}.get(t.status, t.status)
+        lines.append(f"| {t.name} | {t.goal} | {t.measured} | {mark} | {t.why} |")
+    for s in rep.sections:
+        lines += ["", f"## {s.title}", ""]
+        if s.intro:
+            lines += [s.intro, ""]
+        if s.header and s.rows:
+            lines.append("| " + " | ".join(s.header) + " |")
+            lines.append("|" + "---|" * len(s.header))
+            lines += ["| " + " | ".join(r) + " |" for r in s.rows]
+            lines.append("")
+        for n in s.notes:
+            lines += [n, ""]
+    path_md.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    doc = {"quick": a.quick, "machine": machine(), "targets": [t.__dict__ for t in rep.targets],
+           "sections": [{"title": s.title, "header": s.header, "rows": s.rows, "data": s.data} for s in rep.sections]}
+    path_json.write_text(json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    print(f"\nwrote {path_md} and {path_json}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes only (CI; a few minutes on 2 cores)")
+    ap.add_argument("--out", default=None, help="prefix for the report files (default benchmarks/RESULTS.md + results.json)")
+    ap.add_argument("--only", default="", help="comma list: build,query,reason,analysis,render,serve,e2e")
+    args = ap.parse_args(argv)
+    quick = args.quick
+    only = set(filter(None, args.only.split(",")))
+    want = lambda k: not only or k in only  # noqa: E731
+    if args.out:
+        md, js = Path(args.out + ".md"), Path(args.out + ".json")
+    elif quick:
+        md, js = HERE / "RESULTS-quick.md", HERE / "results-quick.json"
+    else:
+        md, js = HERE / "RESULTS.md", HERE / "results.json"
+    rep = Report(args)
+    workdir = Path(tempfile.mkdtemp(prefix="govgraph-bench-"))
+    try:
+        sizes = ["10k"] if quick else ["10k", "100k", "1m"]
+        query_sizes = ["10k"] if quick else ["100k", "1m"]
+        built: dict[str, Built] = {}
+        real_out = None
+        steps: list[tuple[str, Callable[[], Any]]] = []
+        real_out_ref: list[Path | None] = [None]
+        # most valuable first: RESULTS.md is rewritten after every step, so a cut-short run keeps them
+        if want("build") or want("query") or want("serve"):
+            steps.append(("build", lambda: built.update(bench_build_load(
+                rep, [synthetic.SIZES[n] for n in sizes], workdir, 3 if quick else 5))))
+        if want("query"):
+            steps.append(("query", lambda: bench_queries(rep, built, query_sizes, 3 if quick else 5,
+                                                         20 if quick else 30)))
+        if want("e2e") or want("serve"):
+            steps.append(("e2e", lambda: real_out_ref.__setitem__(0, bench_e2e(rep, workdir, 0 if quick else 2, 1))))
+        if want("serve"):
+            steps.append(("serve", lambda: bench_serve(rep, built.get("100k") or built.get("10k"), real_out_ref[0],
+                                                       16, 5 if quick else 30)))
+        if want("analysis"):
+            steps.append(("analysis", lambda: bench_analysis(rep, [1000] if quick else [1000, 10_000, 100_000],
+                                                             60 if quick else 120)))
+        if want("reason"):
+            steps.append(("reason", lambda: bench_reasoning(rep, [1000] if quick else [1000, 10_000, 50_000],
+                                                            60 if quick else 180)))
+        if want("render"):
+            steps.append(("render", lambda: bench_render(rep, [100] if quick else [100, 1000, 5000], workdir,
+                                                         60 if quick else 180)))
+        if want("query"):
+            steps.append(("profile", lambda: profile_query_overhead(rep, built[query_sizes[-1]])))
+        if want("build") and not quick:
+            steps.append(("profile-build", lambda: profile_build(rep, built["100k"])))
+        for name, fn in steps:
+            t = time.perf_counter()
+            print(f"\n[{name}] …", flush=True)
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - one broken benchmark must not lose the others
+                tb = traceback.format_exc()
+                print(tb, file=sys.stderr)
+                rep.add(Section(f"{name}: failed", "", notes=["```\n" + tb[-1500:] + "\n```"]))
+            print(f"[{name}] {time.perf_counter() - t:.0f} s", flush=True)
+            write(rep, md, js)  # keep what we have, even if a later step dies
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
