@@ -381,6 +381,47 @@ def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_al
         sys.exit(1)
 
 
+# -- export (issue 8) --------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "ttl", "nt", "trig"]))
+@click.option("--country", default=None, metavar="CC", help="One country (default: all).")
+@click.option("--scenario", default=None, metavar="ID", help="A scenario's graph (its country) instead of the baseline.")
+@click.option("--as-of", "as_of", default=None, metavar="YEAR|DATE",
+              help="Network formats: one day's picture (default: the whole timeline, with validity intervals).")
+@click.option("--view", default=None, type=click.Choice(["org-cpov"]),
+              help="RDF formats: the ORG/CPOV view (our terms' org:/cv:/schema: entailments, no gg: terms).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (a folder for csv: nodes.csv + edges.csv); default: standard output.")
+@out_option
+@handle_errors
+def export(fmt, country, scenario, as_of, view, output, out_dir):
+    """Export the build for Gephi, Cytoscape, spreadsheets and RDF tools."""
+    from . import export as export_mod
+    from .errors import UsageError
+
+    day = parse_as_of(as_of) if as_of is not None else None
+    files = export_mod.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
+    if fmt == "csv":
+        if output is None:
+            raise UsageError("--format csv writes two files (nodes.csv, edges.csv): give -o DIR")
+        output.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (output / name).write_bytes(data)
+        err_console.print(f"→ {output}/nodes.csv, {output}/edges.csv", highlight=False)
+        return
+    (data,) = files.values()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        if output.parent and not output.parent.exists():
+            output.parent.mkdir(parents=True)
+        output.write_bytes(data)
+        err_console.print(f"→ {output} ({len(data)} bytes)", highlight=False)
+
+
 def main() -> None:
     cli(prog_name="govgraph")
 

@@ -1,0 +1,468 @@
+"""`govgraph export`: the build in the formats other tools read.
+
+Network formats (GraphML, GEXF, CSV) come from the SPARQL projection (`project.project`), never a
+second projection: with ``as_of`` one day's picture; without it the whole timeline, where each node
+and edge carries the intervals it holds (``start``/``end``, half-open, ISO dates; open ends omitted)
+so Gephi's timeline replays the changes. The timeline is computed by projecting on every day a
+record starts or ends (the picture is constant in between) and merging consecutive presences.
+
+Attributes are flat and typed (str, bool, int, float): lists are joined with spaces, the multilingual
+labels are one JSON string, absent values are omitted (never None), so networkx, Gephi and yEd read
+the files as written (see docs/linking.md and the networkx pitfalls in the research notes).
+
+RDF formats (Turtle, N-Triples, JSON-LD, TriG) are read from the store and written with the build's
+canonical serialisers; ``view="org-cpov"`` writes the ORG/CPOV view instead (see `org_cpov_view`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Iterable
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+from . import build, project
+from . import store as store_mod
+from .errors import UsageError
+from .model import BASELINE
+from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG
+
+NETWORK_FORMATS = ("graphml", "gexf", "csv")
+RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
+FORMATS = NETWORK_FORMATS + RDF_FORMATS
+VIEWS = ("org-cpov",)
+
+NODE_COLUMNS = ("id", "label", "kind", "country", "iri", "acronym", "placement", "level", "scope", "lead",
+                "legal_basis_count", "no_legal_basis_found", "lever_count", "binding_lever_count",
+                "mandate_count", "lever_types", "mandate_strengths", "legal_basis", "labels", "start", "end",
+                "intervals")
+EDGE_COLUMNS = ("id", "source", "target", "edge_type", "weight", "tie", "membership", "relation", "record",
+                "start", "end", "intervals")
+
+_DATES = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
+SELECT DISTINCT ?d WHERE {
+  ?r gg:country ?country .
+  { ?r gg:validFrom ?d } UNION { ?r gg:validUntil ?d }
+} ORDER BY ?d"""
+
+
+# -- network: projection → flat typed graph ------------------------------------------------------
+
+Interval = tuple[str | None, str | None]
+
+
+def change_days(db: ox.Store, country: str, scenario: str | None = None) -> list[dt.date]:
+    """Every day a record of `country` starts or ends (in the baseline graphs or the scenario's)."""
+    sel = project.EmbeddedSelector(db)
+    graphs = sel.dataset_graphs(scenario)
+    query = project.with_values(_DATES, {"country": ox.NamedNode(project.country_iri(country))})
+    _, rows = sel.select(query, graphs=graphs)
+    return sorted({dt.date.fromisoformat(r[0].value) for r in rows if r[0] is not None})
+
+
+def _merge(present: list[bool], bounds: list[Interval]) -> list[Interval]:
+    spells: list[Interval] = []
+    for holds, (start, end) in zip(present, bounds):
+        if not holds:
+            continue
+        if spells and spells[-1][1] == start:
+            spells[-1] = (spells[-1][0], end)
+        else:
+            spells.append((start, end))
+    return spells
+
+
+def timeline(db: ox.Store, country: str, scenario: str | None = None) -> nx.MultiDiGraph:
+    """The union of a country's projections over its whole history; nodes and edges carry `spells`
+    (their half-open validity intervals; None = open) and the attributes of the latest day they hold."""
+    days = change_days(db, country, scenario)
+    probes = [days[0] - dt.timedelta(days=1)] + days if days else [BASELINE]
+    bounds: list[Interval] = []
+    for i, day in enumerate(probes):
+        start = None if i == 0 else day.isoformat()
+        end = probes[i + 1].isoformat() if i + 1 < len(probes) else None
+        bounds.append((start, end))
+    pictures = [project.project(db, country, as_of=day, scenario=scenario) for day in probes]
+    G = nx.MultiDiGraph(country=country.lower(), scenario=scenario, as_of=None, dropped_edges=[])
+    for picture in pictures:
+        for node, attrs in picture.nodes(data=True):
+            G.add_node(node, **attrs)  # later pictures overwrite: the latest state wins
+        for u, v, key, attrs in picture.edges(keys=True, data=True):
+            G.add_edge(u, v, key=key, **attrs)
+    for node in G.nodes:
+        G.nodes[node]["spells"] = _merge([node in p for p in pictures], bounds)
+    for u, v, key in G.edges(keys=True):
+        G.edges[u, v, key]["spells"] = _merge([p.has_edge(u, v, key) for p in pictures], bounds)
+    return G
+
+
+def _interval_text(spells: list[Interval]) -> str:
+    return " ".join(f"{s or '..'}/{e or '..'}" for s, e in spells)
+
+
+def flatten(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Typed, flat attributes only (see module docstring); node ids ``<cc>/<slug>``, edge ids stable."""
+    cc = G.graph["country"]
+    F = nx.MultiDiGraph()
+    for node, a in sorted(G.nodes(data=True), key=lambda item: item[0]):
+        levers = a.get("levers") or []
+        mandates = a.get("mandates") or []
+        attrs = {
+            "label": a.get("label") or node, "kind": a.get("kind"), "country": cc.upper(), "iri": a.get("iri"),
+            "acronym": a.get("acronym"), "placement": a.get("placement"), "level": a.get("level"),
+            "scope": a.get("scope"), "lead": bool(a.get("lead")),
+            "legal_basis_count": len(a.get("legal_basis") or []),
+            "no_legal_basis_found": bool(a.get("no_legal_basis_found")),
+            "lever_count": len(levers), "binding_lever_count": sum(1 for l in levers if l.get("binding")),
+            "mandate_count": len(mandates),
+            "lever_types": " ".join(sorted({str(l.get("type", "")).rsplit("/", 1)[-1] for l in levers})) or None,
+            "mandate_strengths": " ".join(sorted({str(m.get("strength") or "").rsplit("/", 1)[-1]
+                                                  for m in mandates} - {""})) or None,
+            "legal_basis": " ".join(a.get("legal_basis") or []) or None,
+            "labels": json.dumps(a.get("labels") or {}, ensure_ascii=False, sort_keys=True),
+        }
+        _time_attrs(attrs, a.get("spells"))
+        F.add_node(f"{cc}/{node}", **{k: v for k, v in attrs.items() if v is not None})
+    for u, v, key, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
+        attrs = {"edge_type": a.get("type") or key, "weight": float(a.get("weight", 1.0)), "tie": bool(a.get("tie")),
+                 "membership": bool(a.get("membership")), "relation": a.get("relation"), "record": a.get("record")}
+        _time_attrs(attrs, a.get("spells"))
+        eid = f"{cc}/{u}|{key}|{cc}/{v}"
+        F.add_edge(f"{cc}/{u}", f"{cc}/{v}", key=eid, id=eid, **{k: x for k, x in attrs.items() if x is not None})
+    return F
+
+
+def _time_attrs(attrs: dict, spells: list[Interval] | None) -> None:
+    if spells is None:
+        return
+    attrs["start"] = spells[0][0] if spells else None
+    attrs["end"] = spells[-1][1] if spells else None
+    attrs["intervals"] = _interval_text(spells)
+    attrs["_spells"] = spells
+
+
+def network(db: ox.Store, *, country: str | None = None, scenario: str | None = None,
+            as_of: dt.date | None = None) -> nx.MultiDiGraph:
+    """The flat graph to export: one country (or a scenario's country, or every country), one day or
+    the whole timeline."""
+    if scenario is not None:
+        known = {s["id"]: s["country"] for s in project.scenarios(db)}
+        if scenario not in known:
+            raise UsageError(f"no scenario '{scenario}' in this build (known: {', '.join(sorted(known)) or 'none'})")
+        if country is not None and country.lower() != known[scenario]:
+            raise UsageError(f"scenario {scenario} is about {known[scenario].upper()}, not {country.upper()}")
+        codes = [known[scenario]]
+    elif country is not None:
+        codes = [country.lower()]
+        if codes[0] not in project.countries(db):
+            raise UsageError(f"no country {country.upper()} in this build")
+    else:
+        codes = project.countries(db)
+    out = nx.MultiDiGraph()
+    for cc in codes:
+        G = (project.project(db, cc, as_of=as_of, scenario=scenario) if as_of is not None
+             else timeline(db, cc, scenario))
+        out = nx.compose(out, flatten(G))
+    out.graph.update({"countries": " ".join(c.upper() for c in codes), "scenario": scenario or "",
+                      "as_of": as_of.isoformat() if as_of else "", "dynamic": as_of is None})
+    return out
+
+
+def _plain(F: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy without the private `_spells` attribute."""
+    P = nx.MultiDiGraph()
+    P.graph.update({k: v for k, v in F.graph.items() if isinstance(v, (str, int, float, bool))})
+    for n, a in F.nodes(data=True):
+        P.add_node(n, **{k: v for k, v in a.items() if not k.startswith("_")})
+    for u, v, k, a in F.edges(keys=True, data=True):
+        P.add_edge(u, v, key=k, **{x: y for x, y in a.items() if not x.startswith("_")})
+    return P
+
+
+def to_graphml(F: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(_plain(F), buffer, encoding="utf-8", prettyprint=True, named_key_ids=True,
+                     edge_id_from_attribute="id")
+    return buffer.getvalue()
+
+
+def to_gexf(F: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2: typed attributes; in a timeline, each node and edge has <spells> (Gephi's timeline)."""
+    G = nx.MultiDiGraph()
+    G.graph["mode"] = "dynamic" if F.graph.get("dynamic") else "static"
+    for n, a in F.nodes(data=True):
+        attrs = {k: v for k, v in a.items() if not k.startswith("_") and k not in ("start", "end")}
+        spells = [s for s in a.get("_spells", []) if s != (None, None)]
+        if spells:
+            attrs["spells"] = spells
+        G.add_node(n, **attrs)
+    for u, v, k, a in F.edges(keys=True, data=True):
+        attrs = {x: y for x, y in a.items() if not x.startswith("_") and x not in ("start", "end")}
+        spells = [s for s in a.get("_spells", []) if s != (None, None)]
+        if spells:
+            attrs["spells"] = spells
+        attrs["label"] = a["edge_type"]
+        G.add_edge(u, v, key=k, **attrs)
+    buffer = io.BytesIO()
+    nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True, version="1.2draft")
+    # the writer stamps today's date: drop it so the same build exports the same bytes
+    return re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue())
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_csv(F: nx.MultiDiGraph) -> tuple[bytes, bytes]:
+    """(nodes.csv, edges.csv) with the columns NODE_COLUMNS and EDGE_COLUMNS, always in that order."""
+    nodes, edges = io.StringIO(), io.StringIO()
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow(NODE_COLUMNS)
+    for n, a in F.nodes(data=True):
+        w.writerow([_cell(n if c == "id" else a.get(c)) for c in NODE_COLUMNS])
+    w = csv.writer(edges, lineterminator="\n")
+    w.writerow(EDGE_COLUMNS)
+    for u, v, k, a in F.edges(keys=True, data=True):
+        row = {"id": k, "source": u, "target": v, **a}
+        w.writerow([_cell(row.get(c)) for c in EDGE_COLUMNS])
+    return nodes.getvalue().encode("utf-8"), edges.getvalue().encode("utf-8")
+
+
+# -- RDF ---------------------------------------------------------------------------------------------
+
+def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str | None = None) -> list[str]:
+    names = [n for n in store_mod.graph_names(db) if n.startswith(GRAPH)]
+    if scenario is not None:
+        wanted = f"{GRAPH}scenario/{scenario}"
+        if wanted not in names:
+            raise UsageError(f"no scenario '{scenario}' in this build")
+        return [wanted]
+    if country is not None:
+        wanted = GRAPH + country.lower()
+        if wanted not in names:
+            raise UsageError(f"no country {country.upper()} in this build")
+        return [wanted]
+    return names
+
+
+def read_graph(db: ox.Store, name: str) -> Graph:
+    data = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+    g = Graph(identifier=URIRef(name))
+    code = name.removeprefix(GRAPH)
+    build._bind(g, code if re.fullmatch(r"[a-z]{2}", code) else None)
+    g.parse(data=data.decode("utf-8"), format="nt")
+    # the store keeps decimals in canonical value form ("250000"); the build writes them with a point
+    # ("250000.0", what Turtle round-trips to): restore the build's form so every format says the same
+    for s_, p_, o_ in list(g):
+        if isinstance(o_, Literal) and o_.datatype == XSD.decimal:
+            g.remove((s_, p_, o_))
+            g.add((s_, p_, build._decimal(o_.toPython())))
+    return g
+
+
+def _merged(graphs: list[Graph], identifier: str | None = None) -> Graph:
+    if len(graphs) == 1:
+        return graphs[0]
+    g = Graph(identifier=URIRef(identifier) if identifier else None)
+    build._bind(g)
+    for part in graphs:
+        for t in part:
+            g.add(t)
+    return g
+
+
+def serialize_rdf(graphs: list[Graph], fmt: str) -> bytes:
+    if fmt == "trig":
+        return build.to_trig(graphs)
+    g = _merged(graphs)
+    return {"ttl": build.to_turtle, "nt": build.to_ntriples, "jsonld": build.to_jsonld}[fmt](g)
+
+
+# -- the ORG/CPOV view --------------------------------------------------------------------------------
+
+VIEW_GRAPH = GRAPH + "view/org-cpov"
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+# Namespaces a consumer of ORG/CPOV understands without our ontology.
+VIEW_NAMESPACES = (str(ORG), str(CV), "http://data.europa.eu/eli/ontology#", str(SKOS), str(DCTERMS), str(FOAF),
+                   "http://www.w3.org/ns/prov#", "http://schema.org/", str(RDFS))
+# Inverses declared by W3C ORG itself (owl:inverseOf in org.ttl).
+ORG_INVERSES = {ORG.memberOf: ORG.hasMember, ORG.subOrganizationOf: ORG.hasSubOrganization,
+                ORG.unitOf: ORG.hasUnit}
+
+
+def _closure(ontology: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+    """Term → itself and every named super-term by `prop` (rdfs:subClassOf / rdfs:subPropertyOf)."""
+    direct: dict[URIRef, set[URIRef]] = {}
+    for s, o in ontology.subject_objects(prop):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            direct.setdefault(s, set()).add(o)
+    out: dict[URIRef, set[URIRef]] = {}
+
+    def walk(term: URIRef) -> set[URIRef]:
+        if term in out:
+            return out[term]
+        out[term] = {term}
+        for sup in direct.get(term, ()):
+            out[term] |= walk(sup)
+        return out[term]
+
+    for term in list(direct):
+        walk(term)
+    return out
+
+
+def _in_view(term) -> bool:
+    return isinstance(term, URIRef) and str(term).startswith(VIEW_NAMESPACES)
+
+
+def org_cpov_view(data: Iterable[Graph], ontology: Graph) -> Graph:
+    """What our gg: terms entail in ORG, CPOV, ELI, SKOS, DCTERMS, FOAF, PROV and schema.org, without gg:.
+
+    Materialised: rdf:type closed over rdfs:subClassOf and every property over rdfs:subPropertyOf (our
+    ontology's axioms, e.g. gg:PublicInstitution ⊑ cv:PublicOrganisation, gg:placement ⊑
+    org:classification, gg:acronym ⊑ skos:altLabel); ORG's own inverses (memberOf/hasMember,
+    subOrganizationOf/hasSubOrganization, unitOf/hasUnit); FOAF's range of foaf:homepage
+    (foaf:Document). Added as CPOV asks: dcterms:spatial from each organisation to the EU country table
+    IRI of its country (a dcterms:Location). Kept: only triples whose predicate and classes are in
+    those vocabularies; the concepts the data points at, from the ontology's SKOS schemes. Where the
+    CPOV shapes are stricter than ORG, the view follows CPOV (see the comments below).
+    """
+    classes = _closure(ontology, RDFS.subClassOf)
+    props = _closure(ontology, RDFS.subPropertyOf)
+    view = Graph(identifier=URIRef(VIEW_GRAPH))
+    build._bind(view)
+    view.bind("euc", EU_COUNTRY)
+    src = Graph()
+    for g in data:
+        for t in g:
+            src.add(t)
+    country_eu: dict[URIRef, URIRef] = {}
+    for c, match in src.subject_objects(SKOS.exactMatch):
+        if str(match).startswith(EU_COUNTRY):
+            country_eu[c] = match
+    concepts: set[URIRef] = set()
+    for s, p, o in src:
+        if p == RDF.type:
+            for cls in classes.get(o, {o}):
+                if _in_view(cls):
+                    view.add((s, RDF.type, cls))
+            continue
+        for q in props.get(p, {p}):
+            if _in_view(q):
+                view.add((s, q, o))
+                if q in ORG_INVERSES:
+                    view.add((o, ORG_INVERSES[q], s))
+                if q == FOAF.homepage:
+                    view.add((o, RDF.type, FOAF.Document))
+        if isinstance(o, URIRef) and str(o).startswith(CONCEPT):
+            concepts.add(o)
+    # CPOV 2.1.2 shapes, where they are stricter than ORG:
+    # - org:memberOf must point at a cv:PublicOrganisation: the shortcut to a co-ordination body (an
+    #   org:OrganizationalCollaboration) is left out; the membership stays, as org:Membership (n-ary).
+    for s_, o_ in list(view.subject_objects(ORG.memberOf)):
+        if (o_, RDF.type, CV.PublicOrganisation) not in view:
+            view.remove((s_, ORG.memberOf, o_))
+            view.remove((o_, ORG.hasMember, s_))
+    # - skos:altLabel must be an rdf:langString: an acronym (a plain string in our data) takes the
+    #   country's official language when it has exactly one, else "und" (undetermined, BCP 47).
+    for s_, o_ in list(view.subject_objects(SKOS.altLabel)):
+        if isinstance(o_, Literal) and not o_.language:
+            langs = sorted(str(l) for l in src.objects(src.value(s_, GG.country), GG.officialLanguage))
+            view.remove((s_, SKOS.altLabel, o_))
+            view.add((s_, SKOS.altLabel, Literal(str(o_), lang=langs[0] if len(langs) == 1 else "und")))
+    for org_node in set(view.subjects(RDF.type, ORG.Organization)):
+        eu = country_eu.get(src.value(org_node, GG.country))
+        if eu is not None:
+            view.add((org_node, DCTERMS.spatial, eu))
+    for eu in country_eu.values():
+        view.add((eu, RDF.type, DCTERMS.Location))
+    schemes: set[URIRef] = set()
+    for c in concepts:
+        for p, o in ontology.predicate_objects(c):
+            if p == RDF.type:
+                for cls in classes.get(o, {o}):
+                    if _in_view(cls):
+                        view.add((c, RDF.type, cls))
+            elif _in_view(p):
+                view.add((c, p, o))
+                if p == SKOS.inScheme:
+                    schemes.add(o)
+    for scheme in schemes:
+        for p, o in ontology.predicate_objects(scheme):
+            if (p == RDF.type and _in_view(o)) or (p != RDF.type and _in_view(p)):
+                view.add((scheme, p, o))
+    return view
+
+
+def validate_view(view: Graph, shapes: Graph) -> dict:
+    """pySHACL, no inference (the view is already materialised). Returns whether it conforms, the
+    number of focus nodes per target class, and the violations grouped by shape path and constraint."""
+    from pyshacl import validate
+
+    conforms, results, _ = validate(view, shacl_graph=shapes, inference="none", advanced=False,
+                                    allow_warnings=True)
+    SH = "http://www.w3.org/ns/shacl#"
+    groups: dict[str, int] = {}
+    for r in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
+        path = results.value(r, URIRef(SH + "resultPath"))
+        comp = results.value(r, URIRef(SH + "sourceConstraintComponent"))
+        severity = results.value(r, URIRef(SH + "resultSeverity"))
+        key = f"{str(severity).rsplit('#', 1)[-1]} {path} {str(comp).rsplit('#', 1)[-1]}"
+        groups[key] = groups.get(key, 0) + 1
+    targets = {}
+    for shape, cls in shapes.subject_objects(URIRef(SH + "targetClass")):
+        n = len(set(view.subjects(RDF.type, cls)))
+        if n:
+            targets[str(cls)] = n
+    return {"conforms": bool(conforms), "focus_nodes": dict(sorted(targets.items())),
+            "violations": dict(sorted(groups.items()))}
+
+
+# -- the command's entry point --------------------------------------------------------------------
+
+def export(out: Path, fmt: str, *, country: str | None = None, scenario: str | None = None,
+           as_of: dt.date | None = None, view: str | None = None) -> dict[str, bytes]:
+    """File name → bytes (one file, or nodes.csv + edges.csv)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if view is not None and view not in VIEWS:
+        raise UsageError(f"unknown view {view!r} (one of {', '.join(VIEWS)})")
+    if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
+    db = store_mod.open_store(out)
+    if fmt in NETWORK_FORMATS:
+        if view is not None:
+            raise UsageError("--view applies to the RDF formats (ttl, nt, jsonld, trig)")
+        F = network(db, country=country, scenario=scenario, as_of=as_of)
+        if fmt == "graphml":
+            return {"govgraph.graphml": to_graphml(F)}
+        if fmt == "gexf":
+            return {"govgraph.gexf": to_gexf(F)}
+        nodes, edges = to_csv(F)
+        return {"nodes.csv": nodes, "edges.csv": edges}
+    if as_of is not None:
+        raise UsageError("--as-of applies to the network formats (graphml, gexf, csv); the RDF formats carry "
+                         "the whole timeline (gg:validFrom / gg:validUntil)")
+    names = graph_names_for(db, country=country, scenario=scenario)
+    if view == "org-cpov":
+        data_names = [n for n in names if n != GRAPH + "ontology"]
+        if country is None and scenario is None:
+            data_names = [n for n in data_names if "/scenario/" not in n and not n.startswith(GRAPH + "inferred")]
+        ontology = read_graph(db, GRAPH + "ontology")
+        graphs = [org_cpov_view([read_graph(db, n) for n in data_names], ontology)]
+    else:
+        graphs = [read_graph(db, n) for n in names]
+    ext = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "trig": "trig"}[fmt]
+    return {f"govgraph.{ext}": serialize_rdf(graphs, fmt)}

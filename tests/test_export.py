@@ -1,0 +1,153 @@
+"""`govgraph export`: network files read back by networkx with the projection's counts, RDF formats
+that say the same thing, and the ORG/CPOV view checked with the SEMIC CPOV SHACL shapes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from govgraph import export, project, store
+from govgraph.errors import UsageError
+
+from conftest import FIXTURES, run_govgraph
+
+CPOV_SHAPES = FIXTURES / "cpov" / "core-public-organisation-ap-SHACL.ttl"
+DAY = dt.date(2016, 6, 30)
+
+
+def _export(out, fmt, **kw):
+    return export.export(out, fmt, **kw)
+
+
+def _union_counts(db, cc, scenario=None):
+    """Nodes and edges of every picture of the country's history, by projection."""
+    days = export.change_days(db, cc, scenario)
+    probes = [days[0] - dt.timedelta(days=1)] + days
+    nodes, edges = set(), set()
+    for day in probes:
+        G = project.project(db, cc, as_of=day, scenario=scenario)
+        nodes |= set(G.nodes)
+        edges |= set(G.edges(keys=True))
+    return len(nodes), len(edges)
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_network_files_read_back_with_the_projection_counts(real_build, fmt, reader):
+    db = store.open_store(real_build)
+    G = project.project(db, "cl", as_of=DAY)
+    (data,) = _export(real_build, fmt, country="cl", as_of=DAY).values()
+    back = reader(io.BytesIO(data))
+    assert (back.number_of_nodes(), back.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
+    assert {n.split("/", 1)[1] for n in back.nodes} == set(G.nodes)
+    (data,) = _export(real_build, fmt, country="cl").values()  # the whole timeline
+    back = reader(io.BytesIO(data))
+    assert (back.number_of_nodes(), back.number_of_edges()) == _union_counts(db, "cl")
+    for attrs in [a for _, a in back.nodes(data=True)] + [a for *_, a in back.edges(data=True)]:
+        for key, value in attrs.items():
+            assert key == "spells" or isinstance(value, (str, bool, int, float)), (key, value)
+
+
+def test_graphml_attributes_are_typed(real_build):
+    (data,) = _export(real_build, "graphml", country="cl", as_of=DAY).values()
+    text = data.decode()
+    assert 'attr.name="lead" attr.type="boolean"' in text
+    assert 'attr.name="weight" attr.type="double"' in text
+    assert 'attr.name="lever_count" attr.type="long"' in text or 'attr.name="lever_count" attr.type="int"' in text
+    back = nx.read_graphml(io.BytesIO(data))
+    leads = [n for n, a in back.nodes(data=True) if a["lead"] is True]
+    assert leads and all(isinstance(a["weight"], float) for *_, a in back.edges(data=True))
+
+
+def test_gexf_timeline_has_spells_gephi_can_replay(real_build):
+    (data,) = _export(real_build, "gexf", country="cl").values()
+    text = data.decode()
+    assert 'mode="dynamic"' in text and 'timeformat="date"' in text and "<spell " in text
+    assert "lastmodifieddate" not in text  # no date of the day: same build, same bytes
+    back = nx.read_gexf(io.BytesIO(data))
+    spelled = [a for _, a in back.nodes(data=True) if a.get("spells")]
+    assert spelled, "some Chilean bodies start or end after 2016"
+    (again,) = _export(real_build, "gexf", country="cl").values()
+    assert again == data
+
+
+def test_csv_stable_columns_and_counts(real_build, tmp_path):
+    db = store.open_store(real_build)
+    G = project.project(db, "cl", as_of=DAY)
+    files = _export(real_build, "csv", country="cl", as_of=DAY)
+    nodes = list(csv.DictReader(io.StringIO(files["nodes.csv"].decode())))
+    edges = list(csv.DictReader(io.StringIO(files["edges.csv"].decode())))
+    assert tuple(nodes[0].keys()) == export.NODE_COLUMNS and tuple(edges[0].keys()) == export.EDGE_COLUMNS
+    assert (len(nodes), len(edges)) == (G.number_of_nodes(), G.number_of_edges())
+    ids = {n["id"] for n in nodes}
+    assert all(e["source"] in ids and e["target"] in ids for e in edges)
+    result = run_govgraph("export", "--format", "csv", "--country", "CL", "--out", str(real_build), "-o",
+                          str(tmp_path / "csv"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "csv" / "nodes.csv").read_bytes().startswith(b"id,label,kind,")
+    result = run_govgraph("export", "--format", "csv", "--out", str(real_build))
+    assert result.returncode == 2 and "-o DIR" in result.stderr
+
+
+def test_jsonld_expands_to_the_same_triples_as_turtle(kitchen_sink_build):
+    (ttl,) = _export(kitchen_sink_build, "ttl", country="zz").values()
+    (jsonld,) = _export(kitchen_sink_build, "jsonld", country="zz").values()
+    (nt,) = _export(kitchen_sink_build, "nt", country="zz").values()
+    a = Graph().parse(data=ttl, format="turtle")
+    b = Graph().parse(data=jsonld, format="json-ld")
+    c = Graph().parse(data=nt, format="nt")
+    assert len(a) > 100 and len(a) == len(b) == len(c)
+    assert isomorphic(a, b) and isomorphic(a, c)
+    # and the same bytes as the build's own files
+    for data, suffix in ((ttl, "ttl"), (jsonld, "jsonld"), (nt, "nt")):
+        assert data == (kitchen_sink_build / "graphs" / f"zz.{suffix}").read_bytes(), suffix
+
+
+def test_trig_holds_every_named_graph(kitchen_sink_build):
+    (trig,) = _export(kitchen_sink_build, "trig").values()
+    ds = Dataset()
+    ds.parse(data=trig, format="trig")
+    db = store.open_store(kitchen_sink_build)
+    names = [n for n in store.graph_names(db)]
+    got = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
+    assert sorted(got) == sorted(names)
+    for name in names:
+        assert got[name] == sum(1 for _ in db.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+
+
+def test_cli_writes_to_stdout_and_checks_arguments(kitchen_sink_build):
+    result = run_govgraph("export", "--format", "nt", "--country", "ZZ", "--out", str(kitchen_sink_build))
+    assert result.returncode == 0 and result.stdout.count("\n") > 100
+    result = run_govgraph("export", "--format", "ttl", "--as-of", "2016", "--out", str(kitchen_sink_build))
+    assert result.returncode == 2 and "network formats" in result.stderr
+    result = run_govgraph("export", "--format", "gexf", "--country", "QQ", "--out", str(kitchen_sink_build))
+    assert result.returncode == 2 and "no country QQ" in result.stderr
+    with pytest.raises(UsageError):
+        export.export(kitchen_sink_build, "graphml", view="org-cpov")
+
+
+def test_org_cpov_view_conforms_to_the_cpov_shapes(real_build):
+    (ttl,) = _export(real_build, "ttl", view="org-cpov").values()
+    view = Graph().parse(data=ttl, format="turtle")
+    assert not [p for p in set(view.predicates()) if str(p).startswith("https://w3id.org/govgraph/ontology#")]
+    report = export.validate_view(view, Graph().parse(CPOV_SHAPES))
+    assert report["conforms"], json.dumps(report, indent=1)
+    focus = report["focus_nodes"]
+    assert focus["http://data.europa.eu/m8g/PublicOrganisation"] > 50
+    assert focus["http://data.europa.eu/m8g/ReferenceFramework"] > 20
+    # entailments a consumer relies on, without our ontology
+    ask = view.query("""PREFIX org: <http://www.w3.org/ns/org#> PREFIX cv: <http://data.europa.eu/m8g/>
+        PREFIX dct: <http://purl.org/dc/terms/> PREFIX schema: <http://schema.org/>
+        ASK { ?o a cv:PublicOrganisation , org:FormalOrganization , org:Organization , schema:GovernmentOrganization ;
+                 dct:spatial <http://publications.europa.eu/resource/authority/country/CHL> ;
+                 org:classification ?c .
+              ?m a org:Membership ; org:member ?o ; org:organization ?b . ?b a org:OrganizationalCollaboration .
+              ?u org:unitOf ?p . ?p org:hasUnit ?u . }""")
+    assert ask.askAnswer
