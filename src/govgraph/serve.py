@@ -144,7 +144,12 @@ def _too_large(limit: int, what: str) -> bytes:
 def _worker_main(conn, store_path: str) -> None:
     """Runs in a child process: answer jobs until the pipe closes (the server went away)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    db = ox.Store.read_only(store_path)
+    try:
+        db = ox.Store.read_only(store_path)
+    except OSError as exc:
+        conn.send(("error", f"cannot open the store at {store_path}: {exc}"))
+        return
+    conn.send(("ready", None))
     while True:
         try:
             job = conn.recv()
@@ -166,6 +171,14 @@ class _Worker:
         self.process = ctx.Process(target=_worker_main, args=(child, store_path), daemon=True)
         self.process.start()
         child.close()
+        try:
+            ready = self.conn.recv() if self.conn.poll(60) else ("error", "no answer within 60 s")
+        except (EOFError, OSError):
+            ready = ("error", "it exited at start (is the main module importable? run govgraph serve "
+                              "from the command line or from a script file, not from stdin)")
+        if ready[0] != "ready":
+            self.kill()
+            raise StoreError(f"a query worker could not start: {ready[1]}")
 
     @property
     def pid(self) -> int:
@@ -190,8 +203,12 @@ class WorkerPool:
         self.workers: list[_Worker] = []
         self.killed: list[int] = []  # PIDs of workers stopped at the deadline (for tests and logs)
         self.closed = False
-        for _ in range(max(1, size)):
-            self._add()
+        try:
+            for _ in range(max(1, size)):
+                self._add()
+        except StoreError:
+            self.close()
+            raise
 
     def _add(self) -> None:
         worker = _Worker(self.ctx, self.store_path)
@@ -205,7 +222,10 @@ class WorkerPool:
             if worker in self.workers:
                 self.workers.remove(worker)
         if not self.closed:
-            self._add()
+            try:
+                self._add()
+            except StoreError as exc:  # the pool shrinks; requests still get answers or a 503
+                sys.stderr.write(f"govgraph serve: {exc}\n")
 
     def run(self, job: dict) -> tuple[int, str, bytes]:
         try:
