@@ -64,6 +64,13 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     (folder / "coverage.json").write_bytes(coverage.to_json(report))
     (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
     (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
+    # -- linking (issue 8): out/void.ttl (DCAT + VoID), out/ontology/ (pyLODE + concept schemes) --------
+    progress("Describing the dataset and documenting the ontology")
+    from . import ontodoc, void
+
+    (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
+    ontodoc.write_docs(folder / "ontology")
+    # -- end linking ----------------------------------------------------------------------------------
     # -- network analysis (issue 5): out/analysis/ ----------------------------------------------------
     progress("Analysing the networks")
     from . import analysis_run
