@@ -381,6 +381,38 @@ def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_al
         sys.exit(1)
 
 
+# -- maps (issue 6) ----------------------------------------------------------------------------------
+
+@cli.command("map")
+@click.argument("country")
+@click.option("--scenario", default=None, metavar="ID", help="Map this scenario's arrangement instead of the baseline.")
+@as_of_option
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="The HTML file to write (default: OUT/maps/<cc>[-<scenario>]-<date>.html).")
+@click.option("--open", "open_", is_flag=True, help="Open the map in the default browser.")
+@out_option
+@handle_errors
+def map_(country: str, scenario: str | None, as_of: str | None, output: Path | None, open_: bool, out_dir: Path) -> None:
+    """Write one interactive map of COUNTRY (e.g. CL) as a single HTML file that works offline."""
+    import webbrowser
+
+    from . import render
+    from .errors import UsageError
+    from .store import open_store
+
+    if not re.fullmatch(r"[A-Za-z]{2}", country):
+        raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
+    day = parse_as_of(as_of)
+    page = render.standalone_map(open_store(out_dir), country, as_of=day, scenario=scenario)
+    target = output or out_dir / "maps" / f"{country.lower()}{'-' + scenario if scenario else ''}-{day.isoformat()}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    out_console.print(f"map of {country.upper()}{' / ' + scenario if scenario else ''} as of {day.isoformat()} "
+                      f"→ {target} ({len(page.encode('utf-8')) // 1024} KiB)", highlight=False)
+    if open_:
+        webbrowser.open(target.resolve().as_uri())
+
+
 # -- export (issue 8) --------------------------------------------------------------------------------
 
 @cli.command()

@@ -77,6 +77,12 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
 
     analysis_run.run_into(folder, as_of)
     # -- end network analysis -------------------------------------------------------------------------
+    # -- maps and site (issue 6): out/index.html, countries/, scenarios/, static/ ----------------------
+    progress("Drawing the maps and the site")
+    from . import render
+
+    render.write_site(folder)
+    # -- end maps and site ----------------------------------------------------------------------------
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
