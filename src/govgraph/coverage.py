@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections import Counter
 
-from .model import CountryFile, Dataset
+from .model import BASELINE, CountryFile, Dataset, snapshot
 
 COLUMNS = (
-    "country", "name", "institutions", "coordination_bodies", "memberships", "mandates", "levers",
-    "legal_instruments", "strategies", "relations", "facts", "confirmed", "reported", "uncertain",
-    "known_gaps",
+    "country", "name", "benchmark", "lead_baseline", "institutions", "coordination_bodies", "memberships",
+    "mandates", "levers", "legal_instruments", "strategies", "relations", "notes", "facts", "confirmed",
+    "reported", "uncertain", "known_gaps",
 )
+CONFIDENCES = ("confirmed", "reported", "uncertain")
 
 
-def country_row(country: CountryFile) -> dict:
-    confidence: Counter[str] = Counter([country.country.confidence])
-    memberships = 0
-    for _, record in country.records():
-        confidence[record.confidence] += 1
+def facts_by_kind(country: CountryFile) -> dict[str, dict[str, int]]:
+    """Facts per kind of record and confidence (memberships take their body's when they give none)."""
+    table: dict[str, Counter[str]] = {"country": Counter([country.country.confidence])}
+    for kind, record in country.records():
+        table.setdefault(kind, Counter())[record.confidence] += 1
     for body in country.coordination_bodies:
         for m in body.members:
-            memberships += 1
-            confidence[m.confidence or body.confidence] += 1
+            table.setdefault("membership", Counter())[m.confidence or body.confidence] += 1
+    return {kind: {c: counts[c] for c in CONFIDENCES} for kind, counts in sorted(table.items())}
+
+
+def country_row(country: CountryFile, as_of: dt.date = BASELINE) -> dict:
+    by_kind = facts_by_kind(country)
+    confidence: Counter[str] = Counter()
+    for counts in by_kind.values():
+        confidence.update(counts)
+    memberships = sum(len(body.members) for body in country.coordination_bodies)
+    leads = sorted(lead.body for lead in snapshot(country, as_of).lead)
     return {
         "country": country.country.code,
         "name": country.country.name["en"],
+        "benchmark": country.country.benchmark,
+        "lead_baseline": " ".join(leads),
         "institutions": len(country.institutions),
         "coordination_bodies": len(country.coordination_bodies),
         "memberships": memberships,
@@ -36,6 +49,7 @@ def country_row(country: CountryFile) -> dict:
         "legal_instruments": len(country.legal_instruments),
         "strategies": len(country.strategies),
         "relations": len(country.relations),
+        "notes": len(country.notes),
         "facts": sum(confidence.values()),
         "confirmed": confidence["confirmed"],
         "reported": confidence["reported"],
@@ -44,10 +58,15 @@ def country_row(country: CountryFile) -> dict:
     }
 
 
-def coverage(dataset: Dataset) -> dict:
-    """Counts per country plus the known gaps, as plain data."""
+def coverage(dataset: Dataset, as_of: dt.date = BASELINE) -> dict:
+    """Counts per country, facts by kind and confidence, and the known gaps, as plain data.
+    `lead_baseline` is the lead body on `as_of` (30 June 2016 unless told)."""
     return {
-        "countries": [country_row(c) for _, c in sorted(dataset.countries.items())],
+        "as_of": as_of.isoformat(),
+        "countries": [country_row(c, as_of) for _, c in sorted(dataset.countries.items())],
+        "facts_by_confidence": {
+            c.country.code: facts_by_kind(c) for _, c in sorted(dataset.countries.items())
+        },
         "gaps": {
             c.country.code: [{"topic": g.topic, "note": g.note} for g in c.gaps]
             for _, c in sorted(dataset.countries.items())
@@ -73,10 +92,28 @@ def to_markdown(report: dict) -> bytes:
              "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for row in report["countries"]:
         lines.append("| " + " | ".join(str(row[c]) for c in COLUMNS) + " |")
-    lines += ["", "## Known gaps", ""]
+    lines += ["", f"`lead_baseline` is the lead body on {report.get('as_of', BASELINE.isoformat())}; "
+              "`facts` counts every sourced record (country, institutions, leads, bodies, memberships, "
+              "mandates, levers, instruments, strategies, relations, notes).", "",
+              "## Facts by kind and confidence", "",
+              "All countries together: confirmed in a cited primary source / reported by a secondary "
+              "source / uncertain.", "",
+              "| kind | " + " | ".join(CONFIDENCES) + " | uncertain share |", "|---|---|---|---|---|"]
+    totals: dict[str, Counter[str]] = {}
+    for by_kind in report.get("facts_by_confidence", {}).values():
+        for kind, counts in by_kind.items():
+            totals.setdefault(kind, Counter()).update(counts)
+    for kind, counts in sorted(totals.items()):
+        n = sum(counts.values())
+        share = f"{100 * counts['uncertain'] / n:.0f}%" if n else "–"
+        lines.append(f"| {kind} | " + " | ".join(str(counts[c]) for c in CONFIDENCES) + f" | {share} |")
+    lines += ["", "## Known gaps", "",
+              "What the curators looked for and did not find (the `gaps:` of each country file).", ""]
     for code, gaps in report["gaps"].items():
+        lines.append(f"### {code}")
         if gaps:
-            lines.append(f"### {code}")
             lines += [f"- **{g['topic']}**: {g['note']}" for g in gaps]
-            lines.append("")
+        else:
+            lines.append("- none recorded")
+        lines.append("")
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
