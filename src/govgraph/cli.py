@@ -83,14 +83,15 @@ def print_quality(quality: dict) -> None:
     """The build summary's reasoning and validation section."""
     if not quality:
         return
-    table = Table(title="reasoning (HermiT) and validation")
-    for column in ("reasoned", "individuals", "inferred triples", "seconds", "defined classes inferred"):
-        table.add_column(column, justify="left" if column in ("reasoned", "defined classes inferred") else "right")
-    for r in quality.get("reasoning", []):
-        classes = ", ".join(f"{k} {v}" for k, v in sorted(r["classes"].items()))
-        table.add_row(r["label"], str(r["individuals"]), str(r["inferred_triples"]), f"{r['seconds']:.1f}", classes)
-    if quality.get("reasoning"):
-        out_console.print(table)
+    runs = quality.get("reasoning", [])
+    if runs:
+        seconds = sum(r["seconds"] for r in runs)
+        out_console.print(f"[green]reasoning[/] (HermiT): {len(runs)} run(s), {sum(r['inferred_triples'] for r in runs)} "
+                          f"inferred triples in {seconds:.1f} s")
+        for r in runs:
+            keys = ("LeadBody", "EmpoweredLeadBody", "LeadBodyWithoutKeyLever", "LeadBodyWithLegalBasis")
+            shown = ", ".join(f"{k} {r['classes'][k]}" for k in keys if r["classes"].get(k))
+            out_console.print(f"  {r['label']}: {shown or 'no lead-body classes inferred'}", highlight=False)
     style = "red" if quality["violations"] else "yellow" if quality["warnings"] else "green"
     out_console.print(f"[{style}]validation[/]: {quality['violations']} violation(s), {quality['warnings']} "
                       f"warning(s) — shapes over {quality['graphs_validated']} graph(s), {quality['checks']} "
@@ -114,12 +115,13 @@ def build(data_dir: Path | None, out_dir: Path, as_of: str | None, strict: bool)
                             strict=strict)
     table = Table(title=f"govgraph build — as of {summary.as_of.isoformat()}")
     rows = summary.coverage["countries"]
-    for column in ("country", "institutions", "coordination_bodies", "memberships", "levers",
-                   "legal_instruments", "facts", "uncertain", "known_gaps"):
-        table.add_column(column.replace("_", " "), justify="left" if column == "country" else "right")
+    columns = {"country": "country", "institutions": "institutions", "coordination_bodies": "co-ord.",
+               "memberships": "members", "levers": "levers", "legal_instruments": "laws", "facts": "facts",
+               "uncertain": "uncertain", "known_gaps": "gaps"}  # short headings: fits 80 columns
+    for key, heading in columns.items():
+        table.add_column(heading, justify="left" if key == "country" else "right")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("country", "institutions", "coordination_bodies", "memberships",
-                                              "levers", "legal_instruments", "facts", "uncertain", "known_gaps")))
+        table.add_row(*(str(row[c]) for c in columns))
     out_console.print(table)
     out_console.print(f"{len(summary.graphs)} named graphs, {summary.quads} quads → {summary.out}")
     print_quality(summary.quality)

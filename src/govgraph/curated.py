@@ -209,9 +209,9 @@ class _Loader:
                         line, col = _locate(node, loc)
                         self.report(path, line, col, _dotted(prefix + loc), *_explain(err, inner))
                     continue
-                _attach_origins(values[name], value, str(path), prefix + (key,))
+                _attach_origins(values[name], value, self._display(path), prefix + (key,))
         obj = model.model_construct(**values)
-        obj._origin, obj._node, obj._path = (str(path), node.lc.line + 1, node.lc.col + 1), node, _dotted(prefix)
+        obj._origin, obj._node, obj._path = (self._display(path), node.lc.line + 1, node.lc.col + 1), node, _dotted(prefix)
         return obj if complete else None
 
     def _validate(self, model: type[BaseModel], node: Any, path: Path, root: Any,
@@ -229,7 +229,7 @@ class _Loader:
         except RecursionError:
             self.report(path, 1, 1, "file", "the data is nested too deeply", "flatten the structure (see graph/README.md)")
             return None
-        _attach_origins(obj, node, str(path), shown + prefix)
+        _attach_origins(obj, node, self._display(path), shown + prefix)
         return obj
 
 

@@ -59,7 +59,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Loading the embedded store")
     summary.quads = store.create(folder / "store", nquads)
     progress("Writing coverage")
-    report = coverage.coverage(dataset)
+    report = coverage.coverage(dataset, as_of)
     summary.coverage = report
     (folder / "coverage.json").write_bytes(coverage.to_json(report))
     (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
