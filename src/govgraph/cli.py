@@ -7,6 +7,7 @@ Exit codes: 0 ok; 1 the data does not conform; 2 bad input (a curated file, a qu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sys
 from functools import wraps
@@ -36,6 +37,17 @@ def parse_as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(f"{text!r} is neither a year (2016) nor a date (2016-06-30)") from None
+
+
+def build_as_of(value: str | None, out_dir: Path) -> dt.date:
+    """`--as-of` when given, else the date the build in OUT was made for (so every command that
+    reads a build shows the same picture), else the 2016 baseline."""
+    if value is not None:
+        return parse_as_of(value)
+    try:
+        return dt.date.fromisoformat(json.loads((Path(out_dir) / "build.json").read_text(encoding="utf-8"))["as_of"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return BASELINE
 
 
 def handle_errors(func):
@@ -182,7 +194,7 @@ def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
-    day = parse_as_of(as_of)
+    day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
     from . import project
 
@@ -209,7 +221,7 @@ def compare(as_of: str | None, out_dir: Path) -> None:
     from . import analysis_run
     from .store import open_store
 
-    day = parse_as_of(as_of)
+    day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
     result = analysis_run.analyse_all(db, as_of=day)
     folder = out_dir / "analysis"
@@ -273,12 +285,18 @@ def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, pa
     if not name:
         raise click.UsageError("give a question NAME or a .rq FILE (see `govgraph query --list`)")
     question = q.load_question(name)
-    day = parse_as_of(as_of) if as_of is not None else None
+    given = q.parse_param_args(params)
+    if as_of is not None:
+        day = parse_as_of(as_of)
+    elif endpoint or not question.takes_as_of or q.AS_OF in given:
+        day = None  # the question's own default
+    else:
+        day = build_as_of(None, out_dir)  # the picture the local build was made for
     if endpoint:
         backend = store.RemoteStore(endpoint, user=user, password=password, token=token, timeout=timeout)
     else:
         backend = store.LocalStore(out_dir)
-    result = q.run(question, backend, params=q.parse_param_args(params), as_of=day, scenario=scenario)
+    result = q.run(question, backend, params=given, as_of=day, scenario=scenario)
     if fmt != "table":
         sys.stdout.buffer.write(q.serialize(result, fmt))
         sys.stdout.flush()
@@ -404,7 +422,7 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
-    day = parse_as_of(as_of)
+    day = build_as_of(as_of, out_dir)
     page = render.standalone_map(open_store(out_dir), country, as_of=day, scenario=scenario)
     target = output or out_dir / "maps" / f"{country.lower()}{'-' + scenario if scenario else ''}-{day.isoformat()}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
