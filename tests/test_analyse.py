@@ -4,6 +4,8 @@ then findings on the kitchen-sink build and on the real dataset (Chile 2016 agai
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -307,7 +309,9 @@ def test_kitchen_sink_findings_and_files(kitchen_sink_build):
     assert zz["indicators"]["lead_key_levers"]["verdict"] == "better"  # the ICT budget moved to the agency
 
 
-def test_cli_analyse_and_compare(kitchen_sink_build):
+def test_cli_analyse_and_compare(kitchen_sink_build, tmp_path):
+    # a copy: `analyse` rewrites out/analysis/, and the session build is shared with other tests
+    kitchen_sink_build = Path(shutil.copytree(kitchen_sink_build, tmp_path / "out"))
     result = run_govgraph("analyse", "ZZ", "--out", str(kitchen_sink_build))
     assert result.returncode == 0, result.stderr
     assert "single-point-of-failure:cio-network" in result.stdout
