@@ -9,7 +9,7 @@ import io
 import json
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from govgraph import coverage, curated
 
@@ -35,7 +35,7 @@ def test_every_country_has_a_row(rows):
 def test_counts_match_the_curated_files(rows):
     # read straight from the YAML, independently of the loader
     for path in COUNTRY_FILES:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
         row = rows[data["country"]["code"]]
         for section in ("institutions", "coordination_bodies", "mandates", "levers", "legal_instruments",
                         "strategies", "relations", "notes"):
@@ -72,7 +72,7 @@ def test_facts_by_confidence_add_up(report, rows):
 def test_known_gaps_are_listed_per_country(report, real_build):
     md = (real_build / "coverage.md").read_text(encoding="utf-8")
     for path in COUNTRY_FILES:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
         code = data["country"]["code"]
         topics = [g["topic"] for g in data.get("gaps") or []]
         assert [g["topic"] for g in report["gaps"][code]] == topics

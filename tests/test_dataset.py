@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from govgraph import curated, store
 from govgraph.model import snapshot
@@ -125,7 +125,7 @@ def test_the_snapshot_model_agrees_with_the_store(dataset):
 def test_every_country_file_declares_benchmark_explicitly():
     undeclared = []
     for path in COUNTRY_FILES:
-        country = yaml.safe_load(path.read_text(encoding="utf-8"))["country"]
+        country = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))["country"]
         if not isinstance(country.get("benchmark"), bool):
             undeclared.append(path.name)
     assert undeclared == []

@@ -137,6 +137,9 @@ def build(data_dir: Path | None, out_dir: Path, as_of: str | None, strict: bool)
     out_console.print(table)
     out_console.print(f"{len(summary.graphs)} named graphs, {summary.quads} quads → {summary.out}")
     print_quality(summary.quality)
+    slowest = sorted(summary.steps.items(), key=lambda kv: -kv[1])
+    out_console.print("time: " + ", ".join(f"{step.lower().rstrip('…')} {secs:.1f} s" for step, secs in slowest)
+                      + f" (total {sum(summary.steps.values()):.1f} s)", highlight=False)
 
 
 @cli.command()

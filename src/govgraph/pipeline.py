@@ -1,4 +1,5 @@
-"""The recipe: load → build → write → store (→ reason, validate, analyse, render as they land).
+"""The recipe: load → build → reason and validate → write → store → check → describe → analyse →
+render → publish.
 
 Everything is written into a fresh folder beside out/, which replaces out/ only once the whole build
 has succeeded: a failed or killed build leaves the previous out/ as it was.
@@ -29,7 +30,8 @@ class BuildSummary:
     graphs: dict[str, int] = field(default_factory=dict)  # graph IRI → triples
     coverage: dict = field(default_factory=dict)
     quads: int = 0
-    quality: dict = field(default_factory=dict)  # reasoning and validation counts (issue 4)
+    quality: dict = field(default_factory=dict)  # reasoning and validation counts
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step (shown, never written)
 
 
 def graph_file_stem(g: Graph) -> str:
@@ -64,25 +66,19 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     (folder / "coverage.json").write_bytes(coverage.to_json(report))
     (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
     (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
-    # -- linking (issue 8): out/void.ttl (DCAT + VoID), out/ontology/ (pyLODE + concept schemes) --------
     progress("Describing the dataset and documenting the ontology")
     from . import ontodoc, void
 
     (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     ontodoc.write_docs(folder / "ontology")
-    # -- end linking ----------------------------------------------------------------------------------
-    # -- network analysis (issue 5): out/analysis/ ----------------------------------------------------
     progress("Analysing the networks")
     from . import analysis_run
 
     analysis_run.run_into(folder, as_of)
-    # -- end network analysis -------------------------------------------------------------------------
-    # -- maps and site (issue 6): out/index.html, countries/, scenarios/, static/ ----------------------
     progress("Drawing the maps and the site")
     from . import render
 
     render.write_site(folder)
-    # -- end maps and site ----------------------------------------------------------------------------
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
@@ -99,11 +95,13 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     """The main job. Raises DataError (nothing written) when the curated data has problems."""
     out = Path(out).resolve()
     recover(out)
+    steps: dict[str, float] = {}
+    progress = _timed(progress, steps)
     progress("Loading curated data")
     dataset = load(data_dir)
     progress("Building graphs")
     graphs = build.build(dataset)
-    quality = assure(dataset, graphs, as_of, progress=progress)  # issue 4: reason + shapes
+    quality = assure(dataset, graphs, as_of, progress=progress)
     graphs = graphs + quality.inferred
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
@@ -112,12 +110,32 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
         tmp.mkdir(parents=True)
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
+        progress("Publishing")
         publish(tmp, out)
+        progress("")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary.out = out
+    summary.steps = steps
     return summary
+
+
+def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
+    """Wrap `progress` so that the seconds between one step and the next are recorded in `steps`."""
+    import time
+
+    state = {"step": None, "since": time.perf_counter()}
+
+    def report(step: str) -> None:
+        now = time.perf_counter()
+        if state["step"]:
+            steps[state["step"]] = steps.get(state["step"], 0.0) + now - state["since"]
+        state["step"], state["since"] = step, now
+        if step:
+            progress(step)
+
+    return report
 
 
 def recover(out: Path) -> None:
@@ -146,7 +164,7 @@ def publish(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-# -- reasoning, validation and checks (issue 4) ----------------------------------------------------
+# -- reasoning, validation and checks ---------------------------------------------------------------
 
 @dataclass
 class Quality:
