@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from govgraph import build, curated, store, validate
 from govgraph.vocab import GG, ID
@@ -41,6 +41,7 @@ def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> validate.Report
     if mutate:
         mutate(changed)
     others = [g for g in graphs if g.identifier != country.identifier]
+    tmp_path.mkdir(parents=True, exist_ok=True)
     store.create(tmp_path / "store", build.to_nquads(others + [changed]))
     handle = store.open_store(tmp_path)
     try:
@@ -104,6 +105,23 @@ def test_each_check_returns_its_violation(tmp_path, graphs, check, mutate, focus
     found = [f for f in report.findings if f.rule == f"checks/{check}.rq"]
     assert [f.focus for f in found] == [str(focus)]
     assert found[0].severity == "violation" and found[0].message
+
+
+def _drop_spanish_name(node):
+    def mutate(g):
+        for label in [o for o in g.objects(node, RDFS.label) if getattr(o, "language", None) == "es"]:
+            g.remove((node, RDFS.label, label))
+    return mutate
+
+
+@pytest.mark.parametrize("focus", [u("finance"), URIRef(ID + "zz")], ids=["institution", "country"])
+def test_a_name_missing_in_the_official_language_is_a_warning(tmp_path, graphs, focus):
+    rule = "checks/official-language-label-warning.rq"
+    assert not [f for f in _checks(tmp_path / "before", graphs).findings if f.rule == rule and f.focus == str(focus)]
+    found = [f for f in _checks(tmp_path / "after", graphs, _drop_spanish_name(focus)).findings
+             if f.rule == rule and f.focus == str(focus)]
+    assert [f.severity for f in found] == ["warning"]
+    assert "es" in found[0].message
 
 
 def test_every_violation_check_has_a_case():

@@ -159,7 +159,7 @@ def _short_term(term) -> str:
 
 
 def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shapes: Graph | None = None,
-                   origins: dict[str, str] | None = None, label: str = "") -> Report:
+                   origins: dict[str, str] | None = None, label: str | list[str] = "") -> Report:
     """Validate the union of `data` (plus `context`: ontology, sources) against the shapes.
 
     Findings are kept only for focus nodes of `data`, so problems of the context graphs are not
@@ -177,7 +177,7 @@ def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shap
     conforms, results, _ = pyshacl.validate(
         union, shacl_graph=shapes if shapes is not None else load_shapes(), inference="none",
         advanced=False, allow_warnings=True, abort_on_first=False, meta_shacl=False)
-    report = Report(graphs=[label] if label else [])
+    report = Report(graphs=list(label) if isinstance(label, list) else [label] if label else [])
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         if focus not in ours:
@@ -233,10 +233,18 @@ def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = Non
     if sources is not None:  # the sources themselves, with the ontology as context
         report.extend(validate_graph([sources], context=[by_iri[ONTOLOGY_GRAPH]] if ONTOLOGY_GRAPH in by_iri else [],
                                      shapes=shapes, origins=origins, label=str(SOURCES_GRAPH)))
-    for iri, g in sorted(by_iri.items()):
-        if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH) or str(iri).startswith(str(INFERRED_GRAPH)):
-            continue
-        report.extend(validate_graph([g], context=context, shapes=shapes, origins=origins, label=str(iri)))
+    data = {iri: g for iri, g in sorted(by_iri.items())
+            if iri not in (ONTOLOGY_GRAPH, SOURCES_GRAPH) and not str(iri).startswith(str(INFERRED_GRAPH))}
+    # Country graphs never share a subject (their IRIs are minted per country), so they are checked
+    # in one run; a scenario restates its country's nodes differently, so each gets a run of its own.
+    countries = [iri for iri in data if "/scenario/" not in str(iri)]
+    if countries:
+        report.extend(validate_graph([data[i] for i in countries], context=context, shapes=shapes,
+                                     origins=origins, label=[str(i) for i in countries]))
+    for iri in data:
+        if "/scenario/" in str(iri):
+            report.extend(validate_graph([data[iri]], context=context, shapes=shapes, origins=origins,
+                                         label=str(iri)))
     return report
 
 
