@@ -57,9 +57,14 @@ def test_query_as_of_2024_gives_chile_sgd_in_finance(build_2024):
     assert {r["leadBody"].removeprefix(ID) for r in rows} == LEADS_2024
 
 
-def test_questions_default_to_the_baseline_whatever_the_build_day(build_2024):
-    # a question's asOf defaults to 30 June 2016; the build's --as-of does not change it
+def test_questions_default_to_the_day_the_build_was_made_for(build_2024):
+    # without --as-of, `govgraph query` shows the picture the build in --out was made for
     (row,) = query_json(build_2024, "lead-placement", "--param", "country=CL")
+    assert row["leadBody"] == ID + "cl/sgd"
+    (row,) = query_json(build_2024, "lead-placement", "--param", "country=CL", "--as-of", "2016")
+    assert row["leadBody"] == ID + "cl/mdgu"
+    # an explicit asOf parameter wins over the build's day too
+    (row,) = query_json(build_2024, "lead-placement", "--param", "country=CL", "--param", "asOf=2016-06-30")
     assert row["leadBody"] == ID + "cl/mdgu"
 
 
