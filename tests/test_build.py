@@ -163,3 +163,23 @@ def test_an_installed_wheel_builds_the_kitchen_sink_outside_the_checkout(tmp_pat
 def test_version_flag():
     result = run_govgraph("--version")
     assert result.returncode == 0 and "govgraph" in result.stdout
+
+
+def test_unchanged_reasoning_is_reused_and_a_change_recomputes_it(tmp_path):
+    import shutil
+
+    out = tmp_path / "out"
+    first = pipeline.run_build(KITCHEN_SINK, out)
+    assert [r["cached"] for r in first.quality["reasoning"]] == [False, False]
+    inferred = (out / "graphs" / "inferred.nt").read_bytes()
+    second = pipeline.run_build(KITCHEN_SINK, out)
+    assert [r["cached"] for r in second.quality["reasoning"]] == [True, True]
+    assert (out / "graphs" / "inferred.nt").read_bytes() == inferred
+    # change a lever the scenario removes: the baseline is reasoned again, the scenario's result reused
+    data = tmp_path / "data"
+    shutil.copytree(KITCHEN_SINK, data)
+    zz = data / "countries" / "zz.yaml"
+    zz.write_text(zz.read_text(encoding="utf-8").replace("    binding: false\n", "    binding: true\n", 1), encoding="utf-8")
+    third = pipeline.run_build(data, out)
+    cached = {r["label"].split()[0]: r["cached"] for r in third.quality["reasoning"]}
+    assert cached == {"baseline": False, "scenario": True}

@@ -440,34 +440,33 @@ def to_ntriples(g: Graph) -> bytes:
     return _sorted_lines(g.serialize(format="nt"))
 
 
-def to_nquads(graphs: Iterable[Graph]) -> bytes:
-    ds = RDFDataset()
+def to_nquads(graphs: Iterable[Graph], ntriples: dict[str, bytes] | None = None) -> bytes:
+    """Every graph's sorted N-Triples with the graph's IRI added: N-Quads, sorted.
+    `ntriples` (graph IRI → bytes) reuses serialisations already made."""
+    lines: set[str] = set()
     for g in graphs:
-        target = ds.graph(g.identifier)
-        for t in g:
-            target.add(t)
-    return _sorted_lines(ds.serialize(format="nquads"))
+        nt = (ntriples or {}).get(str(g.identifier)) or to_ntriples(g)
+        suffix = f" <{g.identifier}> .\n"
+        lines.update(line[:-2] + suffix for line in nt.decode("utf-8").splitlines(keepends=True) if line.strip())
+    return "".join(sorted(lines)).encode("utf-8")
 
 
 def to_turtle(g: Graph) -> bytes:
     return g.serialize(format="turtle").encode("utf-8")
 
 
-def to_trig(graphs: Iterable[Graph]) -> bytes:
-    """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once."""
+def to_trig(graphs: Iterable[Graph], turtle: dict[str, bytes] | None = None) -> bytes:
+    """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once.
+    `turtle` (graph IRI → bytes) reuses serialisations already made."""
     prefixes: set[str] = set()
     bodies = []
     for g in sorted(graphs, key=lambda g: str(g.identifier)):
-        body = Graph()
-        for prefix, ns in PREFIXES.items():
-            body.bind(prefix, ns, override=True, replace=True)
-        for t in g:
-            body.add(t)
-        lines = body.serialize(format="turtle").splitlines()
+        text = (turtle or {}).get(str(g.identifier)) or to_turtle(g)
+        lines = text.decode("utf-8").splitlines()
         prefixes.update(line for line in lines if line.startswith("@prefix"))
-        text = "\n".join(("    " + line) if line.strip() else "" for line in lines
+        body = "\n".join(("    " + line) if line.strip() else "" for line in lines
                          if not line.startswith("@prefix")).strip("\n")
-        bodies.append(f"\n<{g.identifier}> {{\n{text}\n}}\n")
+        bodies.append(f"\n<{g.identifier}> {{\n{body}\n}}\n")
     return ("\n".join(sorted(prefixes)) + "\n" + "".join(bodies)).encode("utf-8")
 
 

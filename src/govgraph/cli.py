@@ -98,8 +98,10 @@ def print_quality(quality: dict) -> None:
     runs = quality.get("reasoning", [])
     if runs:
         seconds = sum(r["seconds"] for r in runs)
-        out_console.print(f"[green]reasoning[/] (HermiT): {len(runs)} run(s), {sum(r['inferred_triples'] for r in runs)} "
-                          f"inferred triples in {seconds:.1f} s")
+        cached = sum(1 for r in runs if r.get("cached"))
+        out_console.print(f"[green]reasoning[/] (HermiT): {len(runs)} run(s)"
+                          f"{f' ({cached} unchanged since the last build, reused)' if cached else ''}, "
+                          f"{sum(r['inferred_triples'] for r in runs)} inferred triples in {seconds:.1f} s")
         for r in runs:
             keys = ("LeadBody", "EmpoweredLeadBody", "LeadBodyWithoutKeyLever", "LeadBodyWithLegalBasis")
             shown = ", ".join(f"{k} {r['classes'][k]}" for k in keys if r["classes"].get(k))

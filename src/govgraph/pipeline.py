@@ -47,16 +47,18 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     summary = BuildSummary(out=folder, as_of=as_of)
     (folder / "graphs").mkdir(parents=True)
     progress("Writing graph files")
+    turtle, ntriples = {}, {}
     for g in graphs:
-        stem = graph_file_stem(g)
-        (folder / "graphs" / f"{stem}.ttl").write_bytes(build.to_turtle(g))
-        (folder / "graphs" / f"{stem}.nt").write_bytes(build.to_ntriples(g))
+        stem, iri = graph_file_stem(g), str(g.identifier)
+        turtle[iri], ntriples[iri] = build.to_turtle(g), build.to_ntriples(g)
+        (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
+        (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
         (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g))
-        summary.graphs[str(g.identifier)] = len(g)
+        summary.graphs[iri] = len(g)
     (folder / "context.jsonld").write_bytes(
         (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
-    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs))
-    nquads = build.to_nquads(graphs)
+    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs, turtle))
+    nquads = build.to_nquads(graphs, ntriples)
     (folder / "govgraph.nq").write_bytes(nquads)
     progress("Loading the embedded store")
     summary.quads = store.create(folder / "store", nquads)
@@ -101,13 +103,16 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     dataset = load(data_dir)
     progress("Building graphs")
     graphs = build.build(dataset)
-    quality = assure(dataset, graphs, as_of, progress=progress)
-    graphs = graphs + quality.inferred
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
         tmp.mkdir(parents=True)
+        from .reason import Cache
+
+        cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
+        quality = assure(dataset, graphs, as_of, progress=progress, cache=cache)
+        graphs = graphs + quality.inferred
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         progress("Publishing")
@@ -185,7 +190,7 @@ class Quality:
             "checks": len(self.report.checks),
             "graphs_validated": len(set(self.report.graphs)),
             "reasoning": [{"label": r.label, "graph": str(r.graph.identifier), "individuals": r.individuals,
-                           "inferred_triples": len(r.graph), "seconds": round(r.seconds, 2),
+                           "inferred_triples": len(r.graph), "seconds": round(r.seconds, 2), "cached": r.cached,
                            "classes": {k.rsplit("#", 1)[-1]: v for k, v in r.classes.items()
                                        if k.startswith(str(build.GG))}}
                           for r in self.reasoned],
@@ -193,7 +198,7 @@ class Quality:
 
 
 def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: bool = True,
-           shapes: bool = True, progress: Progress = lambda step: None) -> Quality:
+           shapes: bool = True, progress: Progress = lambda step: None, cache=None) -> Quality:
     """Reason (baseline and each scenario) and validate the shapes. InconsistencyError (exit 1)
     when the data contradicts the ontology; shape findings are returned, not raised."""
     from . import reason, validate
@@ -202,7 +207,8 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     quality = Quality(report=validate.Report(), origins=origins)
     if reasoning:
         ontology = next(g for g in graphs if g.identifier == build.ONTOLOGY_GRAPH)
-        quality.reasoned = reason.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress)
+        quality.reasoned = reason.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress,
+                                                 cache=cache or reason.Cache())
     if shapes:
         progress("Validating the shapes")
         quality.report.extend(validate.validate_graphs(graphs, origins=origins))

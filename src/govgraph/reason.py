@@ -27,7 +27,9 @@ Design choices (see docs/reasoning.md):
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -106,6 +108,47 @@ class Reasoned:
     individuals: int  # individuals of ours in the input
     seconds: float
     classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
+    cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
+
+
+@dataclass(frozen=True)
+class Cache:
+    """Where earlier results are read from (the previous build's out/cache/reasoning) and where the
+    results of this build are kept (the new build's). Results are keyed by a digest of everything
+    that decides them, so a hit is the answer HermiT would give again, without the JVM."""
+
+    read: Path | None = None
+    write: Path | None = None
+
+    @staticmethod
+    def key(ontology: Graph, data: list[Graph], closed_world: bool) -> str:
+        digest = hashlib.sha256()
+        digest.update(Path(__file__).read_bytes())  # the reasoning code itself
+        digest.update(b"closed" if closed_world else b"open")
+        for g in [ontology, *data]:
+            digest.update(build.to_ntriples(g))
+        return digest.hexdigest()
+
+    def load(self, key: str, graph_iri: URIRef, label: str) -> Reasoned | None:
+        if self.read is None or not (self.read / f"{key}.json").exists():
+            return None
+        try:
+            meta = json.loads((self.read / f"{key}.json").read_text(encoding="utf-8"))
+            graph = Graph(identifier=graph_iri)
+            build._bind(graph)  # the same prefixes as a fresh run, so the files are byte-identical
+            graph.parse(self.read / f"{key}.nt", format="nt")
+        except (OSError, ValueError, SyntaxError):
+            return None  # a damaged entry is recomputed
+        return Reasoned(label=label, graph=graph, individuals=meta["individuals"], seconds=0.0,
+                        classes=meta["classes"], cached=True)
+
+    def store(self, key: str, result: Reasoned) -> None:
+        if self.write is None:
+            return
+        self.write.mkdir(parents=True, exist_ok=True)
+        (self.write / f"{key}.nt").write_bytes(build.to_ntriples(result.graph))
+        meta = {"individuals": result.individuals, "classes": result.classes}
+        (self.write / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 # -- input -----------------------------------------------------------------------------------------
@@ -513,20 +556,23 @@ def _inconsistency(merged: Graph, data: list[Graph], label: str, origins: dict[s
 
 def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
                    origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
-                   progress: Callable[[str], None] = lambda step: None) -> list[Reasoned]:
+                   progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache()) -> list[Reasoned]:
     """Reason over the baseline (every country's snapshot as of `as_of`, in one run) and over each
     scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
-    …/graph/inferred/scenario/<id>."""
+    …/graph/inferred/scenario/<id>. A run whose inputs are unchanged since the build `cache` reads
+    from is not repeated."""
+    runs = [(f"baseline as of {as_of.isoformat()}", build.inferred_graph_iri(),
+             [build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())])]
+    runs += [(f"scenario {sid}", build.inferred_graph_iri(sid), [build.scenario_graph(dataset.scenarios[sid], view)])
+             for sid, view in sorted(dataset.scenario_views.items())]
     results = []
-    label = f"baseline as of {as_of.isoformat()}"
-    progress(f"Reasoning: {label}")
-    baseline = [build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())]
-    results.append(reason(ontology, baseline, graph_iri=build.inferred_graph_iri(), label=label,
-                          origins=origins, java_memory_mb=java_memory_mb))
-    for sid, view in sorted(dataset.scenario_views.items()):
-        label = f"scenario {sid}"
+    for label, graph_iri, data in runs:
         progress(f"Reasoning: {label}")
-        g = build.scenario_graph(dataset.scenarios[sid], view)
-        results.append(reason(ontology, [g], graph_iri=build.inferred_graph_iri(sid), label=label,
-                              origins=origins, java_memory_mb=java_memory_mb))
+        key = Cache.key(ontology, data, closed_world=True)
+        result = cache.load(key, graph_iri, label)
+        if result is None:
+            result = reason(ontology, data, graph_iri=graph_iri, label=label, origins=origins,
+                            java_memory_mb=java_memory_mb)
+        cache.store(key, result)
+        results.append(result)
     return results
