@@ -97,9 +97,13 @@ def _pylode():
         sys.modules["pylode.version"] = stand_in
     import logging
 
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
-    from pylode import OntPub
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    from pylode import OntPub  # one of its modules calls logging.basicConfig(level=DEBUG) on import
 
+    for handler in root.handlers[len(handlers):]:
+        root.removeHandler(handler)
+    root.setLevel(level)
     return OntPub
 
 

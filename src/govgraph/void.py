@@ -73,7 +73,7 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
         "locator and confidence. Starts from the OECD review Digital Government in Chile (2016).", lang="en")))
     g.add((d, DCTERMS.license, LICENCE))
     g.add((d, DCTERMS.rights, Literal("Data and ontology CC BY 4.0; code Apache-2.0.", lang="en")))
-    g.add((d, DCAT.version, Literal(version)))
+    g.add((d, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT namespace is DCAT 2
     g.add((d, OWL.versionInfo, Literal(version)))
     g.add((d, FOAF.homepage, URIRef(HOME)))
     g.add((d, DCAT.landingPage, URIRef(HOME)))
