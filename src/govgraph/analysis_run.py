@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import networkx as nx
 
 from . import analyse, project
+from .resources import write_atomic as _write
 from .analyse import Finding, Metrics, Params
 
 FOCUS = "CL"
@@ -237,13 +237,6 @@ def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
 
 # -- writing ------------------------------------------------------------------------------------
 
-def _write(path: Path, data: bytes) -> Path:
-    """Write through a temporary file and rename, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
 
 
 def write_one(folder: Path, a: Analysis) -> list[Path]:

@@ -28,7 +28,6 @@ import html
 import inspect
 import json
 import math
-import os
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +42,7 @@ from markupsafe import Markup
 from . import analyse, project
 from . import store as store_mod
 from .errors import QueryError, UsageError
+from .resources import write_atomic as _write
 
 _HERE = Path(__file__).resolve().parent
 STATIC = _HERE / "static"
@@ -703,12 +703,6 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
 
 # -- the site ---------------------------------------------------------------------------------------
 
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
 
 
 def copy_static(out: Path) -> list[Path]:

@@ -6,6 +6,7 @@ the repository root. Both are found the same way, so govgraph works from any fol
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -51,3 +52,12 @@ def default_data_dir(cwd: Path | None = None) -> Path:
     if (local / "countries").is_dir():
         return local
     return shipped_dataset()
+
+
+def write_atomic(path: Path, data: bytes) -> Path:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
