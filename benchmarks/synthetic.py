@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import yaml
+from ruamel.yaml import YAML
 
 from govgraph import build
 from govgraph.model import CountryFile, Dataset, SourceDecl
@@ -276,7 +276,10 @@ def write_data_dir(folder: Path, countries: int, institutions: int, seed: int = 
     (folder / "countries").mkdir(parents=True, exist_ok=True)
     for doc in documents(countries, institutions, seed):
         path = folder / "countries" / f"{doc['country']['code'].lower()}.yaml"
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+        yaml = YAML(typ="safe", pure=True)
+        yaml.default_flow_style, yaml.allow_unicode, yaml.width = False, True, 120
+        with path.open("w", encoding="utf-8") as handle:
+            yaml.dump(doc, handle)
     return folder
 
 
