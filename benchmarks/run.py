@@ -630,7 +630,7 @@ def bench_analysis(rep: Report, sizes: list[int], limit: float) -> None:
         else:
             # exact Brandes = n single-source passes; sampled = k of them: extrapolate, and say so
             st_e, t_e, est = "estimated", t_s * H.number_of_nodes() / k, True
-            exact_txt = f"≈ {fmt_s(t_e)} (est.)"
+            exact_txt = f"{'>' if st_s == 'timeout' else '≈'} {fmt_s(t_e)} (est.)"
         st_c, t_c, _ = in_child(lambda: analyse.closeness(H), limit)
         st_b, t_b, _ = in_child(lambda: analyse.constraint(H), limit)
 
@@ -654,7 +654,7 @@ def bench_analysis(rep: Report, sizes: list[int], limit: float) -> None:
             if st_m == "error":
                 s.notes.append(f"{n} nodes: analyse.metrics failed: {value}")
         s.rows.append([f"{n:,}", f"{H.number_of_edges():,}", exact_txt, fmt_s(t_s, st_s == "timeout"),
-                       fmt_ratio(t_e / t_s, st_e == "timeout") + (" (est.)" if est else ""),
+                       (fmt_ratio(t_e / t_s, st_e == "timeout") + (" (est.)" if est else "")) if st_s == "ok" else "–",
                        fmt_s(t_c, st_c == "timeout"), fmt_s(t_b, st_b == "timeout"), fmt_s(t_r, st_r == "timeout"),
                        fmt_s(t_m, st_m == "timeout"),
                        fmt_s(t_f, st_f == "timeout") if st_f != "skipped" else "–"])
