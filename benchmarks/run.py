@@ -210,6 +210,7 @@ class Built:
     graphs: list
     triples: int
     nquads: bytes
+    ntriples: dict  # graph IRI → N-Triples, what store.create loads
     out: Path  # a build folder holding store/
 
 
@@ -226,13 +227,14 @@ def ontology():
 def make(size: synthetic.Size, workdir: Path) -> Built:
     ds = synthetic.dataset(size.countries, size.institutions)
     graphs = synthetic.graphs(ds, ontology=ontology())
-    nq = build.to_nquads(graphs)
+    nt = build.ntriples_by_graph(graphs)
+    nq = build.to_nquads(graphs, nt)
     out = workdir / f"out-{size.name}"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    store.create(out / "store", nq)
-    return Built(size, ds, graphs, sum(len(g) for g in graphs), nq, out)
+    store.create(out / "store", nt)
+    return Built(size, ds, graphs, sum(len(g) for g in graphs), nq, nt, out)
 
 
 # -- 1. build and load --------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def bench_build_load(rep: Report, sizes: list[synthetic.Size], workdir: Path, re
         def load_ours():
             if tmp.exists():
                 shutil.rmtree(tmp)
-            return store.create(tmp, b.nquads)
+            return store.create(tmp, b.ntriples)
 
         def load_rdflib():
             ds = rdflib.Dataset()
@@ -704,7 +706,7 @@ def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> 
         out = workdir / f"map-{n}"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        store.create(out / "store", build.to_nquads(synthetic.graphs(ds, ontology=ontology())))
+        store.create(out / "store", build.ntriples_by_graph(synthetic.graphs(ds, ontology=ontology())))
         db = store.open_store(out)
         cc = next(iter(ds.countries))
 
@@ -857,7 +859,8 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
                 cmd = [sys.executable, "-m", "govgraph", "serve", "--out", str(out), "--port", str(port)]
                 path = "/sparql"
             else:
-                exe = shutil.which("oxigraph")
+                beside = Path(sys.executable).with_name("oxigraph")
+                exe = str(beside) if beside.is_file() else shutil.which("oxigraph")
                 if exe is None:
                     continue
                 cmd = [exe, "serve-read-only", "--location", str(out / "store"), "--bind", f"127.0.0.1:{port}"]

@@ -48,6 +48,19 @@ def real_build(tmp_path_factory) -> Path:
 
 # -- SPARQL servers (issue 7): a real `oxigraph serve`, stopped by its PID --------------------------
 
+def oxigraph_exe() -> str:
+    """The `oxigraph` server of the test extras: beside this interpreter (the venv's bin/, which
+    scripts/test.sh does not put on PATH), else on PATH. Missing, the tests fail: they need it."""
+    import shutil
+
+    beside = Path(sys.executable).with_name("oxigraph")
+    exe = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if exe is None:
+        pytest.fail("the `oxigraph` server (PyPI package oxigraph, a test extra) is not installed: "
+                    "run scripts/test.sh")
+    return exe
+
+
 def free_port() -> int:
     import socket
 
@@ -80,9 +93,7 @@ def oxigraph_server(tmp_path_factory):
     import shutil
     import signal
 
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the `oxigraph` server (PyPI package oxigraph) is not installed")
+    exe = oxigraph_exe()
     port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     process = subprocess.Popen([exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],

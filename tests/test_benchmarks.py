@@ -69,8 +69,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, ontology):
 
 def test_loads_into_the_embedded_store(tmp_path, ontology):
     graphs = synthetic.graphs(synthetic.dataset(1, 15, seed=1), ontology=ontology)
-    nquads = build.to_nquads(graphs)
-    count = store.create(tmp_path / "store", nquads)
+    count = store.create(tmp_path / "store", build.ntriples_by_graph(graphs))
     assert count == sum(len(g) for g in graphs)
     names = store.graph_names(store.open_store(tmp_path))
     assert str(build.country_graph_iri("aa")) in names

@@ -42,7 +42,7 @@ def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> validate.Report
         mutate(changed)
     others = [g for g in graphs if g.identifier != country.identifier]
     tmp_path.mkdir(parents=True, exist_ok=True)
-    store.create(tmp_path / "store", build.to_nquads(others + [changed]))
+    store.create(tmp_path / "store", build.ntriples_by_graph(others + [changed]))
     handle = store.open_store(tmp_path)
     try:
         return validate.run_checks(handle)

@@ -5,7 +5,6 @@ in time). Never the live Wikidata Query Service."""
 from __future__ import annotations
 
 import http.server
-import shutil
 import socket
 import subprocess
 import threading
@@ -18,7 +17,7 @@ import pytest
 from govgraph import link
 from govgraph.errors import UsageError
 
-from conftest import FIXTURES, run_govgraph
+from conftest import FIXTURES, oxigraph_exe, run_govgraph
 
 WIKIDATA_FIXTURE = FIXTURES / "wikidata.ttl"
 
@@ -32,9 +31,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def wikidata_endpoint(tmp_path_factory) -> str:
     """`oxigraph serve` on 127.0.0.1 holding tests/fixtures/wikidata.ttl; yields its query URL."""
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.skip("the oxigraph server (pip install oxigraph) is not installed")
+    exe = oxigraph_exe()
     location = tmp_path_factory.mktemp("wikidata-store")
     subprocess.run([exe, "load", "--location", str(location), "--file", str(WIKIDATA_FIXTURE)],
                    check=True, capture_output=True, timeout=60)

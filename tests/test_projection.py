@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from conftest import oxigraph_exe
 from govgraph import project, store
 from govgraph.errors import QueryError
 
@@ -129,9 +129,7 @@ def oxigraph_server(kitchen_sink_build, tmp_path_factory):
     """`oxigraph serve` on 127.0.0.1 holding the kitchen-sink build; stopped by its PID.
 
     (A shared server fixture from issue 7 may replace this one in conftest.py.)"""
-    exe = shutil.which("oxigraph")
-    if exe is None:
-        pytest.fail("the `oxigraph` server (PyPI package oxigraph) is not installed")
+    exe = oxigraph_exe()
     location = tmp_path_factory.mktemp("oxigraph-server")
     subprocess.run([exe, "load", "--location", str(location), "--file", str(kitchen_sink_build / "govgraph.nq")],
                    check=True, capture_output=True, timeout=120)

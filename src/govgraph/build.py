@@ -440,6 +440,11 @@ def to_ntriples(g: Graph) -> bytes:
     return _sorted_lines(g.serialize(format="nt"))
 
 
+def ntriples_by_graph(graphs: Iterable[Graph]) -> dict[str, bytes]:
+    """Graph IRI → its canonical N-Triples: what `store.create` loads."""
+    return {str(g.identifier): to_ntriples(g) for g in graphs}
+
+
 def to_nquads(graphs: Iterable[Graph], ntriples: dict[str, bytes] | None = None) -> bytes:
     """Every graph's sorted N-Triples with the graph's IRI added: N-Quads, sorted.
     `ntriples` (graph IRI → bytes) reuses serialisations already made."""

@@ -61,7 +61,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     nquads = build.to_nquads(graphs, ntriples)
     (folder / "govgraph.nq").write_bytes(nquads)
     progress("Loading the embedded store")
-    summary.quads = store.create(folder / "store", nquads)
+    summary.quads = store.create(folder / "store", ntriples)
     progress("Writing coverage")
     report = coverage.coverage(dataset, as_of)
     summary.coverage = report
@@ -248,6 +248,6 @@ def run_validate(data_dir: Path, *, as_of: dt.date = BASELINE, reasoning: bool =
     quality = assure(dataset, graphs, as_of, reasoning=reasoning, shapes=shapes, progress=progress)
     if checks:
         with tempfile.TemporaryDirectory(prefix="govgraph-validate-") as tmp:
-            store.create(Path(tmp) / "store", build.to_nquads(graphs + quality.inferred))
+            store.create(Path(tmp) / "store", build.ntriples_by_graph(graphs + quality.inferred))
             run_checks(Path(tmp), quality, progress)
     return quality

@@ -13,7 +13,8 @@ Limits (all answered with a plain-text message):
   server busy (every worker taken for longer than the time limit).
 
 The default graph, unless the request names graphs (`default-graph-uri`, `named-graph-uri`) or the
-query has FROM clauses, is the same as `govgraph query`'s: the countries plus ontology and sources.
+query has FROM clauses, is the same as `govgraph query`'s: the countries plus ontology and sources
+(the store's own default graph, which holds that baseline view: see store.py).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> tuple[str, s
 def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
     kwargs = {}
     if job["default_graphs"] is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+        kwargs = store_mod.query_dataset(db, [ox.NamedNode(g) for g in job["default_graphs"]])
     if job["named_graphs"] is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     try:

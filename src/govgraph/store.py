@@ -3,12 +3,21 @@
 Which graphs a query sees is chosen here, not in query text: by default the union of the country
 graphs with the ontology and sources (the 2016-and-after record of every country), or a scenario's
 graph instead of the countries.
+
+Why the store's default graph holds a copy of that union (the *baseline view*): Oxigraph evaluates
+every triple pattern once per graph of an explicit default-graph list, so with one graph per
+country the cost of every lookup grows with the number of countries (1.6–30× slower at 42 graphs
+than one graph holding the same triples; benchmarks/RESULTS.md). The copy costs about half of the
+named graphs' load time (three indexes instead of six, strings shared) and makes the baseline one
+graph. Queries whose default graph is exactly the baseline view run on it; any other choice (a
+scenario, graphs a client names) gets the explicit list.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -20,17 +29,56 @@ SOURCES = GRAPH + "sources"
 INFERRED = GRAPH + "inferred"
 
 
-def create(path: Path, nquads: bytes) -> int:
-    """Create a store at `path` holding `nquads`; return its number of quads."""
+def create(path: Path, graphs: Mapping[str, bytes]) -> int:
+    """Create a store at `path` from each named graph's N-Triples (graph IRI → bytes), with the
+    baseline view in the default graph; return the number of quads in the named graphs.
+
+    Each graph is one bulk load, in parallel threads: pyoxigraph's bulk loader releases the GIL and
+    runs on about one core per call, so a 2-core machine loads twice as fast (benchmarks/RESULTS.md).
+    One parse per graph also keeps each graph's blank nodes its own, as an RDF merge requires.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    view = {g.value for g in choose_graphs(graphs)}
+    jobs = [(data, ox.NamedNode(iri)) for iri, data in graphs.items() if data]
+    jobs += [(data, ox.DefaultGraph()) for iri, data in graphs.items() if data and iri in view]
+    jobs.sort(key=lambda job: -len(job[0]))  # longest first: the threads finish together
     try:
         store = ox.Store(str(path))
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+
+        def load(job):
+            store.bulk_load(job[0], format=ox.RdfFormat.N_TRIPLES, to_graph=job[1])
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            list(pool.map(load, jobs))
         store.flush()
-        count = len(store)
+        count = len(store) - _default_size(store)
         del store
         return count
     except (OSError, SyntaxError, ValueError) as exc:
         raise StoreError(f"could not create the store at {path}: {exc}") from exc
+
+
+def _default_size(store: ox.Store) -> int:
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(solutions))["n"].value)
+
+
+def has_baseline_view(store: ox.Store) -> bool:
+    """True when the store's default graph holds the baseline view (stores made by `create`)."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def query_dataset(store: ox.Store, graphs: Iterable[ox.NamedNode] | None) -> dict:
+    """pyoxigraph `query()` keywords for a default graph made of `graphs`: none at all (the store's
+    default graph) when they are exactly the baseline view and the store holds it."""
+    if graphs is None:
+        return {}
+    graphs = list(graphs)
+    if sorted(g.value for g in graphs) == sorted(g.value for g in choose_graphs(graph_names(store))) \
+            and has_baseline_view(store):
+        return {}
+    return {"default_graph": graphs}
 
 
 def open_store(out: Path) -> ox.Store:
@@ -57,7 +105,7 @@ def select(store: ox.Store, sparql: str, *, graphs: Iterable[ox.NamedNode] | Non
            bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> tuple[list[str], list[tuple]]:
     """Run a SELECT; return the variable names and rows of pyoxigraph terms (None when unbound)."""
     try:
-        result = store.query(sparql, default_graph=list(graphs) if graphs is not None else None,
+        result = store.query(sparql, **query_dataset(store, graphs),
                              substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()})
     except SyntaxError as exc:
         raise StoreError(f"the query is not valid SPARQL: {exc}") from exc
@@ -122,7 +170,7 @@ class LocalStore:
     def select(self, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None) -> tuple[list[str], Rows]:
         """Run a SELECT over `graphs` as the default graph; QueryError if it is not valid SPARQL."""
         try:
-            result = self.store.query(sparql, default_graph=list(graphs) if graphs is not None else None)
+            result = self.store.query(sparql, **query_dataset(self.store, graphs))
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
         except OSError as exc:
