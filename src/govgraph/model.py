@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Iterator
 
@@ -390,9 +391,27 @@ def record_id(kind: str, record: Fact) -> str | None:
     return getattr(record, "id", None)
 
 
+def _yaml_nodes(value: Any, memo: dict[int, Any]) -> None:
+    """Map each record's YAML node to itself, so a deep copy shares the (read-only) nodes."""
+    if isinstance(value, Record):
+        if value._node is not None:
+            memo[id(value._node)] = value._node
+        for item in value.__dict__.values():
+            _yaml_nodes(item, memo)
+    elif isinstance(value, list):
+        for item in value:
+            _yaml_nodes(item, memo)
+
+
 def snapshot(country: CountryFile, day: dt.date) -> CountryFile:
-    """The arrangement on `day`: only the records (and memberships) that hold then."""
-    copy = country.model_copy(deep=True)
+    """The arrangement on `day`: only the records (and memberships) that hold then.
+
+    A deep copy of the records, so a view can be changed without touching the country; the YAML
+    nodes they point at (for error locations, never changed) are shared, not copied: copying them
+    was most of the cost of a snapshot."""
+    memo: dict[int, Any] = {}
+    _yaml_nodes(country, memo)
+    copy = deepcopy(country, memo)
     for section in SECTION_KINDS:
         kept = [r for r in getattr(copy, section) if r.holds_on(day)]
         setattr(copy, section, kept)
