@@ -214,3 +214,56 @@ def test_degenerate_files_give_a_located_data_error(tmp_path, text):
     with pytest.raises(DataError) as caught:
         load(data_dir_with(tmp_path, text))
     assert all(p.line >= 1 for p in caught.value.problems)
+
+
+# -- the fast (libyaml) parser gives what the pure-Python one gives ---------------------------------
+
+def _same_yaml(a, b, where="$"):
+    """Equal values of the same types, with the same line/column for every mapping, key and item."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    assert type(a) is type(b), where
+    if isinstance(a, (CommentedMap, CommentedSeq)):
+        assert (a.lc.line, a.lc.col) == (b.lc.line, b.lc.col), where
+    if isinstance(a, CommentedMap):
+        assert list(a) == list(b), where
+        for key in a:
+            assert (a.lc.key(key), a.lc.value(key)) == (b.lc.key(key), b.lc.value(key)), f"{where}.{key}"
+            _same_yaml(a[key], b[key], f"{where}.{key}")
+    elif isinstance(a, CommentedSeq):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert a.lc.item(i) == b.lc.item(i), f"{where}[{i}]"
+            _same_yaml(x, y, f"{where}[{i}]")
+    else:
+        assert a == b and repr(a) == repr(b), where
+
+
+YAML_FILES = sorted({*REAL_DATA.rglob("*.yaml"), *FIXTURES.rglob("*.yaml")})
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_parser_gives_the_pure_parsers_values_and_marks(path):
+    from govgraph import curated
+
+    if curated._CLoader is None:
+        pytest.skip("ruamel.yaml.clib is not installed")
+    text = path.read_text(encoding="utf-8")
+    try:
+        pure = curated.parse_yaml(text, fast=False)
+    except Exception:
+        pure = None  # the load reports it through the pure parser anyway (see curated.load)
+    if pure is not None:
+        _same_yaml(curated.parse_yaml(text, fast=True), pure)
+
+
+def test_any_problem_is_reported_by_the_pure_parser(tmp_path, monkeypatch):
+    """The fast path never decides an error message: with problems, the load is done again."""
+    from govgraph import curated
+
+    calls = []
+    real = curated.parse_yaml
+    monkeypatch.setattr(curated, "parse_yaml", lambda text, fast=True: calls.append(fast) or real(text, fast))
+    with pytest.raises(DataError):
+        load(data_dir_with(tmp_path, FIXTURES / "invalid" / "dangling-reference.yaml"))
+    assert calls and calls[-1] is False
