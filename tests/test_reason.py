@@ -169,3 +169,37 @@ def test_uk_lead_body_gds_is_empowered(ontology):
     assert gds in _leads(g)
     assert (gds, RDF.type, GG.EmpoweredLeadBody) in g
     assert (gds, RDF.type, GG.LeadBodyWithoutKeyLever) not in g
+
+
+# -- several runs, one JVM ------------------------------------------------------------------------
+
+def test_runs_sharing_one_jvm_give_what_separate_runs_give(ontology):
+    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    runs = reason.dataset_runs(dataset, BASELINE) + [
+        reason.Run((_graph("defined-classes.ttl"),), build.inferred_graph_iri("fixture"), "fixture")]
+    together = reason.reason_runs(ontology, runs)
+    alone = [reason.reason(ontology, run.data, graph_iri=run.graph_iri, label=run.label) for run in runs]
+    assert [r.label for r in together] == [run.label for run in runs]
+    for a, b in zip(together, alone):
+        assert a.graph.identifier == b.graph.identifier
+        assert set(a.graph) == set(b.graph) and len(a.graph) > 0
+        assert a.classes == b.classes and a.individuals == b.individuals
+
+
+def test_an_inconsistent_run_among_others_is_reported_as_on_its_own(ontology):
+    runs = [reason.Run((_graph("defined-classes.ttl"),), label="fine"),
+            reason.Run((_graph("disjoint.ttl"),), build.inferred_graph_iri("bad"), "fixture qq")]
+    with pytest.raises(reason.InconsistencyError) as info:
+        reason.reason_runs(ontology, runs)
+    assert info.value.label == "fixture qq"
+    assert [c.individuals for c in info.value.conflicts] == [(QQ + "council",)]
+
+
+def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
+    import subprocess
+
+    seen = []
+    real = subprocess.run
+    monkeypatch.setattr(reason.subprocess, "run", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
+    reason.reason(ontology, [_graph("defined-classes.ttl")])
+    assert seen and all(opt in seen[0] for opt in reason.JVM_OPTIONS)

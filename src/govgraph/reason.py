@@ -14,6 +14,10 @@ Design choices (see docs/reasoning.md):
   literals of datatype properties whose datatype is in the OWL 2 datatype map (labels, descriptions
   and ``xsd:date`` values take no part in any axiom, and ``xsd:date`` would stop HermiT).
 - The Java heap is set explicitly (``java_memory_mb``), never left to the JVM's default.
+- One JVM for all the runs of a build (`reason_runs`): HermiT's command line reasons over each
+  ontology it is given on its own, so the baseline and the scenarios keep their own Worlds and
+  results, without a JVM start, a class-loading and a compiler warm-up each. The JVM uses its C1
+  compiler only (``JVM_OPTIONS``): for runs this short, C2 costs more than it gives.
 - Closed world, deliberately and narrowly: a lead body's ``gg:holdsLever`` values and each lever's
   ``gg:leverType`` are closed (owlready2 ``close_world``), and the codes of each SKOS scheme are
   declared pairwise different, so the negated class gg:LeadBodyWithoutKeyLever can be inferred. No
@@ -121,11 +125,13 @@ class Cache:
     write: Path | None = None
 
     @staticmethod
-    def key(ontology: Graph, data: list[Graph], closed_world: bool) -> str:
+    def key(ontology: Graph | bytes, data: list[Graph], closed_world: bool) -> str:
+        """`ontology` may be given as its canonical N-Triples already (the same for every run)."""
         digest = hashlib.sha256()
         digest.update(Path(__file__).read_bytes())  # the reasoning code itself
         digest.update(b"closed" if closed_world else b"open")
-        for g in [ontology, *data]:
+        digest.update(ontology if isinstance(ontology, bytes) else build.to_ntriples(ontology))
+        for g in data:
             digest.update(build.to_ntriples(g))
         return digest.hexdigest()
 
@@ -294,6 +300,154 @@ def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str,
     return out, dict(sorted(counts.items()))
 
 
+# -- one JVM for several runs ----------------------------------------------------------------------
+
+# HermiT runs for a second or two: the JVM's optimising compiler (C2) costs more than it gives over
+# so short a run, and on 2 cores its compiler threads take the CPU from the reasoner. The C1
+# compiler alone roughly halves HermiT's time on the real dataset; the results are the same.
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1",)
+_MARKER = "urn:govgraph:hermit-batch:"
+
+
+@dataclass
+class _Prepared:
+    """One run ready for HermiT: its input graph and the owlready2 World loaded from it."""
+
+    merged: Graph
+    world: object
+    path: Path | None = None  # the World as N-Triples, for the batched JVM
+
+
+def _prepare(ontology: Graph, data: list[Graph], closed_world: bool) -> _Prepared:
+    merged = reasoner_input(ontology, data)
+    if closed_world:
+        merged += _scheme_distinctness(merged)
+    world, _ = _load_world(merged)
+    try:
+        if closed_world:
+            _close_world(world, merged)
+    except BaseException:
+        world.close()
+        raise
+    return _Prepared(merged, world)
+
+
+def _marker(n: int) -> bytes:
+    """A two-class ontology whose whole HermiT output is one recognisable line (then blank ones)."""
+    a, b = f"<{_MARKER}{n}>", f"<{_MARKER}{n}:end>"
+    cls = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Class> ."
+    return f"{a} {cls}\n{b} {cls}\n{a} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {b} .\n".encode()
+
+
+def _hermit_batch(runs: list[_Prepared], java_memory_mb: int) -> list[bytes] | None:
+    """Run HermiT once over every World (its command line reasons over each ontology it is given on
+    its own, with a fresh reasoner), instead of starting one JVM per World. A marker ontology after
+    each World's file splits the output back into each World's part. None when the JVM failed
+    (inconsistent data, no Java …): the caller then runs each World on its own, which reports the
+    failure as a single run does."""
+    from owlready2 import reasoning
+
+    with tempfile.TemporaryDirectory(prefix="govgraph-hermit-") as tmp:
+        files = []
+        for n, run in enumerate(runs):
+            path = Path(tmp) / f"run-{n}.nt"
+            with path.open("wb") as out:  # what sync_reasoner_hermit gives HermiT
+                run.world.save(out, format="ntriples", filter=lambda graph, s, p, o, d: p != reasoning.owl_imports)
+            marker = Path(tmp) / f"marker-{n}.nt"
+            marker.write_bytes(_marker(n))
+            files += [path.as_uri(), marker.as_uri()]
+        # the options sync_reasoner_hermit(infer_property_values=True, ignore_unsupported_datatypes=True) passes
+        command = [reasoning.owlready2.JAVA_EXE, *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp",
+                   reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I",
+                   *files, "-Y", "--ignoreUnsupportedDatatypes"]
+        try:
+            result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except OSError:
+            return None
+    if result.returncode != 0:
+        return None
+    parts, rest = [], result.stdout
+    for n in range(len(runs)):
+        line = f"SubClassOf( <{_MARKER}{n}> <{_MARKER}{n}:end> )\n".encode()
+        head, found, rest = rest.partition(line)
+        if not found or _MARKER.encode() in head:
+            return None
+        parts.append(head)
+    return parts
+
+
+class _Replay:
+    """Stands in for the `subprocess` module inside owlready2.reasoning while one World's results
+    are applied: owlready2 builds HermiT's command and parses its output itself, exactly as in a
+    run of its own; only the output comes from the batched run instead of a new JVM."""
+
+    def __init__(self, output: bytes):
+        self.output = output
+
+    def check_output(self, *args, **kwargs) -> bytes:
+        return self.output
+
+    def __getattr__(self, name):
+        return getattr(subprocess, name)
+
+
+def _apply(world, output: bytes) -> None:
+    from owlready2 import reasoning
+
+    real = reasoning.subprocess
+    reasoning.subprocess = _Replay(output)
+    try:
+        _run_hermit(world)
+    finally:
+        reasoning.subprocess = real
+
+
+@dataclass(frozen=True)
+class Run:
+    """One reasoning run: the data (with the ontology), where its inferences go, and its name."""
+
+    data: tuple[Graph, ...]
+    graph_iri: URIRef = build.INFERRED_GRAPH
+    label: str = "data"
+
+
+def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
+                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True) -> list[Reasoned]:
+    """`reason` for several runs, each with a World of its own, and HermiT started once for all.
+    Results (and the first inconsistency, in the order of `runs`) are those of separate runs."""
+    from owlready2 import OwlReadyInconsistentOntologyError
+
+    if not runs:
+        return []
+    _configure(java_memory_mb)
+    started = time.perf_counter()
+    prepared: list[_Prepared] = []
+    try:
+        for run in runs:
+            prepared.append(_prepare(ontology, list(run.data), closed_world))
+        outputs = _hermit_batch(prepared, java_memory_mb)
+        share = (time.perf_counter() - started) / len(runs)
+        results = []
+        for n, (run, prep) in enumerate(zip(runs, prepared)):
+            began = time.perf_counter()
+            try:
+                if outputs is None:
+                    _run_hermit(prep.world)  # the batch failed: a JVM of its own says why
+                else:
+                    _apply(prep.world, outputs[n])
+            except OwlReadyInconsistentOntologyError:
+                raise _inconsistency(prep.merged, list(run.data), run.label, origins or {}, java_memory_mb) from None
+            graph, counts = _inferred(prep.world, prep.merged, run.graph_iri)
+            individuals = len({s for s in prep.merged.subjects(RDF.type, None)
+                               if isinstance(s, URIRef) and _ours(str(s))})
+            results.append(Reasoned(label=run.label, graph=graph, individuals=individuals,
+                                    seconds=share + time.perf_counter() - began, classes=counts))
+        return results
+    finally:
+        for prep in prepared:
+            prep.world.close()
+
+
 def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = build.INFERRED_GRAPH,
            label: str = "data", origins: dict[str, str] | None = None,
            java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True) -> Reasoned:
@@ -302,28 +456,8 @@ def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = build.
     Raises InconsistencyError (an OntologyError, exit 1) with a plain-words report when the data
     contradicts the ontology, ReasonerError (exit 3) when Java or HermiT cannot run.
     """
-    from owlready2 import OwlReadyInconsistentOntologyError
-
-    data = list(data)
-    merged = reasoner_input(ontology, data)
-    if closed_world:
-        merged += _scheme_distinctness(merged)
-    _configure(java_memory_mb)
-    started = time.perf_counter()
-    world, _ = _load_world(merged)
-    try:
-        if closed_world:
-            _close_world(world, merged)
-        try:
-            _run_hermit(world)
-        except OwlReadyInconsistentOntologyError:
-            raise _inconsistency(merged, data, label, origins or {}, java_memory_mb) from None
-        graph, counts = _inferred(world, merged, graph_iri)
-    finally:
-        world.close()
-    individuals = len({s for s in merged.subjects(RDF.type, None) if isinstance(s, URIRef) and _ours(str(s))})
-    return Reasoned(label=label, graph=graph, individuals=individuals,
-                    seconds=time.perf_counter() - started, classes=counts)
+    return reason_runs(ontology, [Run(tuple(data), graph_iri, label)], origins=origins,
+                       java_memory_mb=java_memory_mb, closed_world=closed_world)[0]
 
 
 def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "data",
@@ -554,25 +688,45 @@ def _inconsistency(merged: Graph, data: list[Graph], label: str, origins: dict[s
 
 # -- the dataset: baseline and scenarios, each on its own --------------------------------------------
 
+def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Graph] | None = None) -> list[Run]:
+    """The baseline (every country's snapshot as of `as_of`, in one run) and each scenario's view on
+    its own; `scenario_graphs` (scenario id → its graph, as build.build made it) saves building
+    them again."""
+    scenario_graphs = scenario_graphs or {}
+    runs = [Run(tuple(build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())),
+                build.inferred_graph_iri(), f"baseline as of {as_of.isoformat()}")]
+    for sid, view in sorted(dataset.scenario_views.items()):
+        g = scenario_graphs.get(sid)
+        runs.append(Run((g if g is not None else build.scenario_graph(dataset.scenarios[sid], view),),
+                        build.inferred_graph_iri(sid), f"scenario {sid}"))
+    return runs
+
+
 def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
                    origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
-                   progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache()) -> list[Reasoned]:
+                   progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache(),
+                   scenario_graphs: dict[str, Graph] | None = None) -> list[Reasoned]:
     """Reason over the baseline (every country's snapshot as of `as_of`, in one run) and over each
     scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
     …/graph/inferred/scenario/<id>. A run whose inputs are unchanged since the build `cache` reads
-    from is not repeated."""
-    runs = [(f"baseline as of {as_of.isoformat()}", build.inferred_graph_iri(),
-             [build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())])]
-    runs += [(f"scenario {sid}", build.inferred_graph_iri(sid), [build.scenario_graph(dataset.scenarios[sid], view)])
-             for sid, view in sorted(dataset.scenario_views.items())]
-    results = []
-    for label, graph_iri, data in runs:
-        progress(f"Reasoning: {label}")
-        key = Cache.key(ontology, data, closed_world=True)
-        result = cache.load(key, graph_iri, label)
-        if result is None:
-            result = reason(ontology, data, graph_iri=graph_iri, label=label, origins=origins,
-                            java_memory_mb=java_memory_mb)
+    from is not repeated; the others share one start of HermiT (`reason_runs`)."""
+    return reason_all(ontology, dataset_runs(dataset, as_of, scenario_graphs), origins=origins,
+                      java_memory_mb=java_memory_mb, progress=progress, cache=cache)
+
+
+def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
+               java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
+               cache: Cache = Cache()) -> list[Reasoned]:
+    """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`."""
+    ontology_nt = build.to_ntriples(ontology)
+    keys = [Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs]
+    results = [cache.load(key, run.graph_iri, run.label) for key, run in zip(keys, runs)]
+    todo = [n for n, r in enumerate(results) if r is None]
+    if todo:
+        progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
+        for n, result in zip(todo, reason_runs(ontology, [runs[n] for n in todo], origins=origins,
+                                               java_memory_mb=java_memory_mb)):
+            results[n] = result
+    for key, result in zip(keys, results):
         cache.store(key, result)
-        results.append(result)
     return results
