@@ -115,11 +115,18 @@ def _date(value: dt.date) -> Literal:
 class _CountryBuilder:
     """Writes one country's records (or a scenario's view of them) into one graph."""
 
-    def __init__(self, country: CountryFile, graph: Graph):
+    def __init__(self, country: CountryFile, graph: Graph, origins: dict[str, str] | None = None):
         self.c = country
         self.code = country.code
         self.g = graph
         self.country = country_iri(self.code)
+        self.origins = origins  # when given: node IRI → "file:line" of its record (see record_origins)
+
+    def note(self, node: URIRef, record) -> None:
+        if self.origins is not None and record is not None:
+            path, line, _ = record.origin
+            if path and str(node) not in self.origins:
+                self.origins[str(node)] = f"{path}:{line}"
 
     def iri(self, slug: str) -> URIRef:
         return record_iri(self.code, slug)
@@ -128,6 +135,7 @@ class _CountryBuilder:
              country_itself: bool = False) -> None:
         """Provenance and validity: every fact-bearing node says where it comes from."""
         g = self.g
+        self.note(node, record)
         sources = sources if sources is not None else record.sources
         confidence = confidence if confidence is not None else record.confidence
         start = start if start is not None else getattr(record, "from_", None)
@@ -256,6 +264,7 @@ class _CountryBuilder:
             if m.from_:
                 path += f"/{m.from_.isoformat()}"
             mnode, member = self.iri(path), self.iri(m.member)
+            self.note(mnode, m)  # built with record=None below: noted here
             g.add((mnode, RDF.type, GG.Membership))
             g.add((mnode, ORG.organization, node))
             g.add((mnode, ORG.member, member))
@@ -361,19 +370,19 @@ def _bind(g: Graph, code: str | None = None) -> None:
         g.bind(code.lower(), f"{ID}{code.lower()}/", override=True, replace=True)
 
 
-def country_graph(country: CountryFile) -> Graph:
+def country_graph(country: CountryFile, origins: dict[str, str] | None = None) -> Graph:
     g = Graph(identifier=country_graph_iri(country.code))
     _bind(g, country.code)
-    _CountryBuilder(country, g).build()
+    _CountryBuilder(country, g, origins).build()
     return g
 
 
-def scenario_graph(scenario: ScenarioFile, view: CountryFile) -> Graph:
+def scenario_graph(scenario: ScenarioFile, view: CountryFile, origins: dict[str, str] | None = None) -> Graph:
     """The scenario's own graph: the whole arrangement it describes, plus what the scenario is."""
     head = scenario.scenario
     g = Graph(identifier=scenario_graph_iri(head.id))
     _bind(g, view.code)
-    builder = _CountryBuilder(view, g)
+    builder = _CountryBuilder(view, g, origins)
     builder.build()
     node = URIRef(f"{ID}scenario/{head.id}")
     g.add((node, RDF.type, GG.Scenario))
@@ -385,11 +394,13 @@ def scenario_graph(scenario: ScenarioFile, view: CountryFile) -> Graph:
     return g
 
 
-def sources_graph(sources: dict[str, SourceDecl]) -> Graph:
+def sources_graph(sources: dict[str, SourceDecl], origins: dict[str, str] | None = None) -> Graph:
     g = Graph(identifier=SOURCES_GRAPH)
     _bind(g)
     for sid, s in sorted(sources.items()):
         node = source_iri(sid)
+        if origins is not None and s.origin[0] and str(node) not in origins:
+            origins[str(node)] = f"{s.origin[0]}:{s.origin[1]}"
         g.add((node, RDF.type, GG.Source))
         g.add((node, DCTERMS.title, Literal(s.title)))
         g.add((node, RDFS.label, Literal(s.title)))
@@ -419,13 +430,16 @@ def ontology_graph() -> Graph:
     return g
 
 
-def build(dataset: Dataset, *, ontology: Graph | None = None) -> list[Graph]:
-    """Every named graph of the dataset: ontology, sources, one per country, one per scenario."""
-    graphs = [ontology if ontology is not None else ontology_graph(), sources_graph(dataset.sources)]
-    graphs += [country_graph(c) for _, c in sorted(dataset.countries.items())]
-    graphs += [
-        scenario_graph(dataset.scenarios[sid], view) for sid, view in sorted(dataset.scenario_views.items())
-    ]
+def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str, str] | None = None) -> list[Graph]:
+    """Every named graph of the dataset: ontology, sources, one per country, one per scenario.
+    `origins`, when given, is filled as `record_origins` would fill it, on the same pass."""
+    graphs = [ontology if ontology is not None else ontology_graph(), sources_graph(dataset.sources, origins)]
+    graphs += [country_graph(c, origins) for _, c in sorted(dataset.countries.items())]
+    for sid, view in sorted(dataset.scenario_views.items()):
+        head = dataset.scenarios[sid].scenario
+        if origins is not None and head.origin[0]:
+            origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}")
+        graphs.append(scenario_graph(dataset.scenarios[sid], view, origins))
     return graphs
 
 
@@ -506,36 +520,8 @@ def inferred_graph_iri(scenario_id: str | None = None) -> URIRef:
 
 def record_origins(dataset: Dataset) -> dict[str, str]:
     """Node IRI → "file:line" of the curated record it was built from (same IRIs as the builders),
-    so a SHACL or reasoning report can send the curator to the right line."""
+    so a SHACL or reasoning report can send the curator to the right line. The pipeline gets the
+    same from `build(dataset, origins=...)`, without building the graphs twice."""
     origins: dict[str, str] = {}
-
-    def put(node: URIRef, record) -> None:
-        path, line, _ = record.origin
-        if path and str(node) not in origins:
-            origins[str(node)] = f"{path}:{line}"
-
-    class _Recorder(_CountryBuilder):
-        """Builds into a throw-away graph, noting each fact node's record on the way."""
-
-        def fact(self, node, record, **kwargs):
-            if record is not None:
-                put(node, record)
-            super().fact(node, record, **kwargs)
-
-    def walk(c: CountryFile) -> None:
-        b = _Recorder(c, Graph())
-        b.build()
-        put(b.country, c.country)
-        for body in c.coordination_bodies:
-            for m in body.members:  # built with record=None: their node is derived the same way
-                path = f"{body.id}/member/{m.member}/{m.role}" + (f"/{m.from_.isoformat()}" if m.from_ else "")
-                put(b.iri(path), m)
-
-    for sid, s in sorted(dataset.sources.items()):
-        put(source_iri(sid), s)
-    for _, c in sorted(dataset.countries.items()):
-        walk(c)
-    for sid, view in sorted(dataset.scenario_views.items()):
-        put(URIRef(f"{ID}scenario/{sid}"), dataset.scenarios[sid].scenario)
-        walk(view)
+    build(dataset, ontology=Graph(), origins=origins)
     return origins

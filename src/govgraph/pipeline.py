@@ -102,7 +102,8 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     progress("Loading curated data")
     dataset = load(data_dir)
     progress("Building graphs")
-    graphs = build.build(dataset)
+    origins: dict[str, str] = {}
+    graphs = build.build(dataset, origins=origins)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -111,7 +112,7 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
         from .reason import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
-        quality = assure(dataset, graphs, as_of, progress=progress, cache=cache)
+        quality = assure(dataset, graphs, as_of, progress=progress, cache=cache, origins=origins)
         graphs = graphs + quality.inferred
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
@@ -198,12 +199,14 @@ class Quality:
 
 
 def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: bool = True,
-           shapes: bool = True, progress: Progress = lambda step: None, cache=None) -> Quality:
+           shapes: bool = True, progress: Progress = lambda step: None, cache=None,
+           origins: dict[str, str] | None = None) -> Quality:
     """Reason (baseline and each scenario) and validate the shapes. InconsistencyError (exit 1)
-    when the data contradicts the ontology; shape findings are returned, not raised."""
+    when the data contradicts the ontology; shape findings are returned, not raised. `origins`:
+    as build.build(origins=…) filled them, else worked out here."""
     from . import reason, validate
 
-    origins = build.record_origins(dataset)
+    origins = origins if origins is not None else build.record_origins(dataset)
     quality = Quality(report=validate.Report(), origins=origins)
     if reasoning:
         ontology = next(g for g in graphs if g.identifier == build.ONTOLOGY_GRAPH)
