@@ -553,7 +553,7 @@ def network(n: int, seed: int = 1):
     rng = random.Random(seed)
     G = nx.MultiDiGraph(country="zz", as_of="2016-06-30", scenario=None, leads=["lead"], dropped_edges=[])
     G.add_node("cog", kind="centre-of-government-office", label="CoG", levers=[], mandates=[], legal_basis=[])
-    G.add_node("lead", kind="unit", label="Lead", lead=True, levers=[{"type": "standards", "binding": True}],
+    G.add_node("lead", kind="unit", label="Lead", lead=True, levers=[{"id": "lead-standards", "iri": "urn:lever:lead", "type": "standards", "binding": True}],
                mandates=[], legal_basis=["law"])
     G.add_edge("lead", "cog", key="part-of", type="part-of", weight=1.0, tie=True)
     n_min = max(3, n // 12)
@@ -568,7 +568,8 @@ def network(n: int, seed: int = 1):
         kind = "agency" if i % 2 == 0 else "unit"
         node = f"i{i}"
         p = rng.choice(parents)
-        G.add_node(node, kind=kind, label=node, levers=[{"type": "ict-budget", "binding": True}] if i % 9 == 0 else [],
+        G.add_node(node, kind=kind, label=node, levers=[{"id": f"{node}-budget", "iri": f"urn:lever:{node}", "type": "ict-budget",
+                                                           "binding": True}] if i % 9 == 0 else [],
                    mandates=[], legal_basis=[])
         G.add_edge(node, p, key="part-of", type="part-of", weight=1.0, tie=True)
         if kind == "agency":
