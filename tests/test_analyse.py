@@ -490,3 +490,19 @@ def test_effective_size_worked_by_hand_on_the_uk_lead_body():
         H.add_edge(u, v, weight=w)
     assert analyse.effective_size(H)["gds"] == pytest.approx(0.6 + (1 - 0.4 / 1.5) + 0.8 + 0.7 + 1)
     # (networkx 3.6's all-nodes shortcut, nx.effective_size(H, weight="weight"), says 3.9 here)
+
+
+def test_exact_path_metrics_are_networkx_values():
+    H = analyse.simple_graph(_government(500, seed=11))  # two parts: closeness needs Wasserman–Faust
+    bc, method = analyse.betweenness(H)
+    assert method == {"method": "exact", "nodes": H.number_of_nodes()}
+    reference = nx.betweenness_centrality(H, normalized=True)
+    assert max(abs(bc[v] - reference[v]) for v in H) < 1e-12
+    assert analyse.closeness(H) == pytest.approx(nx.closeness_centrality(H, wf_improved=True), abs=1e-12)
+    assert analyse.metrics(nx.MultiDiGraph()).betweenness == {}
+
+
+def test_ranks_of_all_nodes_at_once_equal_rank_of_each():
+    values = {"a": 0.5, "b": 0.5, "c": 0.1, "d": None, "e": 0.5 + 1e-13, "f": 0.9}
+    assert analyse.ranks(values) == {v: analyse.rank(values, v) for v in values}
+    assert analyse.ranks(values)["d"] == 6 and analyse.ranks(values)["a"] == 2

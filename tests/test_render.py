@@ -359,3 +359,16 @@ def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
     small = dict(doc, nodes=nodes[:50], edges=[e for e in edges if int(e["source"][1:]) < 50
                                                and int(e["target"][1:]) < 50])
     assert render.map_model(small)["data"]["options"]["physics"]["enabled"] is True
+
+
+@pytest.mark.parametrize("n", [800, 2600])  # the dense layout, and the grid layout past 2,000 nodes
+def test_large_layouts_are_fixed_and_spread_out(n):
+    from govgraph import render
+
+    ids = [f"n{i}" for i in range(n)]
+    pairs = [(f"n{i}", f"n{(i * 7 + 1) % n}") for i in range(n)] + [(f"n{i}", f"n{i // 3}") for i in range(1, n)]
+    one, two = render.layout(ids, pairs), render.layout(ids, pairs)
+    assert one == two and set(one) == set(ids)
+    assert len(set(one.values())) > 0.95 * n  # bodies do not pile up on each other
+    xs = [x for x, _ in one.values()]
+    assert max(xs) - min(xs) > 1000

@@ -132,14 +132,18 @@ def betweenness(H: nx.Graph, params: Params = Params(), view=None) -> tuple[dict
     `params.exact_betweenness_max_nodes` nodes, else estimated from `betweenness_samples` pivots with
     a fixed seed (Brandes & Pich 2007). The second value says which was used.
 
-    The estimate is networkx's own (the same pivots, the same scaling) computed by igraph in C, which
-    is 30–60× faster than networkx's Python on large graphs (benchmarks/RESULTS.md). `view`: H as
-    `igraph_view(H)`, when the caller has it already."""
+    Both are networkx's values (the estimate with the same pivots and scaling) computed by igraph in
+    C (benchmarks/RESULTS.md). `view`: H as `igraph_view(H)`, when the caller has it already."""
     n = H.number_of_nodes()
-    if n <= params.exact_betweenness_max_nodes or params.betweenness_samples >= n:
-        return nx.betweenness_centrality(H, normalized=True), {"method": "exact", "nodes": n}
-    k = params.betweenness_samples
+    if n <= 2:
+        return dict.fromkeys(H, 0.0), {"method": "exact", "nodes": n}
     nodes, g = view or igraph_view(H)
+    if n <= params.exact_betweenness_max_nodes or params.betweenness_samples >= n:
+        # igraph counts each unordered pair once; networkx's normalisation is over ordered pairs
+        exact = g.betweenness(directed=False)
+        return ({v: 2 * exact[i] / ((n - 1) * (n - 2)) for i, v in enumerate(nodes)},
+                {"method": "exact", "nodes": n})
+    k = params.betweenness_samples
     vertex = {v: i for i, v in enumerate(nodes)}
     pivots = [vertex[v] for v in random.Random(params.seed).sample(list(H), k)]  # networkx's draw
     # igraph counts each (pivot, target) path once per unordered pair: networkx's sum is twice it;
@@ -155,11 +159,11 @@ def closeness(H: nx.Graph, params: Params = Params(), view=None) -> dict[Any, fl
     in every part of at most `params.exact_betweenness_max_nodes` nodes; in larger parts each node's
     distance to the others is estimated from its distances to `closeness_samples` pivots of its
     part, drawn with the fixed seed (Eppstein & Wang 2004). Computed by igraph in C."""
-    n = H.number_of_nodes()
-    if n <= params.exact_betweenness_max_nodes:
-        return nx.closeness_centrality(H, wf_improved=True)
     import numpy as np
 
+    n = H.number_of_nodes()
+    if n <= 1:
+        return dict.fromkeys(H, 0.0)
     nodes, g = view or igraph_view(H)
     values = np.zeros(n)
     part_size = np.zeros(n)
@@ -186,14 +190,17 @@ def closeness(H: nx.Graph, params: Params = Params(), view=None) -> dict[Any, fl
 
 
 def igraph_view(H: nx.Graph):
-    """(nodes, g): H as an igraph Graph whose vertex i is nodes[i], what the metrics of large graphs
-    run on, in C. Vertices are numbered in reverse Cuthill–McKee order, so that neighbours sit near
-    each other in memory: breadth-first searches then run ~1.7× faster at 100k nodes."""
+    """(nodes, g): H as an igraph Graph whose vertex i is nodes[i], what the path metrics run on, in C
+    (the same values as networkx's, 50–500× sooner). Vertices are numbered in reverse Cuthill–McKee
+    order, so that neighbours sit near each other in memory: breadth-first searches then run ~1.7×
+    faster at 100k nodes."""
     import igraph
     import numpy as np
     from scipy.sparse.csgraph import reverse_cuthill_mckee
 
     listed = list(H)
+    if not listed:
+        return [], igraph.Graph()
     index = {v: i for i, v in enumerate(listed)}
     edges = np.array([(index[u], index[v]) for u, v in H.edges()], dtype=np.int64).reshape(-1, 2)
     A = nx.to_scipy_sparse_array(H, nodelist=listed, weight=None, format="csr")
@@ -299,7 +306,7 @@ def reach(G: nx.Graph, lead: Any, steps: int = 2, kinds: Iterable[str] = ("minis
 def metrics(G: nx.Graph, params: Params = Params()) -> Metrics:
     """Every node metric and graph structure at once, on the undirected simple graph."""
     H = simple_graph(G)
-    view = igraph_view(H) if H.number_of_nodes() > params.exact_betweenness_max_nodes else None
+    view = igraph_view(H)
     bc, method = betweenness(H, params, view)
     burt, size = structural_holes(H)
     return Metrics(degree=degree(H), betweenness=bc, betweenness_method=method,
@@ -329,6 +336,15 @@ def rank(values: dict[Any, float | None], node: Any) -> int:
     mine = values.get(node)
     mine = -math.inf if mine is None else mine
     return 1 + sum(1 for v in values.values() if v is not None and v > mine + 1e-12)
+
+
+def ranks(values: dict[Any, float | None]) -> dict[Any, int]:
+    """`rank` of every node at once: one sort, not one pass over all values per node."""
+    import bisect
+
+    ordered = sorted(v for v in values.values() if v is not None)
+    return {node: 1 + len(ordered) - bisect.bisect_right(ordered, (-math.inf if v is None else v) + 1e-12)
+            for node, v in values.items()}
 
 
 # -- findings -----------------------------------------------------------------------------------
