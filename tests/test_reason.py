@@ -203,3 +203,49 @@ def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
     monkeypatch.setattr(reason.subprocess, "run", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
     reason.reason(ontology, [_graph("defined-classes.ttl")])
     assert seen and all(opt in seen[0] for opt in reason.JVM_OPTIONS)
+
+
+# -- provenance left out of HermiT's input ---------------------------------------------------------
+
+def test_provenance_is_left_out_for_the_shipped_ontology(ontology):
+    """If this fails, the ontology's axioms about provenance terms changed: check that the argument
+    in reason.py (`_prune`) still holds, run the test below, then update reason._PRUNE_AXIOMS."""
+    assert reason.prune_axioms_digest(ontology) == reason._PRUNE_AXIOMS
+    data = [build.country_graph(snapshot(curated.load(REPO / "tests" / "fixtures" / "kitchen-sink").countries["zz"],
+                                         BASELINE))]
+    whole, pruned = reason.reasoner_input(ontology, data), reason.reasoner_input(ontology, data, prune=True)
+    assert len(pruned) < len(whole) and not set(pruned.subjects(RDF.type, GG.Citation))
+
+
+def test_pruned_input_gives_the_same_inferences(ontology):
+    runs = reason.dataset_runs(curated.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
+    runs += reason.dataset_runs(curated.load(REPO / "graph"), BASELINE)
+    runs += [reason.Run((_graph("defined-classes.ttl"),), label="fixture")]
+    pruned = reason.reason_runs(ontology, runs)
+    whole = reason.reason_runs(ontology, runs, prune=False)
+    for a, b in zip(pruned, whole):
+        assert set(a.graph) == set(b.graph) and a.classes == b.classes and a.individuals == b.individuals
+
+
+@pytest.mark.parametrize("name", ["disjoint.ttl", "functional.ttl", "range.ttl"])
+def test_pruned_input_finds_the_same_inconsistencies(ontology, name):
+    reports = []
+    for prune in (True, False):
+        with pytest.raises(reason.InconsistencyError) as info:
+            reason.reason(ontology, [_graph(name)], prune=prune)
+        reports.append((str(info.value), info.value.conflicts))
+    assert reports[0] == reports[1]
+
+
+def test_pruning_is_off_when_a_pruned_node_is_used_elsewhere(ontology):
+    from rdflib.namespace import DCTERMS
+
+    g = _graph("defined-classes.ttl")
+    cite = URIRef(QQ + "pos-lead/citation/1")
+    g.add((URIRef(QQ + "pos-lead"), GG.citation, cite))
+    g.add((cite, RDF.type, GG.Citation))
+    g.add((URIRef(QQ + "pos-lead"), DCTERMS.source, URIRef(QQ + "not-a-source")))
+    g.add((URIRef(QQ + "pos-lead-law"), GG.binds, cite))  # a citation used by another fact
+    assert (cite, RDF.type, GG.Citation) in reason.reasoner_input(ontology, [g], prune=True)
+    g.remove((URIRef(QQ + "pos-lead-law"), GG.binds, cite))
+    assert (cite, RDF.type, GG.Citation) not in reason.reasoner_input(ontology, [g], prune=True)

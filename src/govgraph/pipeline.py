@@ -43,11 +43,11 @@ def load(data_dir: Path) -> Dataset:
     return curated.load(data_dir)
 
 
-def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress) -> BuildSummary:
-    summary = BuildSummary(out=folder, as_of=as_of)
-    (folder / "graphs").mkdir(parents=True)
-    progress("Writing graph files")
-    turtle, ntriples = {}, {}
+def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
+                      turtle: dict[str, bytes], ntriples: dict[str, bytes]) -> None:
+    """graphs/<name>.ttl, .nt, .jsonld for each graph; its Turtle and N-Triples are kept in
+    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store."""
+    (folder / "graphs").mkdir(parents=True, exist_ok=True)
     for g in graphs:
         stem, iri = graph_file_stem(g), str(g.identifier)
         turtle[iri], ntriples[iri] = build.to_turtle(g), build.to_ntriples(g)
@@ -55,24 +55,46 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
         (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g))
         summary.graphs[iri] = len(g)
-    (folder / "context.jsonld").write_bytes(
-        (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
-    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs, turtle))
-    nquads = build.to_nquads(graphs, ntriples)
-    (folder / "govgraph.nq").write_bytes(nquads)
-    progress("Loading the embedded store")
-    summary.quads = store.create(folder / "store", ntriples)
-    progress("Writing coverage")
+
+
+def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: BuildSummary) -> None:
     report = coverage.coverage(dataset, as_of)
     summary.coverage = report
     (folder / "coverage.json").write_bytes(coverage.to_json(report))
     (folder / "coverage.csv").write_bytes(coverage.to_csv(report))
     (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
-    progress("Describing the dataset and documenting the ontology")
+
+
+def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress,
+                    *, inferred: Callable[[], list[Graph]] | None = None) -> BuildSummary:
+    """Every artefact of a build into `folder`. `graphs` are the asserted graphs (build.build); the
+    reasoner's graphs come from `inferred()` (or are among `graphs`), asked for only when a step
+    needs them, so what does not depend on them is written while the reasoner runs elsewhere."""
+    summary = BuildSummary(out=folder, as_of=as_of)
+    turtle: dict[str, bytes] = {}
+    ntriples: dict[str, bytes] = {}
+    progress("Writing graph files")
+    write_graph_files(folder, graphs, summary, turtle, ntriples)
+    (folder / "context.jsonld").write_bytes(
+        (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    progress("Writing coverage")
+    write_coverage(folder, dataset, as_of, summary)
+    progress("Documenting the ontology")
     from . import ontodoc, void
 
-    (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     ontodoc.write_docs(folder / "ontology")
+    if inferred is not None:
+        progress("Waiting for the reasoner")
+        extra = inferred()
+        progress("Writing graph files")
+        write_graph_files(folder, extra, summary, turtle, ntriples)
+        graphs = graphs + extra
+    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs, turtle))
+    (folder / "govgraph.nq").write_bytes(build.to_nquads(graphs, ntriples))
+    progress("Loading the embedded store")
+    summary.quads = store.create(folder / "store", ntriples)
+    progress("Describing the dataset")
+    (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     progress("Analysing the networks")
     from . import analysis_run
 
@@ -94,37 +116,90 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
 
 def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
               progress: Progress = lambda step: None, strict: bool = False) -> BuildSummary:
-    """The main job. Raises DataError (nothing written) when the curated data has problems."""
+    """The main job. Raises DataError (nothing written) when the curated data has problems.
+
+    The reasoner (a JVM, for most of its time) runs in a child process started as soon as the data
+    is loaded (`background.Background`), beside the steps that do not need its results: building
+    and validating the graphs, writing their files, coverage and the ontology's documentation."""
     out = Path(out).resolve()
     recover(out)
     steps: dict[str, float] = {}
     progress = _timed(progress, steps)
     progress("Loading curated data")
     dataset = load(data_dir)
-    progress("Building graphs")
-    origins: dict[str, str] = {}
-    graphs = build.build(dataset, origins=origins)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    reasoner = None
     try:
-        tmp.mkdir(parents=True)
+        from .background import Background
         from .reason import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
-        quality = assure(dataset, graphs, as_of, progress=progress, cache=cache, origins=origins)
-        graphs = graphs + quality.inferred
-        summary = write_artefacts(tmp, graphs, dataset, as_of, progress)
+        reasoner = Background(_reason, dataset, as_of, cache)
+        progress("Building graphs")
+        origins: dict[str, str] = {}
+        graphs = build.build(dataset, origins=origins)
+        quality = assure(dataset, graphs, as_of, reasoning=False, progress=progress, origins=origins)
+
+        def inferred() -> list[Graph]:
+            quality.reasoned = reasoner.result()
+            return quality.inferred
+
+        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred)
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         progress("Publishing")
         publish(tmp, out)
         progress("")
     except BaseException:
+        if reasoner is not None:
+            reasoner.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary.out = out
     summary.steps = steps
     return summary
+
+
+def _reason(dataset: Dataset, as_of: dt.date, cache) -> list:
+    """The build's reasoning, as run in the child process: the ontology graph and the snapshots are
+    built there too, so it starts before (and runs beside) the parent's own build of the graphs.
+    Curated origins are worked out only if an inconsistency needs them in its report."""
+    from . import reason
+
+    return reason.reason_dataset(dataset, build.ontology_graph(), as_of, origins=_LazyOrigins(dataset),
+                                 cache=cache)
+
+
+class _LazyOrigins(dict):
+    """build.record_origins(dataset), computed on first use (only an inconsistency report uses it)."""
+
+    def __init__(self, dataset: Dataset):
+        super().__init__()
+        self._dataset = dataset
+        self._filled = False
+
+    def _fill(self) -> None:
+        if not self._filled:
+            self._filled = True
+            self.update(build.record_origins(self._dataset))
+
+    def __bool__(self) -> bool:
+        self._fill()
+        return bool(len(self))
+
+    def get(self, key, default=None):
+        self._fill()
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self._fill()
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        self._fill()
+        return super().__contains__(key)
 
 
 def _timed(progress: Progress, steps: dict[str, float]) -> Progress:

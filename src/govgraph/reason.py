@@ -45,7 +45,7 @@ from typing import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import build
 from .errors import GovGraphError, OntologyError
@@ -102,6 +102,9 @@ class InconsistencyError(OntologyError):
         lines.append("  Fix the record(s) named above so each individual fits its classes, then rebuild.")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self):  # picklable, so a reasoning run in a child process can raise it in the parent
+        return (type(self), (self.label, self.conflicts, self.explanation))
+
 
 @dataclass
 class Reasoned:
@@ -113,6 +116,18 @@ class Reasoned:
     seconds: float
     classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
     cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
+
+    def __reduce__(self):  # pickled as N-Triples (what Cache keeps too), for a run in a child process
+        return (_reasoned, (self.label, str(self.graph.identifier), build.to_ntriples(self.graph),
+                            self.individuals, self.seconds, self.classes, self.cached))
+
+
+def _reasoned(label: str, iri: str, nt: bytes, individuals: int, seconds: float, classes: dict,
+              cached: bool) -> Reasoned:
+    graph = Graph(identifier=URIRef(iri))
+    build._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
+    graph.parse(data=nt, format="nt")
+    return Reasoned(label, graph, individuals, seconds, classes, cached)
 
 
 @dataclass(frozen=True)
@@ -159,21 +174,84 @@ class Cache:
 
 # -- input -----------------------------------------------------------------------------------------
 
-def reasoner_input(ontology: Graph, data: Iterable[Graph]) -> Graph:
-    """The merged graph HermiT sees: the ontology whole, the data without what no axiom uses."""
+def reasoner_input(ontology: Graph, data: Iterable[Graph], *, prune: bool = False) -> Graph:
+    """The merged graph HermiT sees: the ontology whole, the data without what no axiom uses.
+    `prune` also leaves out the provenance no axiom reasons with (`_prune`)."""
     datatype_props = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
     merged = Graph()
     for t in ontology:
         if isinstance(t[2], Literal) and t[2].datatype is not None and t[2].datatype not in _OWL2_DATATYPES:
             continue  # e.g. dcterms:issued "2014-07-15"^^xsd:date on an annotation
         merged.add(t)
+    triples = []
     for g in data:
         for s, p, o in g:
             if isinstance(o, Literal):
                 if p not in datatype_props or (o.datatype is not None and o.datatype not in _OWL2_DATATYPES):
                     continue
-            merged.add((s, p, o))
+            triples.append((s, p, o))
+    if prune:
+        triples = _prune(ontology, merged, triples)
+    for t in triples:
+        merged.add(t)
     return merged
+
+
+# -- provenance, left out of HermiT's input ----------------------------------------------------------
+#
+# Every fact carries dcterms:source, prov:wasDerivedFrom and gg:citation (a gg:Citation node with
+# gg:citedSource), gg:country and gg:confidence: a third of the input triples and, with the citation
+# nodes, most of its individuals, and 40 % of HermiT's time. None of it decides an inference:
+# - dcterms:source and prov:wasDerivedFrom have no axiom at all;
+# - gg:country and gg:confidence only have a range (gg:Country, skos:Concept) that their objects
+#   are asserted to have anyway;
+# - a citation node is linked only by gg:citation (range gg:Citation), typed gg:Citation (a class
+#   no other axiom names) and points by gg:citedSource at a source (range gg:Source), which is in
+#   the input for nothing else (sources are reasoned about nowhere: they have no asserted type).
+# Any model of the rest extends to one of the whole (those properties interpreted as exactly the
+# asserted pairs, one fresh citation and one fresh source element), so HermiT's answers about every
+# other individual, and whether the data is consistent, are the same; a citation's answer is just
+# gg:Citation, which is asserted, and the inferred graph keeps only new triples. This rests on the
+# ontology's axioms about these terms: `_PRUNE_AXIOMS` is their digest when it was checked (and
+# tests/test_reason.py compares pruned and whole input on every fixture and the real data). If
+# they change, nothing is left out until someone checks again and updates the digest.
+_PRUNED_PROPERTIES = {DCTERMS.source: "link", PROV.wasDerivedFrom: "link", GG.citation: "link",
+                      GG.citedSource: "link", GG.country: "range", GG.confidence: "range"}
+_PRUNE_TERMS = (*_PRUNED_PROPERTIES, GG.Citation, GG.Source, DCTERMS.BibliographicResource, PROV.Entity)
+_PRUNE_AXIOMS = "531db46a07de53cea8ce5c51f8d44d3b77e0e4c8ed15e9d0f1d0a63bd4e801c1"
+_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy}
+
+
+def prune_axioms_digest(ontology: Graph) -> str:
+    """Digest of the ontology's axioms (not annotations) that name a term `_prune` relies on."""
+    annotations = _ANNOTATIONS | set(ontology.subjects(RDF.type, OWL.AnnotationProperty))
+    terms = set(_PRUNE_TERMS)
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in ontology
+                   if p not in annotations and (s in terms or o in terms))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _prune(ontology: Graph, merged: Graph, triples: list[tuple]) -> list[tuple]:
+    """`triples` (the data part of HermiT's input) without the provenance above, or unchanged when
+    the ontology's axioms are not those the argument was checked against, or when a node to be left
+    out is used by any other triple."""
+    if prune_axioms_digest(ontology) != _PRUNE_AXIOMS:
+        return triples
+    citations = {s for s, p, o in triples if p == RDF.type and o == GG.Citation}
+    typed = {(s, o) for s, p, o in triples if p == RDF.type} | {(s, o) for s, o in merged.subject_objects(RDF.type)}
+    ranges = {p: set(ontology.objects(p, RDFS.range)) for p, kind in _PRUNED_PROPERTIES.items() if kind == "range"}
+    kept, gone = [], set(citations)
+    for s, p, o in triples:
+        kind = _PRUNED_PROPERTIES.get(p)
+        if s in citations or kind == "link":
+            gone.add(o) if kind == "link" else None
+            continue
+        if kind == "range" and all((o, r) in typed for r in ranges[p]):
+            continue
+        kept.append((s, p, o))
+    if any(s in gone or o in gone for s, p, o in kept) or any(s in gone or o in gone for s, p, o in merged):
+        return triples
+    return kept
 
 
 def _ours(iri: str) -> bool:
@@ -315,11 +393,10 @@ class _Prepared:
 
     merged: Graph
     world: object
-    path: Path | None = None  # the World as N-Triples, for the batched JVM
 
 
-def _prepare(ontology: Graph, data: list[Graph], closed_world: bool) -> _Prepared:
-    merged = reasoner_input(ontology, data)
+def _prepare(ontology: Graph, data: list[Graph], closed_world: bool, prune: bool = True) -> _Prepared:
+    merged = reasoner_input(ontology, data, prune=prune)
     if closed_world:
         merged += _scheme_distinctness(merged)
     world, _ = _load_world(merged)
@@ -330,6 +407,20 @@ def _prepare(ontology: Graph, data: list[Graph], closed_world: bool) -> _Prepare
         world.close()
         raise
     return _Prepared(merged, world)
+
+
+def _whole_input(ontology: Graph, data: list[Graph], closed_world: bool) -> Graph:
+    """HermiT's input without pruning: what an inconsistency report searches."""
+    merged = reasoner_input(ontology, data)
+    if closed_world:
+        merged += _scheme_distinctness(merged)
+    return merged
+
+
+def _individuals(ontology: Graph, data: list[Graph]) -> int:
+    """Individuals of ours with a type in the input (citations included, pruned or not)."""
+    return len({s for g in (ontology, *data) for s in g.subjects(RDF.type, None)
+                if isinstance(s, URIRef) and _ours(str(s))})
 
 
 def _marker(n: int) -> bytes:
@@ -412,9 +503,11 @@ class Run:
 
 
 def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
-                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True) -> list[Reasoned]:
+                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
+                prune: bool = True) -> list[Reasoned]:
     """`reason` for several runs, each with a World of its own, and HermiT started once for all.
-    Results (and the first inconsistency, in the order of `runs`) are those of separate runs."""
+    Results (and the first inconsistency, in the order of `runs`) are those of separate runs.
+    `prune=False` gives HermiT the provenance too (the same results, slower: see `_prune`)."""
     from owlready2 import OwlReadyInconsistentOntologyError
 
     if not runs:
@@ -424,7 +517,7 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
     prepared: list[_Prepared] = []
     try:
         for run in runs:
-            prepared.append(_prepare(ontology, list(run.data), closed_world))
+            prepared.append(_prepare(ontology, list(run.data), closed_world, prune))
         outputs = _hermit_batch(prepared, java_memory_mb)
         share = (time.perf_counter() - started) / len(runs)
         results = []
@@ -436,10 +529,10 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
                 else:
                     _apply(prep.world, outputs[n])
             except OwlReadyInconsistentOntologyError:
-                raise _inconsistency(prep.merged, list(run.data), run.label, origins or {}, java_memory_mb) from None
+                raise _inconsistency(_whole_input(ontology, list(run.data), closed_world), list(run.data),
+                                     run.label, origins or {}, java_memory_mb) from None
             graph, counts = _inferred(prep.world, prep.merged, run.graph_iri)
-            individuals = len({s for s in prep.merged.subjects(RDF.type, None)
-                               if isinstance(s, URIRef) and _ours(str(s))})
+            individuals = _individuals(ontology, list(run.data))
             results.append(Reasoned(label=run.label, graph=graph, individuals=individuals,
                                     seconds=share + time.perf_counter() - began, classes=counts))
         return results
@@ -450,14 +543,15 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
 
 def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = build.INFERRED_GRAPH,
            label: str = "data", origins: dict[str, str] | None = None,
-           java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True) -> Reasoned:
+           java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
+           prune: bool = True) -> Reasoned:
     """Check consistency and realise every individual; return the new triples as `graph_iri`.
 
     Raises InconsistencyError (an OntologyError, exit 1) with a plain-words report when the data
     contradicts the ontology, ReasonerError (exit 3) when Java or HermiT cannot run.
     """
     return reason_runs(ontology, [Run(tuple(data), graph_iri, label)], origins=origins,
-                       java_memory_mb=java_memory_mb, closed_world=closed_world)[0]
+                       java_memory_mb=java_memory_mb, closed_world=closed_world, prune=prune)[0]
 
 
 def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "data",

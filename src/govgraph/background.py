@@ -1,0 +1,123 @@
+"""Run one function in a forked child process while this one goes on with other work.
+
+Why: the build's reasoning is mostly a JVM waiting to finish, and owlready2 is not thread-safe (one
+sqlite database per World, module-level state), so it runs in a process of its own, started as early
+as its input exists, beside the Python-only steps. A fork shares the parent's memory (the dataset,
+the graphs), so nothing is serialised on the way in; the result (or the exception) comes back
+pickled through a pipe.
+
+The child has a process group of its own, so `cancel` ends it together with anything it started
+(the JVM), and a Ctrl-C in the terminal reaches only the parent, which cancels it. The child never
+writes to the terminal. Where `os.fork` does not exist, the function runs in `result()` instead.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import traceback
+from typing import Any, Callable
+
+
+class Background:
+    """`fn(*args, **kwargs)` in a forked child; `result()` returns its value or raises its exception."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        self._call = (fn, args, kwargs)
+        self._pid: int | None = None
+        self._read: int | None = None
+        self._done: tuple[bool, Any] | None = None
+        if hasattr(os, "fork"):
+            self._start()
+
+    def _start(self) -> None:
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read)
+            self._child(write)
+        os.close(write)
+        try:
+            os.setpgid(pid, pid)  # also here: `cancel` may come before the child's own call
+        except OSError:
+            pass
+        self._pid, self._read = pid, read
+
+    def _child(self, write: int) -> None:
+        status = 0
+        try:
+            os.setpgid(0, 0)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            # fresh objects: the parent's may hold locks taken by its other threads (a progress spinner)
+            sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
+            import warnings
+
+            warnings.simplefilter("ignore")
+            fn, args, kwargs = self._call
+            try:
+                outcome = (True, fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent
+                outcome = (False, exc)
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 - an unpicklable result or exception
+                text = "".join(traceback.format_exception(outcome[1])) if not outcome[0] else "unpicklable result"
+                data = pickle.dumps((False, RuntimeError(f"background step failed: {text}")))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+
+    def result(self) -> Any:
+        """Wait for the child (or, without fork, run the function now); its value, or raise."""
+        if self._done is None:
+            if self._pid is None:
+                fn, args, kwargs = self._call
+                try:
+                    self._done = (True, fn(*args, **kwargs))
+                except BaseException as exc:  # noqa: BLE001 - re-raised below, as from a child
+                    self._done = (False, exc)
+            else:
+                with os.fdopen(self._read, "rb") as pipe:
+                    data = pipe.read()
+                self._read = None
+                _, status = os.waitpid(self._pid, 0)
+                self._pid = None
+                if not data:
+                    self._done = (False, RuntimeError(f"background step ended without a result (status {status})"))
+                else:
+                    self._done = pickle.loads(data)
+        ok, value = self._done
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """End the child and everything it started, if it is still running; idempotent."""
+        if self._pid is None:
+            return
+        try:
+            os.killpg(self._pid, signal.SIGKILL)
+        except OSError:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            pass
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        self._pid = None
+        self._done = (False, RuntimeError("background step cancelled"))
