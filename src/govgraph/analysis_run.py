@@ -266,6 +266,14 @@ def write_all(folder: Path, result: AnalysisSet) -> list[Path]:
     return written
 
 
+def preload() -> None:
+    """Import what the analysis will need (networkx loads scipy.sparse on its first PageRank), so a
+    caller can do it while it waits for something else (the pipeline, for the reasoner)."""
+    import scipy.sparse  # noqa: F401
+
+    from . import store  # noqa: F401
+
+
 def run_into(out: Path, as_of: dt.date, params: Params = Params()) -> AnalysisSet:
     """The build's analysis step: analyse every country and scenario of the store in `out`, write
     `out/analysis/`. Called by the pipeline on the not-yet-published build folder."""

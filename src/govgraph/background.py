@@ -24,8 +24,11 @@ from typing import Any, Callable
 class Background:
     """`fn(*args, **kwargs)` in a forked child; `result()` returns its value or raises its exception."""
 
-    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+    def __init__(self, fn: Callable[..., Any], *args: Any, nice: int = 0, **kwargs: Any):
+        """`nice` > 0 lowers the child's CPU priority: for work that is needed only at the end, so
+        it takes the cores only when the steps that others wait for leave them idle."""
         self._call = (fn, args, kwargs)
+        self._nice = nice
         self._pid: int | None = None
         self._read: int | None = None
         self._done: tuple[bool, Any] | None = None
@@ -52,6 +55,8 @@ class Background:
         try:
             os.setpgid(0, 0)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if self._nice:
+                os.nice(self._nice)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)

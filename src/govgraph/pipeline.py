@@ -17,7 +17,7 @@ from typing import Callable
 
 from rdflib import Graph
 
-from . import __version__, build, coverage, curated, store
+from . import __version__, build, coverage, curated
 from .model import BASELINE, Dataset
 
 Progress = Callable[[str], None]
@@ -80,9 +80,11 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Writing coverage")
     write_coverage(folder, dataset, as_of, summary)
     progress("Documenting the ontology")
-    from . import ontodoc, void
+    document_ontology(folder)
+    progress("Importing the analysis")  # here, where the build would otherwise wait for the reasoner
+    from . import analysis_run, render
 
-    ontodoc.write_docs(folder / "ontology")
+    analysis_run.preload()
     if inferred is not None:
         progress("Waiting for the reasoner")
         extra = inferred()
@@ -92,16 +94,16 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     (folder / "govgraph.trig").write_bytes(build.to_trig(graphs, turtle))
     (folder / "govgraph.nq").write_bytes(build.to_nquads(graphs, ntriples))
     progress("Loading the embedded store")
+    from . import store
+
     summary.quads = store.create(folder / "store", ntriples)
     progress("Describing the dataset")
+    from . import void
+
     (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     progress("Analysing the networks")
-    from . import analysis_run
-
     analysis_run.run_into(folder, as_of)
     progress("Drawing the maps and the site")
-    from . import render
-
     render.write_site(folder)
     manifest = {
         "govgraph": __version__,
@@ -114,13 +116,22 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     return summary
 
 
+def document_ontology(folder: Path) -> None:
+    """out/ontology/: depends on the ontology files only."""
+    from . import ontodoc
+
+    ontodoc.write_docs(folder / "ontology")
+
+
 def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
               progress: Progress = lambda step: None, strict: bool = False) -> BuildSummary:
     """The main job. Raises DataError (nothing written) when the curated data has problems.
 
-    The reasoner (a JVM, for most of its time) runs in a child process started as soon as the data
-    is loaded (`background.Background`), beside the steps that do not need its results: building
-    and validating the graphs, writing their files, coverage and the ontology's documentation."""
+    Three processes share the work (`background.Background`): the reasoner (a JVM, for most of its
+    time) in a child started as soon as the data is loaded, since the store and everything after it
+    wait for its graphs; the shape validation, needed only at the end, in a second child at a lower
+    CPU priority; everything else here, in an order that leaves the waiting for the reasoner with
+    work to do (files, coverage, the ontology's documentation, imports)."""
     out = Path(out).resolve()
     recover(out)
     steps: dict[str, float] = {}
@@ -131,35 +142,47 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
-    reasoner = None
+    children = []
     try:
         from .background import Background
         from .reason import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
         reasoner = Background(_reason, dataset, as_of, cache)
+        children.append(reasoner)
         progress("Building graphs")
         origins: dict[str, str] = {}
         graphs = build.build(dataset, origins=origins)
-        quality = assure(dataset, graphs, as_of, reasoning=False, progress=progress, origins=origins)
+        side = Background(_validate, graphs, origins, nice=10)
+        children.append(side)
+        quality = Quality(report=None, origins=origins)
 
         def inferred() -> list[Graph]:
             quality.reasoned = reasoner.result()
             return quality.inferred
 
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred)
+        progress("Validating the shapes")
+        quality.report = side.result()
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         progress("Publishing")
         publish(tmp, out)
         progress("")
     except BaseException:
-        if reasoner is not None:
-            reasoner.cancel()
+        for child in children:
+            child.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary.out = out
     summary.steps = steps
     return summary
+
+
+def _validate(graphs: list[Graph], origins: dict[str, str]):
+    """The shapes' report, in a child process."""
+    from . import validate
+
+    return validate.validate_graphs(graphs, origins=origins)
 
 
 def _reason(dataset: Dataset, as_of: dt.date, cache) -> list:
@@ -295,7 +318,7 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
 
 def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
     """queries/checks on the store under `folder` (the countries, then each scenario)."""
-    from . import validate
+    from . import store, validate
 
     progress("Running the quality checks")
     handle = store.open_store(folder)
@@ -320,6 +343,8 @@ def run_validate(data_dir: Path, *, as_of: dt.date = BASELINE, reasoning: bool =
     """`govgraph validate`: everything the build checks, writing nothing (the checks run on a
     throw-away store)."""
     import tempfile
+
+    from . import store
 
     dataset = load(data_dir)
     graphs = build.build(dataset)

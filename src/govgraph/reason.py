@@ -447,9 +447,11 @@ def _hermit_batch(runs: list[_Prepared], java_memory_mb: int) -> list[bytes] | N
             marker = Path(tmp) / f"marker-{n}.nt"
             marker.write_bytes(_marker(n))
             files += [path.as_uri(), marker.as_uri()]
-        # the options sync_reasoner_hermit(infer_property_values=True, ignore_unsupported_datatypes=True) passes
+        # sync_reasoner_hermit(infer_property_values=True, ignore_unsupported_datatypes=True) also
+        # passes -O -D (classify the object and data properties): left out, as nothing kept depends
+        # on them (`_inferred` keeps triples about our individuals; property values come from -Y)
         command = [reasoning.owlready2.JAVA_EXE, *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp",
-                   reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I",
+                   reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-I",
                    *files, "-Y", "--ignoreUnsupportedDatatypes"]
         try:
             result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

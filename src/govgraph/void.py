@@ -37,15 +37,12 @@ VOCABULARIES = (
 
 
 def vocabularies_used(graphs: Iterable[Graph]) -> list[str]:
-    used: set[str] = set()
+    """The known vocabularies among the predicates and classes of `graphs`."""
+    terms: set = set()
     for g in graphs:
-        for s, p, o in g:
-            terms = [p] + ([o] if p == RDF.type else [])
-            for term in terms:
-                for ns in VOCABULARIES:
-                    if str(term).startswith(ns):
-                        used.add(ns)
-    return sorted(used)
+        terms.update(g.predicates())
+        terms.update(g.objects(None, RDF.type))
+    return sorted({ns for term in terms for ns in VOCABULARIES if str(term).startswith(ns)})
 
 
 def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Iterable[str] = (),
