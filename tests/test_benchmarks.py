@@ -86,3 +86,25 @@ def test_country_codes_are_unique():
     codes = [synthetic.country_code(i) for i in range(200)]
     assert len(set(codes)) == len(codes)
     assert all(len(c) == 2 and c.isupper() for c in codes)
+
+
+@pytest.mark.slow
+def test_the_benchmark_runner_still_runs(tmp_path):
+    """`benchmarks/run.py --quick` on a few parts: it executes and reports every target it measures
+    (times are not looked at: benchmarks assert nothing about speed)."""
+    import json
+    import subprocess
+
+    prefix = tmp_path / "quick"
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), "--quick", "--only", "build,query,analysis",
+                           "--out", str(prefix)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(prefix.with_suffix(".json").read_text(encoding="utf-8"))
+    titles = [s["title"] for s in report["sections"]]
+    assert {"Build and load", "Query library"} <= set(titles) and any(t.startswith("Analysis") for t in titles)
+    assert not any(t.endswith(": failed") for t in titles), titles
+    targets = {t["name"]: t["status"] for t in report["targets"]}
+    assert targets["query library within 1.3× of raw pyoxigraph"] in ("pass", "miss")
+    queries = next(s for s in report["sections"] if s["title"] == "Query library")["data"]
+    assert len([d for d in queries if d.get("query") != "TOTAL"]) == len(list((BENCH.parent / "queries").glob("*/*.rq"))) - len(list((BENCH.parent / "queries" / "projection").glob("*.rq")))
+    assert "| **whole library** |" in prefix.with_suffix(".md").read_text(encoding="utf-8")
