@@ -179,7 +179,7 @@ def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monke
         reason.Run((_graph("defined-classes.ttl"),), build.inferred_graph_iri("fixture"), "fixture")]
     together = reason.reason_runs(ontology, runs)
     # owlready2's own sync_reasoner_hermit, one JVM per World, its own command line and whole input
-    monkeypatch.setattr(reason, "_hermit_batch", lambda runs, memory: None)
+    monkeypatch.setattr(reason, "_hermit_batch", lambda *args, **kwargs: None)
     alone = [reason.reason(ontology, run.data, graph_iri=run.graph_iri, label=run.label, prune=False)
              for run in runs]
     assert [r.label for r in together] == [run.label for run in runs]
@@ -202,8 +202,8 @@ def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
     import subprocess
 
     seen = []
-    real = subprocess.run
-    monkeypatch.setattr(reason.subprocess, "run", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
+    real = subprocess.Popen
+    monkeypatch.setattr(reason.subprocess, "Popen", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
     reason.reason(ontology, [_graph("defined-classes.ttl")])
     assert seen and all(opt in seen[0] for opt in reason.JVM_OPTIONS)
 

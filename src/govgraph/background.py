@@ -7,8 +7,10 @@ the graphs), so nothing is serialised on the way in; the result (or the exceptio
 pickled through a pipe.
 
 The child has a process group of its own, so `cancel` ends it together with anything it started
-(the JVM), and a Ctrl-C in the terminal reaches only the parent, which cancels it. The child never
-writes to the terminal. Where `os.fork` does not exist, the function runs in `result()` instead.
+(the JVM), and a Ctrl-C in the terminal reaches only the parent, which cancels it. On Linux the
+child is also killed when the parent dies (`die_with_parent`), so a killed build leaves no process
+behind to write into the folder it was building. The child never writes to the terminal. Where
+`os.fork` does not exist, the function runs in `result()` instead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,21 @@ import signal
 import sys
 import traceback
 from typing import Any, Callable
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """Ask Linux to kill this process when its parent exits (prctl PR_SET_PDEATHSIG); if the parent
+    is gone already, exit now. Elsewhere, nothing. Also usable as a subprocess `preexec_fn`."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 class Background:
@@ -39,10 +56,11 @@ class Background:
         read, write = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
-            self._child(write)
+            self._child(write, parent)
         os.close(write)
         try:
             os.setpgid(pid, pid)  # also here: `cancel` may come before the child's own call
@@ -50,9 +68,10 @@ class Background:
             pass
         self._pid, self._read = pid, read
 
-    def _child(self, write: int) -> None:
+    def _child(self, write: int, parent: int) -> None:
         status = 0
         try:
+            die_with_parent(parent)
             os.setpgid(0, 0)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             if self._nice:

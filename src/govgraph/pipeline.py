@@ -148,7 +148,7 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
         from .reason import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
-        reasoner = Background(_reason, dataset, as_of, cache)
+        reasoner = Background(_reason, dataset, as_of, cache, tmp)
         children.append(reasoner)
         progress("Building graphs")
         origins: dict[str, str] = {}
@@ -185,14 +185,14 @@ def _validate(graphs: list[Graph], origins: dict[str, str]):
     return validate.validate_graphs(graphs, origins=origins)
 
 
-def _reason(dataset: Dataset, as_of: dt.date, cache) -> list:
+def _reason(dataset: Dataset, as_of: dt.date, cache, workdir: Path) -> list:
     """The build's reasoning, as run in the child process: the ontology graph and the snapshots are
     built there too, so it starts before (and runs beside) the parent's own build of the graphs.
     Curated origins are worked out only if an inconsistency needs them in its report."""
     from . import reason
 
     return reason.reason_dataset(dataset, build.ontology_graph(), as_of, origins=_LazyOrigins(dataset),
-                                 cache=cache)
+                                 cache=cache, workdir=workdir)
 
 
 class _LazyOrigins(dict):

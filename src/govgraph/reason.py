@@ -430,15 +430,17 @@ def _marker(n: int) -> bytes:
     return f"{a} {cls}\n{b} {cls}\n{a} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {b} .\n".encode()
 
 
-def _hermit_batch(runs: list[_Prepared], java_memory_mb: int) -> list[bytes] | None:
+def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> list[bytes] | None:
     """Run HermiT once over every World (its command line reasons over each ontology it is given on
     its own, with a fresh reasoner), instead of starting one JVM per World. A marker ontology after
     each World's file splits the output back into each World's part. None when the JVM failed
     (inconsistent data, no Java …): the caller then runs each World on its own, which reports the
-    failure as a single run does."""
+    failure as a single run does. `meanwhile()` runs while the JVM does (its output goes to a file,
+    so it never waits for a reader)."""
     from owlready2 import reasoning
 
-    with tempfile.TemporaryDirectory(prefix="govgraph-hermit-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".hermit-", dir=workdir) as tmp:
         files = []
         for n, run in enumerate(runs):
             path = Path(tmp) / f"run-{n}.nt"
@@ -453,13 +455,24 @@ def _hermit_batch(runs: list[_Prepared], java_memory_mb: int) -> list[bytes] | N
         command = [reasoning.owlready2.JAVA_EXE, *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp",
                    reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-I",
                    *files, "-Y", "--ignoreUnsupportedDatatypes"]
-        try:
-            result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        except OSError:
-            return None
-    if result.returncode != 0:
-        return None
-    parts, rest = [], result.stdout
+        output = Path(tmp) / "output.txt"
+        with output.open("wb") as sink:
+            try:
+                jvm = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+            except OSError:
+                jvm = None
+            try:
+                if meanwhile is not None:
+                    meanwhile()
+            except BaseException:
+                if jvm is not None:
+                    jvm.kill()
+                    jvm.wait()
+                raise
+            if jvm is None or jvm.wait() != 0:
+                return None
+        rest = output.read_bytes()
+    parts = []
     for n in range(len(runs)):
         line = f"SubClassOf( <{_MARKER}{n}> <{_MARKER}{n}:end> )\n".encode()
         head, found, rest = rest.partition(line)
@@ -506,10 +519,14 @@ class Run:
 
 def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
                 java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
-                prune: bool = True) -> list[Reasoned]:
+                prune: bool = True, workdir: Path | None = None,
+                meanwhile: Callable[[], None] | None = None) -> list[Reasoned]:
     """`reason` for several runs, each with a World of its own, and HermiT started once for all.
     Results (and the first inconsistency, in the order of `runs`) are those of separate runs.
-    `prune=False` gives HermiT the provenance too (the same results, slower: see `_prune`)."""
+    `prune=False` gives HermiT the provenance too (the same results, slower: see `_prune`).
+    `workdir`: where HermiT's input files go (a build puts them in its own folder, which a killed
+    build's successor cleans up); by default the system's temporary folder. `meanwhile()` is run
+    while HermiT runs."""
     from owlready2 import OwlReadyInconsistentOntologyError
 
     if not runs:
@@ -520,7 +537,7 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
     try:
         for run in runs:
             prepared.append(_prepare(ontology, list(run.data), closed_world, prune))
-        outputs = _hermit_batch(prepared, java_memory_mb)
+        outputs = _hermit_batch(prepared, java_memory_mb, workdir, meanwhile)
         share = (time.perf_counter() - started) / len(runs)
         results = []
         for n, (run, prep) in enumerate(zip(runs, prepared)):
@@ -801,28 +818,41 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
 def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
                    origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
                    progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache(),
-                   scenario_graphs: dict[str, Graph] | None = None) -> list[Reasoned]:
+                   scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None) -> list[Reasoned]:
     """Reason over the baseline (every country's snapshot as of `as_of`, in one run) and over each
     scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
     …/graph/inferred/scenario/<id>. A run whose inputs are unchanged since the build `cache` reads
     from is not repeated; the others share one start of HermiT (`reason_runs`)."""
     return reason_all(ontology, dataset_runs(dataset, as_of, scenario_graphs), origins=origins,
-                      java_memory_mb=java_memory_mb, progress=progress, cache=cache)
+                      java_memory_mb=java_memory_mb, progress=progress, cache=cache, workdir=workdir)
 
 
 def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
-               cache: Cache = Cache()) -> list[Reasoned]:
-    """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`."""
-    ontology_nt = build.to_ntriples(ontology)
-    keys = [Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs]
-    results = [cache.load(key, run.graph_iri, run.label) for key, run in zip(keys, runs)]
+               cache: Cache = Cache(), workdir: Path | None = None) -> list[Reasoned]:
+    """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`. With no
+    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs."""
+    keys: list[str] = []
+
+    def work_out_keys() -> None:
+        if not keys:
+            ontology_nt = build.to_ntriples(ontology)
+            keys.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
+
+    nothing_to_reuse = cache.read is None or not cache.read.is_dir()
+    if nothing_to_reuse:
+        results: list[Reasoned | None] = [None] * len(runs)
+    else:
+        work_out_keys()
+        results = [cache.load(key, run.graph_iri, run.label) for key, run in zip(keys, runs)]
     todo = [n for n, r in enumerate(results) if r is None]
     if todo:
         progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
         for n, result in zip(todo, reason_runs(ontology, [runs[n] for n in todo], origins=origins,
-                                               java_memory_mb=java_memory_mb)):
+                                               java_memory_mb=java_memory_mb, workdir=workdir,
+                                               meanwhile=work_out_keys)):
             results[n] = result
+    work_out_keys()
     for key, result in zip(keys, results):
         cache.store(key, result)
     return results
