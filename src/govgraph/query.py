@@ -41,6 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -172,9 +173,11 @@ def _matching(tokens: list[_Token], i: int) -> int:
     raise QueryError("the query's braces { } are not balanced")
 
 
+@lru_cache(maxsize=256)
 def shape(sparql: str) -> Shape:
     """Find the query form, dataset clauses and the top-level WHERE group, skipping strings,
-    IRIs and comments. Not a parser: the store's parser still judges the query."""
+    IRIs and comments. Not a parser: the store's parser still judges the query. Cached: the
+    library's questions are the same texts again and again (the endpoint, the benchmarks)."""
     tokens = _tokens(sparql)
     variables = frozenset(t.text[1:] for t in tokens if t.kind == "var")
     form_at = next((i for i, t in enumerate(tokens) if t.keyword in FORMS), None)

@@ -69,16 +69,22 @@ def has_baseline_view(store: ox.Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
 
-def query_dataset(store: ox.Store, graphs: Iterable[ox.NamedNode] | None) -> dict:
+def query_dataset(store: ox.Store, graphs: Iterable[ox.NamedNode] | None, *,
+                  view: list[str] | None = None) -> dict:
     """pyoxigraph `query()` keywords for a default graph made of `graphs`: none at all (the store's
-    default graph) when they are exactly the baseline view and the store holds it."""
+    default graph) when they are exactly the baseline view and the store holds it. `view`: the
+    sorted IRIs of the view's graphs, or [] when the store has none (found here when not given)."""
     if graphs is None:
         return {}
     graphs = list(graphs)
-    if sorted(g.value for g in graphs) == sorted(g.value for g in choose_graphs(graph_names(store))) \
-            and has_baseline_view(store):
-        return {}
-    return {"default_graph": graphs}
+    if view is None:
+        view = baseline_view(store)
+    return {} if view and sorted(g.value for g in graphs) == view else {"default_graph": graphs}
+
+
+def baseline_view(store: ox.Store) -> list[str]:
+    """The sorted IRIs of the graphs merged into the store's default graph ([] when there is none)."""
+    return sorted(g.value for g in choose_graphs(graph_names(store))) if has_baseline_view(store) else []
 
 
 def open_store(out: Path) -> ox.Store:
@@ -110,7 +116,7 @@ def select(store: ox.Store, sparql: str, *, graphs: Iterable[ox.NamedNode] | Non
     except SyntaxError as exc:
         raise StoreError(f"the query is not valid SPARQL: {exc}") from exc
     columns = [v.value for v in result.variables]
-    rows = [tuple(solution[c] for c in columns) for solution in result]
+    rows = [tuple(solution) for solution in result]  # values in the order of the variables
     return columns, rows
 
 
@@ -157,20 +163,26 @@ class LocalStore:
     def __init__(self, out: Path):
         self.out = Path(out)
         self.store = open_store(self.out)
+        self._names: list[str] | None = None  # read-only: the graphs cannot change while open
+        self._view: list[str] | None = None
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.out)!r})"
 
     def graph_names(self) -> list[str]:
-        return graph_names(self.store)
+        if self._names is None:
+            self._names = graph_names(self.store)
+        return self._names
 
     def dataset_graphs(self, scenario: str | None = None) -> list[ox.NamedNode]:
         return choose_graphs(self.graph_names(), scenario)
 
     def select(self, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None) -> tuple[list[str], Rows]:
         """Run a SELECT over `graphs` as the default graph; QueryError if it is not valid SPARQL."""
+        if self._view is None:
+            self._view = baseline_view(self.store)
         try:
-            result = self.store.query(sparql, **query_dataset(self.store, graphs))
+            result = self.store.query(sparql, **query_dataset(self.store, graphs, view=self._view))
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
         except OSError as exc:
@@ -178,7 +190,7 @@ class LocalStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
         columns = [v.value for v in result.variables]
-        return columns, [tuple(solution[c] for c in columns) for solution in result]
+        return columns, [tuple(solution) for solution in result]  # values in the order of the variables
 
 
 def _auth_header(user: str | None, password: str | None, token: str | None) -> dict[str, str]:
@@ -270,7 +282,7 @@ class RemoteStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
         columns = [v.value for v in result.variables]
-        return columns, [tuple(solution[c] for c in columns) for solution in result]
+        return columns, [tuple(solution) for solution in result]  # values in the order of the variables
 
 
 Backend = LocalStore | RemoteStore
