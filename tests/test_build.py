@@ -183,3 +183,15 @@ def test_unchanged_reasoning_is_reused_and_a_change_recomputes_it(tmp_path):
     third = pipeline.run_build(data, out)
     cached = {r["label"].split()[0]: r["cached"] for r in third.quality["reasoning"]}
     assert cached == {"baseline": False, "scenario": True}
+
+
+def test_serialisations_are_rdflibs_own():
+    """build.to_turtle and to_jsonld take shortcuts through rdflib's serializers; the bytes and
+    the JSON-LD document must be what rdflib's own g.serialize gives."""
+    for data in (KITCHEN_SINK, REAL_DATA):
+        for g in build.build(curated.load(data)):
+            assert build.to_turtle(g) == g.serialize(format="turtle").encode("utf-8"), g.identifier
+            context = dict(build.PREFIXES)
+            doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=False))
+            ours = build.jsonld_from_rdf(g, context, None, (False,), False, auto_compact=False)
+            assert json.loads(json.dumps(ours)) == doc, g.identifier

@@ -7,6 +7,7 @@ builds shows real changes only.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Iterable
 from rdflib import Dataset as RDFDataset
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.plugins.serializers.jsonld import from_rdf as jsonld_from_rdf
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
 
 from .model import (
@@ -470,8 +473,30 @@ def to_nquads(graphs: Iterable[Graph], ntriples: dict[str, bytes] | None = None)
     return "".join(sorted(lines)).encode("utf-8")
 
 
+class _TurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle serializer, remembering each IRI's prefixed name once it has one: it looks
+    every term up twice (to collect the prefixes, then to write) and the look-up was half its time.
+    Only found names are kept: a name not found yet may be found after a prefix is generated."""
+
+    def reset(self) -> None:
+        super().reset()
+        self._pnames: dict = {}
+
+    def get_pname(self, uri, gen_prefix: bool = True):
+        key = (uri, gen_prefix)
+        found = self._pnames.get(key)
+        if found is None:
+            found = super().get_pname(uri, gen_prefix)
+            if found is not None:
+                self._pnames[key] = found
+        return found
+
+
 def to_turtle(g: Graph) -> bytes:
-    return g.serialize(format="turtle").encode("utf-8")
+    """What `g.serialize(format="turtle")` gives, encoded."""
+    out = io.BytesIO()
+    _TurtleSerializer(g).serialize(out, encoding="utf-8")
+    return out.getvalue()
 
 
 def to_trig(graphs: Iterable[Graph], turtle: dict[str, bytes] | None = None) -> bytes:
@@ -496,7 +521,9 @@ def jsonld_context() -> dict:
 def to_jsonld(g: Graph) -> bytes:
     """JSON-LD with our context, nodes sorted by @id and keys sorted, so bytes are stable."""
     context = {k: v for k, v in PREFIXES.items()}
-    doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=False))
+    # what g.serialize(format="json-ld", context=context, auto_compact=False) builds before it is
+    # written out (and read back here): its arguments as that serializer passes them
+    doc = jsonld_from_rdf(g, context, None, (False,), False, auto_compact=False)
     if isinstance(doc, dict) and "@graph" in doc:
         nodes = doc["@graph"]
     else:
