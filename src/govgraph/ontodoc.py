@@ -180,11 +180,46 @@ def concepts_html(ontology: Graph) -> str:
     return "\n".join(parts)
 
 
-def write_docs(folder: Path, ontology: Graph | None = None) -> list[Path]:
-    """Write index.html (pyLODE) and concepts.html into `folder` (out/ontology/)."""
-    ontology = ontology if ontology is not None else ontology_graph()
+def docs_key() -> str:
+    """A digest of everything the pages of the shipped ontology depend on: its files, this module,
+    and the versions of pyLODE and rdflib."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("pylode", "rdflib"):
+        try:
+            digest.update(f"{package} {version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(package.encode())
+    for path in ontology_files():
+        digest.update(f"\n{path.name}\n".encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+PAGES = ("index.html", "concepts.html")
+
+
+def write_docs(folder: Path, ontology: Graph | None = None, *, cache_from: Path | None = None,
+               cache_to: Path | None = None) -> list[Path]:
+    """Write index.html (pyLODE) and concepts.html into `folder` (out/ontology/).
+
+    For the shipped ontology (`ontology` None), pages made by an earlier build from the same
+    inputs (`docs_key`) are copied from `cache_from` instead of asking pyLODE again (a second or
+    so), and the pages are kept in `cache_to` for the next build."""
     folder.mkdir(parents=True, exist_ok=True)
-    index, concepts = folder / "index.html", folder / "concepts.html"
-    index.write_text(ontology_html(ontology), encoding="utf-8")
-    concepts.write_text(concepts_html(ontology), encoding="utf-8")
-    return [index, concepts]
+    paths = [folder / name for name in PAGES]
+    key = docs_key() if ontology is None and (cache_from or cache_to) else None
+    earlier = cache_from / key if key and cache_from else None
+    if earlier is not None and all((earlier / name).is_file() for name in PAGES):
+        pages = [(earlier / name).read_bytes() for name in PAGES]
+    else:
+        ontology = ontology if ontology is not None else ontology_graph()
+        pages = [ontology_html(ontology).encode("utf-8"), concepts_html(ontology).encode("utf-8")]
+    for path, page in zip(paths, pages):
+        path.write_bytes(page)
+    if key and cache_to:
+        (cache_to / key).mkdir(parents=True, exist_ok=True)
+        for name, page in zip(PAGES, pages):
+            (cache_to / key / name).write_bytes(page)
+    return paths

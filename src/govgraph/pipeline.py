@@ -66,10 +66,11 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
 
 
 def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress,
-                    *, inferred: Callable[[], list[Graph]] | None = None) -> BuildSummary:
+                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None) -> BuildSummary:
     """Every artefact of a build into `folder`. `graphs` are the asserted graphs (build.build); the
     reasoner's graphs come from `inferred()` (or are among `graphs`), asked for only when a step
-    needs them, so what does not depend on them is written while the reasoner runs elsewhere."""
+    needs them, so what does not depend on them is written while the reasoner runs elsewhere.
+    `previous`: the last build's folder, whose cache/ may spare work."""
     summary = BuildSummary(out=folder, as_of=as_of)
     turtle: dict[str, bytes] = {}
     ntriples: dict[str, bytes] = {}
@@ -80,7 +81,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Writing coverage")
     write_coverage(folder, dataset, as_of, summary)
     progress("Documenting the ontology")
-    document_ontology(folder)
+    document_ontology(folder, previous)
     progress("Importing the analysis")  # here, where the build would otherwise wait for the reasoner
     from . import analysis_run, render
 
@@ -116,11 +117,13 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     return summary
 
 
-def document_ontology(folder: Path) -> None:
-    """out/ontology/: depends on the ontology files only."""
+def document_ontology(folder: Path, previous: Path | None = None) -> None:
+    """out/ontology/: depends on the ontology files only, so the pages of the `previous` build
+    (kept in its cache/ontodoc) are reused when those did not change."""
     from . import ontodoc
 
-    ontodoc.write_docs(folder / "ontology")
+    ontodoc.write_docs(folder / "ontology", cache_from=previous / "cache" / "ontodoc" if previous else None,
+                       cache_to=folder / "cache" / "ontodoc")
 
 
 def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
@@ -161,7 +164,7 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
             quality.reasoned = reasoner.result()
             return quality.inferred
 
-        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred)
+        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out)
         progress("Validating the shapes")
         quality.report = side.result()
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
