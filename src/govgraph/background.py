@@ -15,6 +15,7 @@ behind to write into the folder it was building. The child never writes to the t
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -57,10 +58,14 @@ class Background:
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
+        # the child's garbage collector leaves the inherited objects alone: visiting them would copy
+        # every page of the parent's heap (copy-on-write) for nothing
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read)
             self._child(write, parent)
+        gc.unfreeze()
         os.close(write)
         try:
             os.setpgid(pid, pid)  # also here: `cancel` may come before the child's own call
