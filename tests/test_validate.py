@@ -169,3 +169,23 @@ def test_warnings_fail_only_when_strict():
     report.raise_if_fails()
     with pytest.raises(ConformanceError):
         report.raise_if_fails(strict=True)
+
+
+def test_the_faster_parameter_lookup_changes_no_finding(built, shapes, monkeypatch):
+    """validate._faster_parameter_lookup hands pySHACL its own list with a set behind `in`."""
+    import pyshacl.shape
+
+    broken = _copy(built["zz"])
+    for s in sorted(broken.subjects(RDF.type, GG.PolicyLever))[:2]:
+        broken.remove((s, GG.leverType, None))
+        broken.add((s, GG.binding, Literal("yes")))
+    reports = []
+    for faster in (True, False):
+        if hasattr(pyshacl.shape, "CONSTRAINT_PARAMS"):
+            del pyshacl.shape.CONSTRAINT_PARAMS  # pySHACL fills in its own list when it is missing
+        with monkeypatch.context() as m:
+            if not faster:
+                m.setattr(validate, "_faster_parameter_lookup", lambda: None)
+            reports.append(_validate(built, shapes, broken).to_json())
+            assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], validate._ListWithSet) is faster
+    assert reports[0] == reports[1] and b'"violation"' in reports[0]
