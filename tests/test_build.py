@@ -195,3 +195,34 @@ def test_serialisations_are_rdflibs_own():
             doc = json.loads(g.serialize(format="json-ld", context=context, auto_compact=False))
             ours = build.jsonld_from_rdf(g, context, None, (False,), False, auto_compact=False)
             assert json.loads(json.dumps(ours)) == doc, g.identifier
+
+
+def test_a_failure_in_the_reasoning_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
+    """The reasoner runs in a child process: its exception is the build's, as it was in-process,
+    the previous out/ stays, and no temporary folder or process is left behind."""
+    from govgraph import reason
+
+    out = tmp_path / "out"
+    (out / "marker").parent.mkdir(parents=True)
+    (out / "marker").write_text("previous build")
+
+    def inconsistent(*args, **kwargs):
+        raise reason.InconsistencyError("baseline", [reason.Conflict(("urn:x",), "an axiom", "x is both")], [])
+
+    monkeypatch.setattr(reason, "reason_dataset", inconsistent)  # inherited by the forked child
+    with pytest.raises(reason.InconsistencyError) as caught:
+        pipeline.run_build(KITCHEN_SINK, out)
+    assert caught.value.conflicts[0].message == "x is both" and caught.value.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["marker"]
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_concurrent_build_infers_what_reasoning_in_process_infers(tmp_path):
+    dataset = curated.load(KITCHEN_SINK)
+    out = tmp_path / "out"
+    pipeline.run_build(KITCHEN_SINK, out)
+    from govgraph import reason
+
+    for r in reason.reason_dataset(dataset, build.ontology_graph(), pipeline.BASELINE):
+        stem = pipeline.graph_file_stem(r.graph)
+        assert (out / "graphs" / f"{stem}.nt").read_bytes() == build.to_ntriples(r.graph)

@@ -130,11 +130,11 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
               progress: Progress = lambda step: None, strict: bool = False) -> BuildSummary:
     """The main job. Raises DataError (nothing written) when the curated data has problems.
 
-    Three processes share the work (`background.Background`): the reasoner (a JVM, for most of its
-    time) in a child started as soon as the data is loaded, since the store and everything after it
-    wait for its graphs; the shape validation, needed only at the end, in a second child at a lower
-    CPU priority; everything else here, in an order that leaves the waiting for the reasoner with
-    work to do (files, coverage, the ontology's documentation, imports)."""
+    Three processes share the work (`background.Background`), forked once the graphs are built:
+    the reasoner (a JVM, for most of its time), since the store and everything after it wait for
+    its graphs; the shape validation, needed only at the end, at a lower CPU priority; everything
+    else here, in an order that gives the wait for the reasoner work to do (files, coverage, the
+    ontology's documentation, imports)."""
     out = Path(out).resolve()
     recover(out)
     steps: dict[str, float] = {}
@@ -151,11 +151,11 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
         from .reason import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
-        reasoner = Background(_reason, dataset, as_of, cache, tmp)
-        children.append(reasoner)
         progress("Building graphs")
         origins: dict[str, str] = {}
         graphs = build.build(dataset, origins=origins)
+        reasoner = Background(_reason, dataset, graphs, as_of, cache, origins, tmp)
+        children.append(reasoner)
         side = Background(_validate, graphs, origins, nice=10)
         children.append(side)
         quality = Quality(report=None, origins=origins)
@@ -188,44 +188,17 @@ def _validate(graphs: list[Graph], origins: dict[str, str]):
     return validate.validate_graphs(graphs, origins=origins)
 
 
-def _reason(dataset: Dataset, as_of: dt.date, cache, workdir: Path) -> list:
-    """The build's reasoning, as run in the child process: the ontology graph and the snapshots are
-    built there too, so it starts before (and runs beside) the parent's own build of the graphs.
-    Curated origins are worked out only if an inconsistency needs them in its report."""
+def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origins: dict[str, str],
+            workdir: Path) -> list:
+    """The build's reasoning, as run in the child process, on the graphs the parent built (the
+    ontology, the scenarios; the baseline's snapshots are built here)."""
     from . import reason
 
-    return reason.reason_dataset(dataset, build.ontology_graph(), as_of, origins=_LazyOrigins(dataset),
-                                 cache=cache, workdir=workdir)
-
-
-class _LazyOrigins(dict):
-    """build.record_origins(dataset), computed on first use (only an inconsistency report uses it)."""
-
-    def __init__(self, dataset: Dataset):
-        super().__init__()
-        self._dataset = dataset
-        self._filled = False
-
-    def _fill(self) -> None:
-        if not self._filled:
-            self._filled = True
-            self.update(build.record_origins(self._dataset))
-
-    def __bool__(self) -> bool:
-        self._fill()
-        return bool(len(self))
-
-    def get(self, key, default=None):
-        self._fill()
-        return super().get(key, default)
-
-    def __getitem__(self, key):
-        self._fill()
-        return super().__getitem__(key)
-
-    def __contains__(self, key) -> bool:
-        self._fill()
-        return super().__contains__(key)
+    by_iri = {g.identifier: g for g in graphs}
+    scenario_graphs = {sid: by_iri[build.scenario_graph_iri(sid)] for sid in dataset.scenario_views
+                       if build.scenario_graph_iri(sid) in by_iri}
+    return reason.reason_dataset(dataset, by_iri[build.ONTOLOGY_GRAPH], as_of, origins=origins, cache=cache,
+                                 scenario_graphs=scenario_graphs, workdir=workdir)
 
 
 def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
