@@ -267,11 +267,17 @@ def write_all(folder: Path, result: AnalysisSet) -> list[Path]:
 
 
 def preload() -> None:
-    """Import what the analysis will need (networkx loads scipy.sparse on its first PageRank), so a
-    caller can do it while it waits for something else (the pipeline, for the reasoner)."""
-    import scipy.sparse  # noqa: F401
+    """Import what the analysis will need (networkx loads scipy.sparse on its first PageRank, the
+    path metrics igraph), so a caller can do it while it waits for something else (the pipeline,
+    for the reasoner)."""
+    import scipy.sparse.csgraph  # noqa: F401
 
     from . import store  # noqa: F401
+
+    try:
+        import igraph  # noqa: F401
+    except ImportError:  # pragma: no cover - analyse works without it where it has a fallback
+        pass
 
 
 def run_into(out: Path, as_of: dt.date, params: Params = Params()) -> AnalysisSet:
