@@ -105,3 +105,11 @@ def test_a_child_does_not_outlive_a_killed_parent(tmp_path):
     while _alive(child) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not _alive(child)
+
+
+def test_without_a_process_to_fork_the_function_runs_in_result(monkeypatch):
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert Background(os.getpid).result() == os.getpid()

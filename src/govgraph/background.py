@@ -51,7 +51,10 @@ class Background:
         self._read: int | None = None
         self._done: tuple[bool, Any] | None = None
         if hasattr(os, "fork"):
-            self._start()
+            try:
+                self._start()
+            except OSError:  # no process to be had (limits): run in result(), as without fork
+                self._pid = self._read = None
 
     def _start(self) -> None:
         read, write = os.pipe()
@@ -61,11 +64,18 @@ class Background:
         # the child's garbage collector leaves the inherited objects alone: visiting them would copy
         # every page of the parent's heap (copy-on-write) for nothing
         gc.freeze()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
+        finally:
+            if os.getpid() == parent:
+                gc.unfreeze()
         if pid == 0:  # the child: never returns
             os.close(read)
             self._child(write, parent)
-        gc.unfreeze()
         os.close(write)
         try:
             os.setpgid(pid, pid)  # also here: `cancel` may come before the child's own call
