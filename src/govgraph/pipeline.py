@@ -44,26 +44,17 @@ def load(data_dir: Path) -> Dataset:
 
 
 def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
-                      turtle: dict[str, bytes], ntriples: dict[str, bytes], *, jsonld: bool = True) -> None:
+                      turtle: dict[str, bytes], ntriples: dict[str, bytes]) -> None:
     """graphs/<name>.ttl, .nt, .jsonld for each graph; its Turtle and N-Triples are kept in
-    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store. `jsonld=False` when
-    the JSON-LD files are written elsewhere (`write_jsonld_files`)."""
+    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store."""
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     for g in graphs:
         stem, iri = graph_file_stem(g), str(g.identifier)
         turtle[iri], ntriples[iri] = build.to_turtle(g), build.to_ntriples(g)
         (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
+        (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g))
         summary.graphs[iri] = len(g)
-    if jsonld:
-        write_jsonld_files(folder, graphs)
-
-
-def write_jsonld_files(folder: Path, graphs: list[Graph]) -> None:
-    """graphs/<name>.jsonld for each graph."""
-    (folder / "graphs").mkdir(parents=True, exist_ok=True)
-    for g in graphs:
-        (folder / "graphs" / f"{graph_file_stem(g)}.jsonld").write_bytes(build.to_jsonld(g))
 
 
 def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: BuildSummary) -> None:
@@ -75,18 +66,16 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
 
 
 def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress,
-                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None,
-                    jsonld: bool = True) -> BuildSummary:
+                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None) -> BuildSummary:
     """Every artefact of a build into `folder`. `graphs` are the asserted graphs (build.build); the
     reasoner's graphs come from `inferred()` (or are among `graphs`), asked for only when a step
     needs them, so what does not depend on them is written while the reasoner runs elsewhere.
-    `previous`: the last build's folder, whose cache/ may spare work. `jsonld=False`: the JSON-LD
-    files of `graphs` are written by whoever answers `inferred()`, before it answers."""
+    `previous`: the last build's folder, whose cache/ may spare work."""
     summary = BuildSummary(out=folder, as_of=as_of)
     turtle: dict[str, bytes] = {}
     ntriples: dict[str, bytes] = {}
     progress("Writing graph files")
-    write_graph_files(folder, graphs, summary, turtle, ntriples, jsonld=jsonld)
+    write_graph_files(folder, graphs, summary, turtle, ntriples)
     (folder / "context.jsonld").write_bytes(
         (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     progress("Writing coverage")
@@ -142,10 +131,10 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     """The main job. Raises DataError (nothing written) when the curated data has problems.
 
     Three processes share the work (`background.Background`), forked once the graphs are built:
-    the reasoner (a JVM, for most of its time, while its process writes the JSON-LD files), since
-    the store and everything after it wait for its graphs; the shape validation, needed only at the
-    end, at a lower CPU priority; everything else here, in an order that gives the wait for the
-    reasoner work to do (files, coverage, the ontology's documentation, imports)."""
+    the reasoner (a JVM, for most of its time), since the store and everything after it wait for
+    its graphs; the shape validation, needed only at the end, at a lower CPU priority; everything
+    else here, in an order that gives the wait for the reasoner work to do (files, coverage, the
+    ontology's documentation, imports)."""
     out = Path(out).resolve()
     recover(out)
     steps: dict[str, float] = {}
@@ -175,8 +164,7 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
             quality.reasoned = reasoner.result()
             return quality.inferred
 
-        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out,
-                                  jsonld=False)
+        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out)
         progress("Validating the shapes")
         quality.report = side.result()
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
@@ -203,17 +191,14 @@ def _validate(graphs: list[Graph], origins: dict[str, str]):
 def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origins: dict[str, str],
             workdir: Path) -> list:
     """The build's reasoning, as run in the child process, on the graphs the parent built (the
-    ontology, the scenarios; the baseline's snapshots are built here). While HermiT runs, this
-    process writes the graphs' JSON-LD files into `workdir` (the build's folder), which the parent
-    would otherwise write itself: they are in place before the parent has the inferences."""
+    ontology, the scenarios; the baseline's snapshots are built here)."""
     from . import reason
 
     by_iri = {g.identifier: g for g in graphs}
     scenario_graphs = {sid: by_iri[build.scenario_graph_iri(sid)] for sid in dataset.scenario_views
                        if build.scenario_graph_iri(sid) in by_iri}
     return reason.reason_dataset(dataset, by_iri[build.ONTOLOGY_GRAPH], as_of, origins=origins, cache=cache,
-                                 scenario_graphs=scenario_graphs, workdir=workdir,
-                                 meanwhile=lambda: write_jsonld_files(workdir, graphs))
+                                 scenario_graphs=scenario_graphs, workdir=workdir)
 
 
 def _timed(progress: Progress, steps: dict[str, float]) -> Progress:

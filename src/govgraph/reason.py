@@ -818,34 +818,26 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
 def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
                    origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
                    progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache(),
-                   scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None,
-                   meanwhile: Callable[[], None] | None = None) -> list[Reasoned]:
+                   scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None) -> list[Reasoned]:
     """Reason over the baseline (every country's snapshot as of `as_of`, in one run) and over each
     scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
     …/graph/inferred/scenario/<id>. A run whose inputs are unchanged since the build `cache` reads
-    from is not repeated; the others share one start of HermiT (`reason_runs`). `meanwhile()`:
-    other work, done while HermiT runs (or at the end, if nothing is reasoned)."""
+    from is not repeated; the others share one start of HermiT (`reason_runs`)."""
     return reason_all(ontology, dataset_runs(dataset, as_of, scenario_graphs), origins=origins,
-                      java_memory_mb=java_memory_mb, progress=progress, cache=cache, workdir=workdir,
-                      meanwhile=meanwhile)
+                      java_memory_mb=java_memory_mb, progress=progress, cache=cache, workdir=workdir)
 
 
 def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
-               cache: Cache = Cache(), workdir: Path | None = None,
-               meanwhile: Callable[[], None] | None = None) -> list[Reasoned]:
+               cache: Cache = Cache(), workdir: Path | None = None) -> list[Reasoned]:
     """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`. With no
-    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs,
-    as is `meanwhile()`."""
+    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs."""
     keys: list[str] = []
-    pending = [meanwhile] if meanwhile is not None else []
 
     def work_out_keys() -> None:
         if not keys:
             ontology_nt = build.to_ntriples(ontology)
             keys.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
-        while pending:
-            pending.pop()()
 
     nothing_to_reuse = cache.read is None or not cache.read.is_dir()
     if nothing_to_reuse:
