@@ -72,7 +72,6 @@ class Metrics:
     bridges: list[tuple[Any, Any]]
     components: list[list[Any]]
     simple: nx.Graph | None = field(default=None, repr=False, compare=False)  # what they were computed on
-    ties: nx.Graph | None = field(default=None, repr=False, compare=False)  # its co-ordination ties only
 
     def node_table(self) -> dict[Any, dict[str, Any]]:
         return {n: {"degree": self.degree[n], "betweenness": self.betweenness[n], "closeness": self.closeness[n],
@@ -83,22 +82,29 @@ class Metrics:
 # -- graphs -------------------------------------------------------------------------------------
 
 def simple_graph(G: nx.Graph, *, ties_only: bool = False) -> nx.Graph:
-    """Undirected simple graph: parallel and opposite edges merge, their weights add up.
+    """Undirected simple graph: parallel and opposite edges merge, their weights add up; ``tie``
+    says whether any of them is a co-ordination tie.
 
     `ties_only` keeps only edges declared as co-ordination ties (``tie`` attribute, default true).
     """
-    H = nx.Graph()
-    H.add_nodes_from(G.nodes(data=True))
+    merged: dict[tuple[Any, Any], dict[str, Any]] = {}
     for u, v, data in G.edges(data=True):
-        if u == v or (ties_only and not data.get("tie", True)):
+        tie = data.get("tie", True)
+        if u == v or (ties_only and not tie):
             continue
         weight = float(data.get("weight", 1.0))
         kind = data.get("type", "tie")
-        if H.has_edge(u, v):
-            H[u][v]["weight"] += weight
-            H[u][v]["types"] = sorted(set(H[u][v]["types"]) | {kind})
+        attrs = merged.get((u, v)) or merged.get((v, u))
+        if attrs is None:
+            merged[(u, v)] = {"weight": weight, "types": [kind], "tie": bool(tie)}
         else:
-            H.add_edge(u, v, weight=weight, types=[kind])
+            attrs["weight"] += weight
+            if kind not in attrs["types"]:
+                attrs["types"] = sorted(set(attrs["types"]) | {kind})
+            attrs["tie"] = attrs["tie"] or bool(tie)
+    H = nx.Graph()
+    H.add_nodes_from(G.nodes(data=True))
+    H.add_edges_from((u, v, attrs) for (u, v), attrs in merged.items())
     return H
 
 
@@ -322,15 +328,6 @@ def _simple(G: nx.Graph, m: Metrics | None) -> nx.Graph:
     return simple_graph(G)
 
 
-def _ties(G: nx.Graph, m: Metrics | None) -> nx.Graph:
-    """The simple graph of the co-ordination ties only, made once per analysis."""
-    if m is None:
-        return simple_graph(G, ties_only=True)
-    if m.ties is None:
-        m.ties = simple_graph(G, ties_only=True)
-    return m.ties
-
-
 def rank(values: dict[Any, float | None], node: Any) -> int:
     """Competition rank of `node` (1 = highest; ties share the better rank; None counts as lowest)."""
     mine = values.get(node)
@@ -440,8 +437,8 @@ def find_key_lever_misaligned(G, m, p: Params) -> list[Finding]:
     lead_list = leads(G)
     if not lead_list:
         return out
-    T = _ties(G, m)
-    trees = {lead: _bfs_tree(T, lead) for lead in lead_list}  # one search per lead, not per lever
+    H = _simple(G, m)
+    trees = {lead: _bfs_tree(H, lead, ties_only=True) for lead in lead_list}  # one search per lead
     for holder, data in sorted(G.nodes(data=True), key=lambda x: str(x[0])):
         if holder in lead_list:
             continue
@@ -468,15 +465,16 @@ def find_key_lever_misaligned(G, m, p: Params) -> list[Finding]:
     return out
 
 
-def _bfs_tree(H: nx.Graph, root: Any) -> dict[Any, Any]:
-    """Breadth-first predecessors from `root` (root → None), neighbours in adjacency order."""
+def _bfs_tree(H: nx.Graph, root: Any, *, ties_only: bool = False) -> dict[Any, Any]:
+    """Breadth-first predecessors from `root` (root → None), neighbours in adjacency order;
+    `ties_only`: along co-ordination ties only (edges whose ``tie`` is true)."""
     parent: dict[Any, Any] = {root: None} if root in H else {}
     frontier = [root] if root in H else []
     while frontier:
         nxt = []
         for u in frontier:
-            for v in H[u]:
-                if v not in parent:
+            for v, data in H[u].items():
+                if v not in parent and (not ties_only or data.get("tie", True)):
                     parent[v] = u
                     nxt.append(v)
         frontier = nxt
