@@ -372,6 +372,9 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
     for name in sizes:
         b = built[name]
         big = b.triples > 500_000
+        opens = [timed(lambda: store.LocalStore(b.out).dataset_graphs())[0] for _ in range(5)]
+        s.notes.append(f"{name}: opening the store (`LocalStore(out)` and its graph list, once per `govgraph query` "
+                       f"command) takes {fmt_s(median(opens))} (median of 5), not counted in the per-query times.")
         backend = store.LocalStore(b.out)
         graphs = backend.dataset_graphs()
         raw_store = backend.store
@@ -417,9 +420,9 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
                                "(slow on the store itself; the raw store is no faster); left out of the totals")
                 cut_queries.append(qname)
                 continue
-            if big:  # at 1M: the probe is govgraph's run; one raw run beside it (time budget)
+            if big:  # at 1M: the probe was the first run; then a few interleaved runs (time budget)
                 rows = probe_value
-                times = {"ours": [t_probe], "raw": [timed(raw)[0]]}
+                times = interleaved({"ours": ours, "raw": raw}, 3, warmup=0)
             else:
                 rows = ours()
                 times = interleaved({"ours": ours, "raw": raw}, repeat, warmup=0)
@@ -492,9 +495,10 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
             rep.target(Target("query library within 1.3× of raw pyoxigraph", "≤ 1.3×", f"{fmt_ratio(over)} at {label}",
                               "pass" if over <= 1.3 else "miss",
                               "" if over <= 1.3 else "per-call overhead of query.run dominates the small queries"))
-    s.notes.append(f"{repeat} interleaved runs after a first run for govgraph and raw (at 1M: one run each, the "
-                   f"first govgraph run in a child with a {ours_limit / 2:.0f} s limit); rdflib in a forked child with "
-                   f"a {rdflib_limit:.0f} s limit per query, one run at 1M.")
+    s.notes.append(f"{repeat} interleaved runs after a first run for govgraph and raw (at 1M: 3, after a first "
+                   f"govgraph run in a child with a {ours_limit / 2:.0f} s limit), both on one open store, as the "
+                   "Python API and the endpoint's workers use it; opening it is timed apart (above). rdflib in a "
+                   f"forked child with a {rdflib_limit:.0f} s limit per query, one run at 1M.")
     for row in s.rows:
         print("  " + " | ".join(row), flush=True)
 
@@ -921,11 +925,15 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
                     continue
                 cmd = [exe, "serve-read-only", "--location", str(out / "store"), "--bind", f"127.0.0.1:{port}"]
                 path = "/query"
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            # the server's log goes to a file: a pipe nobody reads fills after ~64 KiB of request lines
+            # and then blocks the server mid-request (every client times out)
+            log = tempfile.TemporaryFile()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
             try:
                 base = f"http://127.0.0.1:{port}"
                 if not _wait(base + path, time.time() + 30):
-                    err = proc.stderr.read(2000).decode(errors="replace") if proc.poll() is not None else "no answer"
+                    log.seek(0)
+                    err = log.read()[-2000:].decode(errors="replace") if proc.poll() is not None else "no answer"
                     s.rows.append([label, server, "–", "–", "–", "–", f"did not start: {err[:80]}", ""])
                     continue
                 r = load_test(base, [(path, body) for _, body in reqs], clients, seconds)
@@ -937,6 +945,7 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()
+                log.close()
         for server, r in results.items():
             ratio = ""
             if server == "govgraph" and "oxigraph" in results and results["oxigraph"]["throughput"]:
@@ -958,29 +967,47 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
 # -- 7. govgraph build end to end -------------------------------------------------------------------
 
 def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path | None:
+    """`govgraph build` on the real dataset in the three states a user meets: a fresh clone (no
+    caches), a rebuild after the data changed (the reasoner runs again; the ontology's pages, which
+    depend on the ontology files only, come from the cache), and a rebuild of unchanged data."""
     from govgraph import pipeline
 
     data = ROOT / "graph"
     out = workdir / "real-out"
     s = Section("`govgraph build` on the real dataset",
-                "End to end = `python -m govgraph build` as a subprocess (interpreter start and imports included); "
-                "baseline = the bare interpreter start (`python -c pass`) and `import govgraph.cli`. Steps = the "
-                "pipeline's own progress messages, timed in-process (`pipeline.run_build(progress=…)`): each "
-                "step runs from its message to the next one.",
-                ["measure", "median", "runs", "share of end to end"])
-    e2e, bare, imp = [], [], []
+                "End to end = `python -m govgraph build` as a subprocess (interpreter start and imports included), "
+                "in three states: *fresh* = no out/ (nothing cached, as on a new clone); *data changed* = "
+                "out/cache/reasoning removed, so HermiT reasons every graph again while the ontology's pages come "
+                "from out/cache/ontodoc (what an edit of the curated data costs); *unchanged* = everything "
+                "cached. Baseline = the bare interpreter start (`python -c pass`) and `import govgraph.cli`. "
+                "Steps = the pipeline's own progress messages in the *data changed* state, timed in-process "
+                "(`pipeline.run_build(progress=…)`): each step runs from its message to the next one.",
+                ["measure", "median", "runs", "share of *data changed*"])
+    bare, imp = [], []
     for _ in range(max(e2e_runs, 1)):
         bare.append(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))[0])
         imp.append(timed(lambda: subprocess.run([sys.executable, "-c", "import govgraph.cli"], check=True))[0])
-    for _ in range(e2e_runs):
-        t, proc = timed(lambda: subprocess.run([sys.executable, "-m", "govgraph", "build", "--data", str(data), "--out",
-                                                str(out)], capture_output=True))
+
+    def build_once() -> float:
+        t, proc = timed(lambda: subprocess.run([sys.executable, "-m", "govgraph", "build", "--data", str(data),
+                                                "--out", str(out)], capture_output=True))
         if proc.returncode not in (0, 1):
             s.notes.append(f"build exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-400:]}")
-        e2e.append(t)
+        return t
+
+    states = {"fresh": lambda: shutil.rmtree(out, ignore_errors=True),
+              "data changed": lambda: shutil.rmtree(out / "cache" / "reasoning", ignore_errors=True),
+              "unchanged": lambda: None}
+    e2e: dict[str, list[float]] = {k: [] for k in states}
+    for _ in range(e2e_runs):  # round-robin: each state is prepared from the build before it
+        for state, prepare in states.items():
+            prepare()
+            e2e[state].append(build_once())
     steps: dict[str, list[float]] = {}
     order: list[str] = []
     for _ in range(step_runs):
+        if (out / "store").is_dir():
+            states["data changed"]()
         marks: list[tuple[str, float]] = []
         t0 = time.perf_counter()
         pipeline.run_build(data, out, progress=lambda step: marks.append((step, time.perf_counter())))
@@ -991,10 +1018,18 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
             if step not in order:
                 order.append(step)
         steps.setdefault("(in-process total)", []).append(end - t0)
-    estimated = not e2e
-    total = median(e2e) if e2e else median(imp) + median(steps["(in-process total)"])
-    label = "**end to end (`govgraph build`)**" + (" (est.: import + in-process total)" if estimated else "")
-    s.rows.append([label, f"**{fmt_s(total)}**", str(len(e2e)) if e2e else "–", "100%"])
+    estimated = not e2e["data changed"]
+    total = median(imp) + median(steps["(in-process total)"]) if estimated else median(e2e["data changed"])
+    for state in states:
+        if e2e[state]:
+            label = f"end to end, {state}"
+            if state == "data changed":
+                label = f"**{label}**"
+            s.rows.append([label, f"**{fmt_s(median(e2e[state]))}**" if state == "data changed"
+                           else fmt_s(median(e2e[state])), str(len(e2e[state])), f"{median(e2e[state]) / total:.0%}"])
+    if estimated:
+        s.rows.append(["**end to end, data changed** (est.: import + in-process total)", f"**{fmt_s(total)}**",
+                       "–", "100%"])
     s.rows.append(["bare interpreter start", fmt_s(median(bare)), str(len(bare)), f"{median(bare) / total:.0%}"])
     s.rows.append(["interpreter + `import govgraph.cli`", fmt_s(median(imp)), str(len(imp)), f"{median(imp) / total:.0%}"])
     for step in order + ["(in-process total)"]:
@@ -1003,11 +1038,14 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
     s.data.append({"e2e_s": e2e, "bare_s": bare, "import_s": imp, "steps": steps, "order": order})
     rep.add(s)
     slow = sorted(order, key=lambda k: -median(steps[k]))[:3]
+    fresh = f"; fresh clone (no caches) {fmt_s(median(e2e['fresh']) - median(bare))}" if e2e["fresh"] else ""
     rep.target(Target("full real build < 5 s after interpreter start", "< 5 s",
-                      f"{fmt_s(total - median(bare))} (end to end {fmt_s(total)} minus bare start {fmt_s(median(bare))})",
+                      f"{fmt_s(total - median(bare))} after a data change (end to end {fmt_s(total)} minus bare start "
+                      f"{fmt_s(median(bare))}){fresh}",
                       "pass" if total - median(bare) < 5 else "miss",
-                      "" if total - median(bare) < 5 else
-                      "slowest steps: " + "; ".join(f"{k} {fmt_s(median(steps[k]))}" for k in slow)))
+                      "reasoning, validation, analysis, maps all run; the ontology's pages are cached" +
+                      ("" if total - median(bare) < 5 else
+                       "; slowest steps: " + "; ".join(f"{k} {fmt_s(median(steps[k]))}" for k in slow))))
     return out if (out / "store").is_dir() else None
 
 
@@ -1098,7 +1136,7 @@ def main(argv: list[str] | None = None) -> int:
             steps.append(("query", lambda: bench_queries(rep, built, query_sizes, 3 if quick else 5,
                                                          20 if quick else 30)))
         if want("e2e") or want("serve"):
-            steps.append(("e2e", lambda: real_out_ref.__setitem__(0, bench_e2e(rep, workdir, 0 if quick else 2, 1))))
+            steps.append(("e2e", lambda: real_out_ref.__setitem__(0, bench_e2e(rep, workdir, 1 if quick else 3, 1))))
         if want("serve"):
             steps.append(("serve", lambda: bench_serve(rep, built.get("100k") or built.get("10k"), real_out_ref[0],
                                                        16, 5 if quick else 30)))
