@@ -927,25 +927,24 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
                 path = "/query"
             # the server's log goes to a file: a pipe nobody reads fills after ~64 KiB of request lines
             # and then blocks the server mid-request (every client times out)
-            log = tempfile.TemporaryFile()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                if not _wait(base + path, time.time() + 30):
-                    log.seek(0)
-                    err = log.read()[-2000:].decode(errors="replace") if proc.poll() is not None else "no answer"
-                    s.rows.append([label, server, "–", "–", "–", "–", f"did not start: {err[:80]}", ""])
-                    continue
-                r = load_test(base, [(path, body) for _, body in reqs], clients, seconds)
-                results[server] = r
-            finally:
-                proc.terminate()  # our own child, by its handle
+            with tempfile.TemporaryFile() as log:
+                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log)
                 try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-                log.close()
+                    base = f"http://127.0.0.1:{port}"
+                    if not _wait(base + path, time.time() + 30):
+                        log.seek(0)
+                        err = log.read()[-2000:].decode(errors="replace") if proc.poll() is not None else "no answer"
+                        s.rows.append([label, server, "–", "–", "–", "–", f"did not start: {err[:80]}", ""])
+                        continue
+                    r = load_test(base, [(path, body) for _, body in reqs], clients, seconds)
+                    results[server] = r
+                finally:
+                    proc.terminate()  # our own child, by its handle
+                    try:
+                        proc.wait(10)
+                    except subprocess.TimeoutExpired:
+                        proc.kill()
+                        proc.wait()
         for server, r in results.items():
             ratio = ""
             if server == "govgraph" and "oxigraph" in results and results["oxigraph"]["throughput"]:
@@ -1022,11 +1021,9 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
     total = median(imp) + median(steps["(in-process total)"]) if estimated else median(e2e["data changed"])
     for state in states:
         if e2e[state]:
-            label = f"end to end, {state}"
-            if state == "data changed":
-                label = f"**{label}**"
-            s.rows.append([label, f"**{fmt_s(median(e2e[state]))}**" if state == "data changed"
-                           else fmt_s(median(e2e[state])), str(len(e2e[state])), f"{median(e2e[state]) / total:.0%}"])
+            bold = "**" if state == "data changed" else ""  # the state the target is judged on
+            s.rows.append([f"{bold}end to end, {state}{bold}", f"{bold}{fmt_s(median(e2e[state]))}{bold}",
+                           str(len(e2e[state])), f"{median(e2e[state]) / total:.0%}"])
     if estimated:
         s.rows.append(["**end to end, data changed** (est.: import + in-process total)", f"**{fmt_s(total)}**",
                        "–", "100%"])
