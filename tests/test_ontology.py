@@ -61,6 +61,7 @@ README_LISTS = {
     "confidence": "confidence",
     "source kinds": "source-kind",
     "OECD 2014 principles": "oecd-principle",
+    "cast roles": "cast-role",
 }
 
 # Terms the ontology may define although docs/data-model.md does not name them: the defined

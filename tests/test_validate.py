@@ -98,6 +98,11 @@ CASES = [
     ("ggsh:ThresholdShape", u("spend-control"), remove(u("spend-control"), GG.thresholdCurrency), "violation"),
     ("ggsh:LegalInstrumentShape", u("digital-law"), remove(u("digital-law"), GG.instrumentKind), "violation"),
     ("ggsh:RelationShape", u("relation/audit-office/supervises/digital-agency"), remove(u("relation/audit-office/supervises/digital-agency"), GG.target), "violation"),
+    ("ggsh:CastRoleShape", u("finance"), replace(u("finance"), GG.playsCastRole, c("lever-type", "skills")), "violation"),
+    ("ggsh:RoleSearchShape", u("search/data-protection-authority/any"), remove(u("search/data-protection-authority/any"), GG.searchedWhere), "violation"),
+    ("ggsh:RoleSearchShape", u("search/data-protection-authority/any"), replace(u("search/data-protection-authority/any"), GG.searchedRole, c("role-status", "unknown")), "violation"),
+    ("ggsh:RoleAssessmentShape", u("cast/2016-06-30/finance-ministry"), replace(u("cast/2016-06-30/finance-ministry"), GG.roleStatus, c("cast-role", "lead-body")), "violation"),
+    ("ggsh:RoleAssessmentShape", u("cast/2016-06-30/finance-ministry"), add(u("cast/2016-06-30/finance-ministry"), GG.assessedOn, Literal("2025-06-30", datatype=XSD.date)), "violation"),
 ]
 
 

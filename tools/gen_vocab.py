@@ -120,6 +120,44 @@ def concept_schemes(graph: Graph) -> dict[str, tuple[str, ...]]:
     return dict(sorted(schemes.items()))
 
 
+CAST_RULE_PROPERTIES = (
+    ("class", "filledByClass"),
+    ("lever-type", "filledByLeverType"),
+    ("institution-kind", "filledByInstitutionKind"),
+    ("membership-role", "filledByMembershipRole"),
+    ("member-of-kind", "filledByMemberOfKind"),
+    ("declared-by", "declaredBy"),
+)
+CURIES = (("gg:", GG_NS), ("org:", "http://www.w3.org/ns/org#"))
+
+
+def _short(term: URIRef) -> str:
+    """A class as a CURIE, a concept as its code."""
+    text = str(term)
+    for prefix, ns in CURIES:
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    if text.startswith(CONCEPT):
+        return text.rsplit("/", 1)[1]
+    raise VocabError(f"{text}: a cast rule names neither a gg:/org: class nor a concept")
+
+
+def cast_rules(graph: Graph) -> tuple[tuple[str, ...], dict[str, tuple[tuple[str, str], ...]]]:
+    """The cast dates and, per cast role, how a record fills it: ``(rule, value)`` pairs read
+    from the annotations on the cast-role concepts (a role with no rule is an error)."""
+    scheme = URIRef(CONCEPT + "cast-role")
+    dates = tuple(sorted(str(d) for d in graph.objects(scheme, URIRef(GG_NS + "castDate"))))
+    rules: dict[str, tuple[tuple[str, str], ...]] = {}
+    for concept in graph.subjects(SKOS.inScheme, scheme):
+        code = str(concept).rsplit("/", 1)[1]
+        pairs = sorted((rule, _short(value)) for rule, prop in CAST_RULE_PROPERTIES
+                       for value in graph.objects(concept, URIRef(GG_NS + prop)))
+        if not pairs:
+            raise VocabError(f"{concept}: a cast role needs a rule (gg:filledBy… or gg:declaredBy)")
+        rules[code] = tuple(pairs)
+    return dates, dict(sorted(rules.items()))
+
+
 def _version(graph: Graph) -> str:
     versions = [str(v) for v in graph.objects(URIRef(ONTOLOGY_IRI), OWL.versionInfo)]
     if len(versions) != 1:
@@ -157,6 +195,8 @@ from rdflib.namespace import (
 
 __all__ = [
     "CONCEPT",
+    "CAST_DATES",
+    "CAST_RULES",
     "CONCEPT_SCHEMES",
     "CV",
     "DCAT",
@@ -233,6 +273,15 @@ def render(ontology_dir: Path = ONTOLOGY_DIR) -> str:
         for code in codes:
             out.append(f'        "{code}",\n')
         out.append("    ),\n")
+    out.append("}\n")
+    out.append("\n")
+    dates, rules = cast_rules(graph)
+    out.append("# The standard cast: the dates every country answers every role on, and per role how a\n")
+    out.append("# record fills it ((rule, value) pairs from the annotations on the cast-role concepts).\n")
+    out.append(f"CAST_DATES: tuple[str, ...] = {dates!r}\n")
+    out.append("CAST_RULES: dict[str, tuple[tuple[str, str], ...]] = {\n")
+    for code, pairs in rules.items():
+        out.append(f'    "{code}": {pairs!r},\n')
     out.append("}\n")
     out.append("\n")
     out.append("# Prefixes for serialisation, in a fixed order.\n")

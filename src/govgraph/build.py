@@ -29,6 +29,7 @@ from .model import (
     ScenarioFile,
     SourceDecl,
 )
+from . import cast
 from .resources import ontology_files
 from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
 
@@ -189,7 +190,7 @@ class _CountryBuilder:
         _texts(g, node, (DCTERMS.description,), record.description)
         self.legal_basis(node, record.legal_basis)
 
-    def build(self) -> None:
+    def build(self, cast_assessments: bool = False) -> None:
         c, g, node = self.c.country, self.g, self.country
         g.add((node, RDF.type, GG.Country))
         _texts(g, node, (RDFS.label, SKOS.prefLabel), c.name)
@@ -228,6 +229,8 @@ class _CountryBuilder:
             g.add((node, RDF.type, GG.DatasetNote))
             _texts(g, node, (DCTERMS.description,), record.text)
             self.fact(node, record)
+        if cast_assessments:  # the baseline country graph only: a scenario is not curated history
+            self.assessments(self.searches())
 
     def institution(self, r: Institution) -> None:
         g, node = self.g, self.iri(r.id)
@@ -242,12 +245,78 @@ class _CountryBuilder:
             g.add((node, GG.reportsTo, self.iri(r.reports_to)))
         if r.placement:
             g.add((node, GG.placement, concept("placement", r.placement)))
+        self.cast_roles(node, r.roles)
         self.fact(node, r)
+
+    def cast_roles(self, node: URIRef, roles: list[str]) -> None:
+        for role in roles:
+            self.g.add((node, GG.playsCastRole, concept("cast-role", role)))
+
+    def searches(self) -> list[URIRef]:
+        """The curators' searches for roles not found (gg:RoleSearch), one node per entry."""
+        g, nodes = self.g, []
+        for r in self.c.searched:
+            slug = f"search/{r.roles[0]}/{r.from_.isoformat() if r.from_ else 'any'}"
+            node, n = self.iri(slug), 1
+            while node in nodes:
+                n += 1
+                node = self.iri(f"{slug}-{n}")
+            nodes.append(node)
+            self.note(node, r)
+            g.add((node, RDF.type, GG.RoleSearch))
+            g.add((node, GG.country, self.country))
+            for role in r.roles:
+                g.add((node, GG.searchedRole, concept("cast-role", role)))
+            g.add((node, GG.searchedOn, _date(r.searched_on)))
+            g.add((node, GG.searchedWhere, Literal(r.where)))
+            _texts(g, node, (DCTERMS.description,), r.note)
+            if r.from_:
+                g.add((node, GG.validFrom, _date(r.from_)))
+            if r.until:
+                g.add((node, GG.validUntil, _date(r.until)))
+            for citation in r.sources or []:
+                g.add((node, DCTERMS.references, source_iri(citation.id)))
+        return nodes
+
+    def filler_node(self, kind: str, record, body) -> URIRef:
+        if kind == "lead":
+            return self.lead_node(record)
+        if kind == "membership":
+            return self.membership_node(body, record)
+        return self.iri(record.id)
+
+    def assessments(self, search_nodes: list[URIRef]) -> None:
+        """The status of every cast role on every cast date (gg:RoleAssessment), derived by cast.assess."""
+        g = self.g
+        node_of_search = {id(r): n for r, n in zip(self.c.searched, search_nodes)}
+        for day in cast.DATES:
+            for item in cast.assess(self.c, day):
+                node = self.iri(f"cast/{day.isoformat()}/{item.role}")
+                self.note(node, self.c.country)
+                g.add((node, RDF.type, GG.RoleAssessment))
+                g.add((node, GG.country, self.country))
+                g.add((node, GG.assessedRole, concept("cast-role", item.role)))
+                g.add((node, GG.assessedOn, _date(day)))
+                g.add((node, GG.roleStatus, concept("role-status", item.status)))
+                for kind, record, body in item.filled_by:
+                    g.add((node, GG.filledBy, self.filler_node(kind, record, body)))
+                if item.status != "filled":
+                    for search in item.searches:
+                        g.add((node, GG.coveredBySearch, node_of_search[id(search)]))
+
+    def lead_node(self, r) -> URIRef:
+        when = r.from_.isoformat() if r.from_ else "since"
+        return self.iri(r.id or f"lead/{r.body}-{when}")
+
+    def membership_node(self, body: CoordinationBody, m) -> URIRef:
+        path = f"{body.id}/member/{m.member}/{m.role}"
+        if m.from_:
+            path += f"/{m.from_.isoformat()}"
+        return self.iri(path)
 
     def lead(self, r) -> None:
         g = self.g
-        when = r.from_.isoformat() if r.from_ else "since"
-        node = self.iri(r.id or f"lead/{r.body}-{when}")
+        node = self.lead_node(r)
         body = self.iri(r.body)
         g.add((node, RDF.type, GG.LeadDesignation))
         g.add((node, GG.leadBody, body))
@@ -262,11 +331,9 @@ class _CountryBuilder:
         if r.scope:
             g.add((node, GG.coordinationScope, concept("coordination-scope", r.scope)))
         self.fact(node, r)
+        self.cast_roles(node, r.roles)
         for m in r.members:
-            path = f"{r.id}/member/{m.member}/{m.role}"
-            if m.from_:
-                path += f"/{m.from_.isoformat()}"
-            mnode, member = self.iri(path), self.iri(m.member)
+            mnode, member = self.membership_node(r, m), self.iri(m.member)
             self.note(mnode, m)  # built with record=None below: noted here
             g.add((mnode, RDF.type, GG.Membership))
             g.add((mnode, ORG.organization, node))
@@ -373,10 +440,12 @@ def _bind(g: Graph, code: str | None = None) -> None:
         g.bind(code.lower(), f"{ID}{code.lower()}/", override=True, replace=True)
 
 
-def country_graph(country: CountryFile, origins: dict[str, str] | None = None) -> Graph:
+def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *, curation: bool = True) -> Graph:
+    """One country's graph. `curation`: also the curators' searches and the standard cast's role
+    assessments (the published graph has them; the reasoner's snapshots do not need them)."""
     g = Graph(identifier=country_graph_iri(country.code))
     _bind(g, country.code)
-    _CountryBuilder(country, g, origins).build()
+    _CountryBuilder(country, g, origins).build(cast_assessments=curation)
     return g
 
 

@@ -8,12 +8,14 @@ import io
 import json
 from collections import Counter
 
+from . import cast
 from .model import BASELINE, CountryFile, Dataset, snapshot
 
 COLUMNS = (
     "country", "name", "benchmark", "lead_baseline", "institutions", "coordination_bodies", "memberships",
     "mandates", "levers", "legal_instruments", "strategies", "relations", "notes", "facts", "confirmed",
     "reported", "uncertain", "known_gaps",
+    *(f"cast_{d.year}_{s.replace('-', '_')}" for d in cast.DATES for s in cast.STATUSES),
 )
 CONFIDENCES = ("confirmed", "reported", "uncertain")
 
@@ -55,7 +57,18 @@ def country_row(country: CountryFile, as_of: dt.date = BASELINE) -> dict:
         "reported": confidence["reported"],
         "uncertain": confidence["uncertain"],
         "known_gaps": len(country.gaps),
+        **{f"cast_{day[:4]}_{status.replace('-', '_')}": n
+           for day, counts in cast.summary(country).items() for status, n in counts.items()},
     }
+
+
+def cast_table(country: CountryFile) -> dict[str, dict[str, str]]:
+    """``{role: {cast date: status}}``: the standard cast of one country."""
+    table: dict[str, dict[str, str]] = {}
+    for day in cast.DATES:
+        for item in cast.assess(country, day):
+            table.setdefault(item.role, {})[day.isoformat()] = item.status
+    return table
 
 
 def coverage(dataset: Dataset, as_of: dt.date = BASELINE) -> dict:
@@ -71,6 +84,7 @@ def coverage(dataset: Dataset, as_of: dt.date = BASELINE) -> dict:
             c.country.code: [{"topic": g.topic, "note": g.note} for g in c.gaps]
             for _, c in sorted(dataset.countries.items())
         },
+        "cast": {c.country.code: cast_table(c) for _, c in sorted(dataset.countries.items())},
     }
 
 
@@ -107,6 +121,16 @@ def to_markdown(report: dict) -> bytes:
         n = sum(counts.values())
         share = f"{100 * counts['uncertain'] / n:.0f}%" if n else "–"
         lines.append(f"| {kind} | " + " | ".join(str(counts[c]) for c in CONFIDENCES) + f" | {share} |")
+    lines += ["", "## The standard cast", "",
+              "Each role on each cast date: **filled** by a record, **searched, not found** (a "
+              "`searched:` entry), or **unknown** (never searched: fill it or record the search).", ""]
+    marks = {"filled": "filled", "searched-not-found": "searched, not found", "unknown": "**unknown**"}
+    for code, table in report.get("cast", {}).items():
+        days = sorted({d for by_day in table.values() for d in by_day})
+        lines += [f"### {code}", "", "| role | " + " | ".join(days) + " |", "|---|" + "---|" * len(days)]
+        lines += [f"| {role} | " + " | ".join(marks[by_day[d]] for d in days) + " |"
+                  for role, by_day in table.items()]
+        lines.append("")
     lines += ["", "## Known gaps", "",
               "What the curators looked for and did not find (the `gaps:` of each country file).", ""]
     for code, gaps in report["gaps"].items():

@@ -442,6 +442,8 @@ class _Linker:
         ids = self.index(sections)
         if isinstance(sections, CountryFile):
             self.check_fact(sections.country, ids)
+            for search in sections.searched:
+                self.check_fact(search, ids)
         for kind, record in sections.records():
             self.check_fact(record, ids, history)
             if kind == "coordination_body":

@@ -43,6 +43,12 @@ class UsageError(GovGraphError):
     exit_code = 2
 
 
+class OutputError(GovGraphError):
+    """The output folder may not be replaced (not govgraph's, protected) or is locked (exit 2)."""
+
+    exit_code = 2
+
+
 class QueryError(GovGraphError):
     """A query is malformed, unknown, or was given bad parameters (exit 2)."""
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
-from .vocab import CONCEPT_SCHEMES
+from .vocab import CAST_RULES, CONCEPT_SCHEMES
 
 BASELINE = dt.date(2016, 6, 30)
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -130,6 +130,24 @@ Qid = Annotated[str, _checked(QID, "a Wikidata id such as Q298")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+def cast_roles(declared_by: str):
+    """A list of cast roles that a record of class `declared_by` may declare (see CAST_RULES)."""
+    allowed = tuple(code for code, rules in CAST_RULES.items() if ("declared-by", declared_by) in rules)
+
+    def check(values: list[str]) -> list[str]:
+        for value in values:
+            if value not in allowed:
+                where = ("a lever, a lead designation, a strategy or a membership fills it"
+                         if value in CAST_RULES else "not a cast role")
+                raise ValueError(f"'{str(value)[:40]}' cannot be declared here ({where}); "
+                                 f"allowed: {', '.join(allowed)}")
+        if len(set(values)) != len(values):
+            raise ValueError("a role is listed twice")
+        return values
+
+    return Annotated[list[str], AfterValidator(check)]
+
+
 def ref(*kinds: str, historical: bool = False):
     return Ref(kinds, historical)
 
@@ -201,6 +219,7 @@ class Institution(Fact):
     homepage: Url | None = None
     wikidata: Qid | None = None
     description: LangText | None = None
+    roles: cast_roles("org:FormalOrganization") = []
 
 
 class Lead(Fact):
@@ -232,6 +251,7 @@ class CoordinationBody(Fact):
     homepage: Url | None = None
     wikidata: Qid | None = None
     description: LangText | None = None
+    roles: cast_roles("gg:CoordinationBody") = []
     members: list[Membership] = []
 
 
@@ -300,6 +320,23 @@ class Note(Fact):
     text: LangText
 
 
+class RoleSearch(Record):
+    """A cast role looked for and not found over a period: what was searched, where and when."""
+
+    roles: list[coded("cast-role")] = Field(min_length=1)
+    searched_on: PastDay
+    where: Text
+    note: LangText | None = None
+    sources: list[Citation] | None = Field(default=None, min_length=1)
+    from_: PastDay | None = Field(default=None, alias="from")
+    until: Day | None = None
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def holds_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.until is None or day < self.until)
+
+
 class Gap(Record):
     topic: Text
     note: Text
@@ -352,6 +389,7 @@ KIND_MODELS: dict[str, type[Fact]] = {
 class CountryFile(Sections):
     country: Country
     sources: list[SourceDecl] = []
+    searched: list[RoleSearch] = []
     gaps: list[Gap] = []
 
     @property

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from rdflib import Graph
 
-from . import __version__, build, coverage, curated
+from . import __version__, build, coverage, curated, outdir
 from .model import BASELINE, Dataset
 
 Progress = Callable[[str], None]
@@ -135,16 +133,18 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
     its graphs; the shape validation, needed only at the end, at a lower CPU priority; everything
     else here, in an order that gives the wait for the reasoner work to do (files, coverage, the
     ontology's documentation, imports)."""
-    out = Path(out).resolve()
-    recover(out)
+    out = outdir.check(out, data_dir)
+    with outdir.locked(out):
+        return _build_into(data_dir, out, as_of=as_of, progress=progress, strict=strict)
+
+
+def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress, strict: bool) -> BuildSummary:
+    outdir.recover(out)
     steps: dict[str, float] = {}
     progress = _timed(progress, steps)
     progress("Loading curated data")
     dataset = load(data_dir)
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
+    tmp = outdir.fresh(out)
     children = []
     try:
         from .background import Background
@@ -169,12 +169,12 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
         quality.report = side.result()
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         progress("Publishing")
-        publish(tmp, out)
+        outdir.publish(tmp, out)
         progress("")
     except BaseException:
         for child in children:
             child.cancel()
-        shutil.rmtree(tmp, ignore_errors=True)
+        outdir.discard(tmp)
         raise
     summary.out = out
     summary.steps = steps
@@ -216,32 +216,6 @@ def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
             progress(step)
 
     return report
-
-
-def recover(out: Path) -> None:
-    """Undo a swap cut short by a crash: if out/ is gone but its previous copy is there, restore it."""
-    old = out.with_name(f".{out.name}.old")
-    if not out.exists() and old.exists():
-        os.replace(old, out)
-    elif old.exists():
-        shutil.rmtree(old, ignore_errors=True)
-    for stale in out.parent.glob(f".{out.name}.tmp-*"):
-        try:
-            pid = int(stale.name.rsplit("-", 1)[1])
-            os.kill(pid, 0)
-        except (ValueError, ProcessLookupError):
-            shutil.rmtree(stale, ignore_errors=True)
-        except PermissionError:
-            pass
-
-
-def publish(tmp: Path, out: Path) -> None:
-    """Replace out/ by tmp/ with two renames; `recover` mends the gap between them after a crash."""
-    old = out.with_name(f".{out.name}.old")
-    if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 # -- reasoning, validation and checks ---------------------------------------------------------------

@@ -202,7 +202,7 @@ def reasoner_input(ontology: Graph, data: Iterable[Graph], *, prune: bool = Fals
 # Every fact carries dcterms:source, prov:wasDerivedFrom and gg:citation (a gg:Citation node with
 # gg:citedSource), gg:country and gg:confidence: a third of the input triples and, with the citation
 # nodes, most of its individuals, and 40 % of HermiT's time. None of it decides an inference:
-# - dcterms:source and prov:wasDerivedFrom have no axiom at all;
+# - dcterms:source, dcterms:references and prov:wasDerivedFrom have no axiom at all;
 # - gg:country and gg:confidence only have a range (gg:Country, skos:Concept) that their objects
 #   are asserted to have anyway;
 # - a citation node is linked only by gg:citation (range gg:Citation), typed gg:Citation (a class
@@ -215,7 +215,7 @@ def reasoner_input(ontology: Graph, data: Iterable[Graph], *, prune: bool = Fals
 # ontology's axioms about these terms: `_PRUNE_AXIOMS` is their digest when it was checked (and
 # tests/test_reason.py compares pruned and whole input on every fixture and the real data). If
 # they change, nothing is left out until someone checks again and updates the digest.
-_PRUNED_PROPERTIES = {DCTERMS.source: "link", PROV.wasDerivedFrom: "link", GG.citation: "link",
+_PRUNED_PROPERTIES = {DCTERMS.source: "link", DCTERMS.references: "link", PROV.wasDerivedFrom: "link", GG.citation: "link",
                       GG.citedSource: "link", GG.country: "range", GG.confidence: "range"}
 _PRUNE_TERMS = (*_PRUNED_PROPERTIES, GG.Citation, GG.Source, DCTERMS.BibliographicResource, PROV.Entity)
 _PRUNE_AXIOMS = "531db46a07de53cea8ce5c51f8d44d3b77e0e4c8ed15e9d0f1d0a63bd4e801c1"
@@ -806,7 +806,7 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
     its own; `scenario_graphs` (scenario id → its graph, as build.build made it) saves building
     them again."""
     scenario_graphs = scenario_graphs or {}
-    runs = [Run(tuple(build.country_graph(snapshot(c, as_of)) for _, c in sorted(dataset.countries.items())),
+    runs = [Run(tuple(build.country_graph(snapshot(c, as_of), curation=False) for _, c in sorted(dataset.countries.items())),
                 build.inferred_graph_iri(), f"baseline as of {as_of.isoformat()}")]
     for sid, view in sorted(dataset.scenario_views.items()):
         g = scenario_graphs.get(sid)

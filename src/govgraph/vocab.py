@@ -27,6 +27,8 @@ from rdflib.namespace import (
 
 __all__ = [
     "CONCEPT",
+    "CAST_DATES",
+    "CAST_RULES",
     "CONCEPT_SCHEMES",
     "CV",
     "DCAT",
@@ -99,6 +101,8 @@ class GG(DefinedNamespace):
     PoliticalOffice: URIRef  # Political office
     PublicInstitution: URIRef  # Public institution
     Relation: URIRef  # Relation
+    RoleAssessment: URIRef  # Role assessment
+    RoleSearch: URIRef  # Role search
     Scenario: URIRef  # Scenario
     SeniorOfficialCoordinationBody: URIRef  # Senior-official co-ordination body
     Source: URIRef  # Source
@@ -109,6 +113,7 @@ class GG(DefinedNamespace):
     # object properties
     actor: URIRef  # actor
     advises: URIRef  # advises
+    assessedRole: URIRef  # assessed role
     binds: URIRef  # binds
     chairs: URIRef  # chairs
     citation: URIRef  # citation
@@ -117,6 +122,8 @@ class GG(DefinedNamespace):
     coordinationLevel: URIRef  # co-ordination level
     coordinationScope: URIRef  # co-ordination scope
     country: URIRef  # country
+    coveredBySearch: URIRef  # covered by search
+    filledBy: URIRef  # filled by
     funds: URIRef  # funds
     hasMandate: URIRef  # has mandate
     holdsLever: URIRef  # holds lever
@@ -130,12 +137,15 @@ class GG(DefinedNamespace):
     mandateStrength: URIRef  # mandate strength
     oversees: URIRef  # oversees
     placement: URIRef  # placement
+    playsCastRole: URIRef  # plays cast role
     providesSecretariatFor: URIRef  # provides secretariat for
     relationType: URIRef  # relation type
     replacedBy: URIRef  # replaced by
     replaces: URIRef  # replaces
     reportsTo: URIRef  # reports to
+    roleStatus: URIRef  # role status
     scenarioOf: URIRef  # scenario of
+    searchedRole: URIRef  # searched role
     servesPrinciple: URIRef  # serves principle
     sourceKind: URIRef  # source kind
     strategyOwner: URIRef  # strategy owner
@@ -143,6 +153,7 @@ class GG(DefinedNamespace):
     target: URIRef  # target
 
     # datatype properties
+    assessedOn: URIRef  # assessed on
     baseDate: URIRef  # base date
     benchmarkCountry: URIRef  # benchmark country
     binding: URIRef  # binding
@@ -150,6 +161,7 @@ class GG(DefinedNamespace):
     iso3166Alpha2: URIRef  # ISO 3166-1 alpha-2 code
     iso3166Alpha3: URIRef  # ISO 3166-1 alpha-3 code
     officialLanguage: URIRef  # official language
+    searchedOn: URIRef  # searched on
     thresholdAmount: URIRef  # threshold amount
     thresholdCurrency: URIRef  # threshold currency
     validFrom: URIRef  # valid from
@@ -157,10 +169,18 @@ class GG(DefinedNamespace):
 
     # annotation properties
     acronym: URIRef  # acronym
+    castDate: URIRef  # cast date
     citationNote: URIRef  # citation note
+    declaredBy: URIRef  # declared by
+    filledByClass: URIRef  # filled by class
+    filledByInstitutionKind: URIRef  # filled by institution kind
+    filledByLeverType: URIRef  # filled by lever type
+    filledByMemberOfKind: URIRef  # filled by member of kind
+    filledByMembershipRole: URIRef  # filled by membership role
     knownGap: URIRef  # known gap
     locator: URIRef  # locator
     scopeNote: URIRef  # scope note
+    searchedWhere: URIRef  # searched where
 
     # individuals
     NoLegalBasisFound: URIRef  # No legal basis found
@@ -172,6 +192,27 @@ class GG(DefinedNamespace):
 # Codes of every SKOS concept scheme: {scheme slug: sorted codes}.
 # The concept IRI is CONCEPT + slug + '/' + code.
 CONCEPT_SCHEMES: dict[str, tuple[str, ...]] = {
+    "cast-role": (
+        "budget-office",
+        "business-case-lever",
+        "centre-of-government-office",
+        "coordination-chair",
+        "coordination-members",
+        "coordination-secretariat",
+        "data-protection-authority",
+        "digital-identity-provider",
+        "digital-strategy",
+        "finance-ministry",
+        "ict-budget-lever",
+        "ict-procurement-lever",
+        "lead-body",
+        "local-government-association",
+        "main-coordination-body",
+        "procurement-body",
+        "project-approval-lever",
+        "spending-control-lever",
+        "supreme-audit-institution",
+    ),
     "confidence": (
         "confirmed",
         "reported",
@@ -269,11 +310,41 @@ CONCEPT_SCHEMES: dict[str, tuple[str, ...]] = {
         "reports-to",
         "supervises",
     ),
+    "role-status": (
+        "filled",
+        "searched-not-found",
+        "unknown",
+    ),
     "source-kind": (
         "primary",
         "secondary",
         "tertiary",
     ),
+}
+
+# The standard cast: the dates every country answers every role on, and per role how a
+# record fills it ((rule, value) pairs from the annotations on the cast-role concepts).
+CAST_DATES: tuple[str, ...] = ('2016-06-30', '2025-06-30')
+CAST_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    "budget-office": (('declared-by', 'org:FormalOrganization'),),
+    "business-case-lever": (('lever-type', 'business-case'),),
+    "centre-of-government-office": (('declared-by', 'org:FormalOrganization'), ('institution-kind', 'centre-of-government-office')),
+    "coordination-chair": (('membership-role', 'chair'),),
+    "coordination-members": (('membership-role', 'member'),),
+    "coordination-secretariat": (('membership-role', 'secretariat'),),
+    "data-protection-authority": (('declared-by', 'org:FormalOrganization'),),
+    "digital-identity-provider": (('declared-by', 'org:FormalOrganization'),),
+    "digital-strategy": (('class', 'gg:Strategy'),),
+    "finance-ministry": (('declared-by', 'org:FormalOrganization'),),
+    "ict-budget-lever": (('lever-type', 'ict-budget'),),
+    "ict-procurement-lever": (('lever-type', 'procurement'),),
+    "lead-body": (('class', 'gg:LeadDesignation'),),
+    "local-government-association": (('member-of-kind', 'local-government-association'),),
+    "main-coordination-body": (('declared-by', 'gg:CoordinationBody'),),
+    "procurement-body": (('declared-by', 'org:FormalOrganization'),),
+    "project-approval-lever": (('lever-type', 'project-approval'),),
+    "spending-control-lever": (('lever-type', 'spending-control'),),
+    "supreme-audit-institution": (('declared-by', 'org:FormalOrganization'),),
 }
 
 # Prefixes for serialisation, in a fixed order.
