@@ -194,3 +194,43 @@ def test_the_faster_parameter_lookup_changes_no_finding(built, shapes, monkeypat
             reports.append(_validate(built, shapes, broken).to_json())
             assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], validate._ListWithSet) is faster
     assert reports[0] == reports[1] and b'"violation"' in reports[0]
+
+
+# -- a SHACL violation through the CLI: a report and exit 1, never a traceback ---------------------
+
+NONCONFORMING = """\
+country:
+  code: ZZ
+  name: {en: Zembla}
+  sources: [{id: zz-handbook, locator: "p. 1"}]
+  confidence: confirmed
+institutions:
+  - id: towns
+    name: {en: Association of Towns}
+    kind: local-government-association
+    sources: [{id: zz-handbook, locator: "p. 2"}]
+    confidence: confirmed
+lead:
+  - body: towns
+    sources: [{id: zz-handbook, locator: "p. 3"}]
+    confidence: confirmed
+"""
+
+
+def test_a_shape_violation_gives_its_report_and_exit_1_through_the_cli(tmp_path):
+    import shutil
+
+    from conftest import KITCHEN_SINK, run_govgraph
+
+    data = tmp_path / "data"
+    (data / "countries").mkdir(parents=True)
+    shutil.copy(KITCHEN_SINK / "sources.yaml", data / "sources.yaml")
+    (data / "countries" / "zz.yaml").write_text(NONCONFORMING, encoding="utf-8")
+    checked = run_govgraph("validate", "--data", str(data), "--shapes-only")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    text = checked.stdout + checked.stderr
+    assert "Traceback" not in text
+    assert "countries/zz.yaml:13" in text and "lead designation names exactly one public institution" in text
+    built = run_govgraph("build", "--data", str(data), "--out", str(tmp_path / "out"))
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert not (tmp_path / "out").exists()

@@ -450,6 +450,34 @@ class _Linker:
                 for member in record.members:
                     self.check_fact(member, ids)
         self.check_cycles(sections, ids)
+        self.check_implicit_ids(sections)
+
+    def check_implicit_ids(self, sections: Sections) -> None:
+        """Records without an id get their IRI from their fields (a lead from its body and start, a
+        relation from its ends, a membership from its member, role and start): two such records
+        with the same fields would become one node with two sets of facts."""
+        report = self.loader.report_at
+        seen: dict[str, Record] = {}
+
+        def claim(key: str, record: Record, what: str, hint: str) -> None:
+            if key in seen:
+                report(record, "id" if what != "membership" else "member",
+                       f"this {what} repeats the one at line {seen[key].origin[1]}", hint)
+            else:
+                seen[key] = record
+
+        for lead in sections.lead:
+            if lead.id is None:
+                claim(f"lead {lead.body} {lead.from_}", lead, "lead designation",
+                      "merge the two, or give one an id: and its own from:")
+        for rel in sections.relations:
+            if rel.id is None:
+                claim(f"relation {rel.actor} {rel.relation} {rel.target}", rel, "relation",
+                      "merge the two (several sources go in one sources: list), or give each an id: with from:/until:")
+        for body in sections.coordination_bodies:
+            for m in body.members:
+                claim(f"member {body.id} {m.member} {m.role} {m.from_}", m, "membership",
+                      "merge the two, or give them different from: dates")
 
     def check_fact(self, record: Record, ids: dict[str, tuple[str, Fact]],
                    history: dict[str, tuple[str, Fact]] | None = None) -> None:

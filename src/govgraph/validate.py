@@ -201,7 +201,8 @@ def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shap
     union = Graph()
     for g in data:
         union += g
-    ours = {s for g in data for s in g.subjects()}
+    graph_of = {s: str(g.identifier) for g in data for s in g.subjects()}
+    ours = set(graph_of)
     for g in context:
         union += g
     conforms, results, _ = pyshacl.validate(
@@ -220,7 +221,7 @@ def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shap
         parent = next(iter(sorted(str(s) for s in _parent_shapes(shapes_or_default(shapes), shape))), "")
         rule = _short_term(parent) if parent else _short_term(component) if component else ""
         report.findings.append(Finding(
-            severity=severity, graph=label, focus=str(focus),
+            severity=severity, graph=graph_of[focus], focus=str(focus),
             path=_path_text(results, results.value(result, SH.resultPath)),
             message=messages[0] if messages else "does not conform", origin=origins.get(str(focus), ""),
             value=(_short_term(value) if isinstance(value, URIRef) else str(value)) if value is not None else "",
