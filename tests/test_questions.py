@@ -175,6 +175,9 @@ def test_lead_body_chairs_and_attends_at_the_baseline(real):
         ("GB", "chairs", ID + "gb/digital-leaders-network", ROLE + "chair"),
         ("DK", "attends", ID + "dk/itpc", ROLE + "secretariat"),
         ("ES", "attends", ID + "es/cetic", ROLE + "secretariat"),
+        ("ES", "attends", ID + "es/cetic", ROLE + "member"),           # RD 806/2014 art. 5.1
+        ("ES", "chairs", ID + "es/cetic-executive", ROLE + "chair"),   # art. 6.2
+        ("ES", "chairs", ID + "es/cdtic", ROLE + "chair"),             # art. 8
         ("KR", "attends", ID + "kr/gov30-committee", ROLE + "member"),
         ("NZ", "attends", ID + "nz/ict-partnership-framework", ROLE + "member"),
         ("PT", "attends", ID + "pt/ctic", ROLE + "member"),
@@ -211,7 +214,8 @@ def test_lead_body_legal_basis_at_the_baseline(real):
         "MX": {ID + "mx/rop-2013"},
         "NZ": {ID + "nz/cab-min-2010-directions"},
         "PT": {ID + "pt/dl-43-2012"},
-        "UY": {ID + "uy/ley-17930", ID + "uy/decreto-205-006"},
+        # Ley 19.355 (December 2015) counts; Ley 20.212 (2023) is not yet a basis on 30 June 2016
+        "UY": {ID + "uy/ley-17930", ID + "uy/decreto-205-006", ID + "uy/ley-19355"},
     }
     none_found = GG + "NoLegalBasisFound"
     assert without == {"CL": none_found, "DK": none_found, "EE": none_found, "GB": None, "KR": None}
