@@ -228,3 +228,50 @@ def test_concurrent_build_infers_what_reasoning_in_process_infers(tmp_path):
     for r in reason.reason_dataset(dataset, build.ontology_graph(), pipeline.BASELINE):
         stem = pipeline.graph_file_stem(r.graph)
         assert (out / "graphs" / f"{stem}.nt").read_bytes() == build.to_ntriples(r.graph)
+
+
+def test_a_killed_build_leaves_no_reasoner_running(tmp_path):
+    """HermiT's JVM dies with the build. A stand-in `java` first on PATH records its PID and sleeps
+    two minutes; the build is killed while it runs; the stand-in must be gone long before."""
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    pid_file = tmp_path / "java.pid"
+    java = fake_bin / "java"
+    java.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec sleep 120\n")
+    java.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}"}
+    proc = subprocess.Popen([sys.executable, "-m", "govgraph", "build", "--data", str(KITCHEN_SINK),
+                             "--out", str(tmp_path / "out")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert proc.poll() is None and time.monotonic() < deadline, "the stand-in JVM never started"
+            time.sleep(0.05)
+        jvm = int(pid_file.read_text())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    for _ in range(200):  # up to 20 s, against the stand-in's 120
+        try:
+            state = Path(f"/proc/{jvm}/status").read_text()
+        except FileNotFoundError:
+            break
+        if "State:\tZ" in state:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(jvm, signal.SIGKILL)
+        pytest.fail("the JVM outlived the killed build")
+
+
+def test_reports_are_the_same_from_any_working_directory(tmp_path, kitchen_sink_build):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    assert run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", str(out), cwd=elsewhere).returncode == 0
+    for name in ("validation.md", "validation.json", "coverage.md", "build.json"):
+        assert (out / name).read_bytes() == (kitchen_sink_build / name).read_bytes(), name
+    assert b"kitchen-sink/countries/zz.yaml:" in (out / "validation.md").read_bytes()

@@ -76,8 +76,18 @@ def test_a_search_answers_a_role_and_a_record_wins_over_a_search(zz):
     assert spend.status == "filled" and spend.searches  # the too-wide search is still reported
 
 
+def without_search(country, role):
+    """The kitchen sink answers every role; drop the search for `role` to leave it unknown."""
+    import copy
+
+    c = copy.copy(country)
+    c.searched = [s for s in country.searched if role not in s.roles]
+    return c
+
+
 def test_a_role_neither_filled_nor_searched_is_unknown(zz):
-    roles = by_role(zz, D2016)
+    assert by_role(zz, D2016)["digital-identity-provider"].status == "searched-not-found"
+    roles = by_role(without_search(zz, "digital-identity-provider"), D2016)
     assert roles["digital-identity-provider"].status == "unknown"
     assert roles["digital-identity-provider"].searches == []
 
@@ -87,7 +97,7 @@ def test_summary_counts_every_role_once_per_date(zz):
     assert set(table) == {"2016-06-30", "2025-06-30"}
     for counts in table.values():
         assert sum(counts.values()) == len(cast.ROLES)
-        assert counts["searched-not-found"] >= 1 and counts["unknown"] >= 1
+        assert counts["searched-not-found"] >= 1 and counts["unknown"] == 0  # the kitchen sink is complete
 
 
 # -- the cast in the graph: the cast-roles question and the checks, on the kitchen-sink build ----
@@ -116,14 +126,33 @@ def test_other_dates_have_no_assessments(kitchen_sink_build):
     assert cast_rows(kitchen_sink_build, dt.date(2020, 6, 30)) == {}
 
 
-def test_unknown_roles_and_too_wide_searches_are_reported_by_the_checks(kitchen_sink_build):
+def test_too_wide_searches_are_reported_by_the_checks(kitchen_sink_build):
     import json
 
     report = json.loads((kitchen_sink_build / "validation.json").read_text(encoding="utf-8"))
     findings = report["findings"]
-    unknown = [f for f in findings if f["rule"].startswith("checks/cast-role-unknown")]
-    assert any("digital-identity-provider" in f["message"] and "countries/zz.yaml:" in f["origin"]
-               for f in unknown), unknown
-    assert not any("data-protection-authority" in f["message"] for f in unknown)
+    assert not [f for f in findings if f["rule"].startswith("checks/cast-role-unknown")]
     wide = [f for f in findings if f["rule"].startswith("checks/cast-role-filled-and-searched")]
     assert any("spending-control-lever" in f["message"] for f in wide)
+
+
+def test_an_unknown_role_fails_validation_at_the_country(tmp_path):
+    import shutil
+
+    from conftest import run_govgraph
+
+    data = tmp_path / "data"
+    shutil.copytree(KITCHEN_SINK, data)
+    country = data / "countries" / "zz.yaml"
+    text = country.read_text(encoding="utf-8")
+    entry = """  - roles: [digital-identity-provider]
+    searched_on: 2026-12-01
+    where: "Zembla Official Gazette 2000-2026 (fictional): no national digital identity"
+"""
+    assert entry in text
+    country.write_text(text.replace(entry, ""), encoding="utf-8")
+    result = run_govgraph("validate", "--data", str(data), "--shapes-only")
+    assert result.returncode == 1, result.stdout + result.stderr
+    out = result.stdout + result.stderr
+    assert "data/countries/zz.yaml:" in out and "cast role 'digital-identity-provider' is unknown on 2016-06-30" in out
+    assert "Traceback" not in out

@@ -120,19 +120,24 @@ def test_binding_controls_of_the_lead_body_at_the_baseline(real):
         ("GB", ID + "gb/digital-spend-control", LEVER + "spending-control", "100000", "GBP"),
         ("GB", ID + "gb/technology-spend-control", LEVER + "spending-control", "5000000", "GBP"),
         ("PT", ID + "pt/ama-parecer-previo", LEVER + "spending-control", "10000", "EUR"),
+        # pt.yaml: the same prior opinion seen from the project side (DL 107/2012, EUR 10,000)
+        ("PT", ID + "pt/ama-ict-project-appraisal", LEVER + "project-approval", "10000", "EUR"),
+        # kr.yaml: MOI's prior consultation on e-government projects (KRW 2 billion, 2014-2017)
+        ("KR", ID + "kr/moi-prior-consultation", LEVER + "project-approval", "2000000000", "KRW"),
     }
-    assert {r["countryCode"] for r in rows} == {"GB", "PT"}
+    assert {r["countryCode"] for r in rows} == {"GB", "PT", "KR"}
 
 
 def test_binding_controls_follow_the_date(real):
     # 2012: GDS's digital spend control starts only on 3 July 2013; the technology control is open
     # at the start, and AMA's prior opinion starts on 18 May 2012.
     rows = worked_out(ask(real, "lead-binding-controls", as_of=dt.date(2012, 6, 30)))
-    assert {r["lever"] for r in rows} == {ID + "gb/technology-spend-control", ID + "pt/ama-parecer-previo"}
-    # 2024: the DTA (in Finance since July 2022) holds the ICT investment approval (no threshold)
+    assert {r["lever"] for r in rows} == {ID + "gb/technology-spend-control", ID + "pt/ama-parecer-previo",
+                                          ID + "pt/ama-ict-project-appraisal"}
+    # 2024: the DTA (in Finance since July 2022) holds the ICT investment approval (AUD 30 million)
     rows = ask(real, "lead-binding-controls", country="AU", as_of=dt.date(2024, 6, 30))
     assert [(r["lever"], r["thresholdAmount"]) for r in rows] == [
-        (ID + "au/ict-investment-approval-dta-finance", None)]
+        (ID + "au/ict-investment-approval-dta-finance", "30000000")]
 
 
 # -- 3. the ICT budget lever in Chile, 2016 --------------------------------------------------
@@ -173,6 +178,7 @@ def test_lead_body_chairs_and_attends_at_the_baseline(real):
     got = {(r["countryCode"], r["participation"], r["body"], r["role"]) for r in rows}
     assert got == {
         ("GB", "chairs", ID + "gb/digital-leaders-network", ROLE + "chair"),
+        ("GB", "attends", ID + "gb/digital-leaders-network", ROLE + "secretariat"),
         ("DK", "attends", ID + "dk/itpc", ROLE + "secretariat"),
         ("ES", "attends", ID + "es/cetic", ROLE + "secretariat"),
         ("ES", "attends", ID + "es/cetic", ROLE + "member"),           # RD 806/2014 art. 5.1
@@ -213,14 +219,14 @@ def test_lead_body_legal_basis_at_the_baseline(real):
         "ES": {ID + "es/rd-695-2013", ID + "es/rd-802-2014", ID + "es/rd-806-2014"},
         "MX": {ID + "mx/rop-2013"},
         "NZ": {ID + "nz/cab-min-2010-directions"},
-        "PT": {ID + "pt/dl-43-2012"},
+        "PT": {ID + "pt/dl-43-2012", ID + "pt/lei-37-2014"},  # Law 37/2014 (Chave Móvel Digital)
         # Ley 19.355 (December 2015) counts; Ley 20.212 (2023) is not yet a basis on 30 June 2016
         "UY": {ID + "uy/ley-17930", ID + "uy/decreto-205-006", ID + "uy/ley-19355"},
     }
     none_found = GG + "NoLegalBasisFound"
     assert without == {"CL": none_found, "DK": none_found, "EE": none_found, "GB": None, "KR": None}
-    (pt,) = [r for r in rows if r["countryCode"] == "PT"]
-    assert (pt["identifier"], pt["issued"]) == ("Decreto-Lei 43/2012", "2012-02-23")
+    pt = {(r["identifier"], r["issued"]) for r in rows if r["countryCode"] == "PT"}
+    assert ("Decreto-Lei 43/2012", "2012-02-23") in pt
 
 
 def test_chile_lead_body_gains_a_legal_basis_in_2024(real):

@@ -18,8 +18,12 @@ from typing import Any, Iterable
 
 import networkx as nx
 
+from .vocab import CAST_RULES
+
 SEVERITIES = ("high", "medium", "low")
 COORDINATION_BODY = "coordination-body"
+MAIN_BODY = "main-coordination-body"
+NATURES = ("weakness", "data-gap")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class Finding:
     severity: str
     statement: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # "weakness" (the arrangement, as sourced) or "data-gap" (it rests on a cast role nobody searched
+    # for: evidence["cast"] says which, and how to fill it)
+    nature: str = "weakness"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -714,6 +721,90 @@ def find_no_senior_body(G, m, p: Params) -> list[Finding]:
                     {"nodes": [*lead_list, *senior], "edges": [], "facts": [G.nodes[b].get("iri") for b in senior]})]
 
 
+# -- the standard cast on the projected graph: a finding resting on an unknown role is a data gap --
+
+# The cast roles each rule's evidence depends on: if one of them is unknown (no record plays it and
+# no search for it was recorded), the finding describes the curation, not the government.
+_NETWORK = (MAIN_BODY, "coordination-members")
+RESTS_ON: dict[str, tuple[str, ...]] = {
+    "no-lead-body": ("lead-body",),
+    "lead-not-central": _NETWORK,
+    "key-lever-misaligned": _NETWORK,
+    "single-point-of-failure": _NETWORK,
+    "bridge": _NETWORK,
+    "fragmented": _NETWORK,
+    "mandate-off-bodies": _NETWORK,
+    "low-reach": _NETWORK,
+    "no-senior-official-body": (MAIN_BODY,),
+}
+
+
+def _lever_roles(types: Iterable[str]) -> tuple[str, ...]:
+    return tuple(role for role, rules in CAST_RULES.items() for rule, value in rules
+                 if rule == "lever-type" and value in types)
+
+
+def role_status(G: nx.Graph, role: str) -> str:
+    """``filled``, ``searched-not-found`` or ``unknown`` for a cast role on the graph's day (the rules
+    are the ontology's, vocab.CAST_RULES); ``not-projected`` for roles the network does not carry."""
+    nodes = list(G.nodes(data=True))
+    main = {n for n, d in nodes if MAIN_BODY in d.get("roles", [])}
+    filled = False
+    for rule, value in CAST_RULES[role]:
+        if rule == "lever-type":
+            filled |= any(lv["type"] == value for _, d in nodes for lv in d.get("levers", []))
+        elif rule == "class":
+            if value != "gg:LeadDesignation":
+                return "not-projected"
+            filled |= bool(leads(G))
+        elif rule == "declared-by":
+            filled |= any(role in d.get("roles", []) for _, d in nodes)
+        elif rule == "institution-kind":
+            filled |= any(d.get("kind") == value for _, d in nodes)
+        elif rule == "membership-role":
+            filled |= any(d.get("type") == value and v in main for _, v, d in _edges(G))
+        elif rule == "member-of-kind":
+            filled |= any(d.get("membership") and G.nodes[u].get("kind") == value for u, _, d in _edges(G))
+    if filled:
+        return "filled"
+    return "searched-not-found" if role in G.graph.get("searched", []) else "unknown"
+
+
+def _edges(G: nx.Graph):
+    return G.edges(data=True) if not G.is_multigraph() else ((u, v, d) for u, v, _, d in G.edges(keys=True, data=True))
+
+
+def cast_status(G: nx.Graph) -> dict[str, str]:
+    """Every cast role the network carries, with its status on the graph's day."""
+    out = {role: role_status(G, role) for role in CAST_RULES}
+    return {role: status for role, status in out.items() if status != "not-projected"}
+
+
+def classify(G: nx.Graph, found: list[Finding], params: Params, cast: dict[str, str] | None = None) -> None:
+    """Mark each finding a weakness or a data gap, from the status of the roles it rests on. A graph
+    without cast information (not from the projection: no ``searched`` in ``G.graph``) is taken as
+    curated: its findings stay weaknesses."""
+    if cast is None and "searched" not in G.graph:
+        return
+    cast = cast if cast is not None else cast_status(G)
+    rests = {**RESTS_ON, "lead-lacks-levers": _lever_roles(params.lead_levers)}
+    day = G.graph.get("as_of", "")
+    for f in found:
+        roles = rests.get(f.rule, ())
+        statuses = {r: cast.get(r, "unknown") for r in roles}
+        f.evidence["cast"] = statuses
+        unknown = [r for r, st in statuses.items() if st == "unknown"]
+        if f.rule == "lead-no-legal-basis" and f.evidence.get("values", {}).get("status") == "not-recorded":
+            unknown = ["legal basis of the lead body"]
+        if unknown:
+            f.nature = "data-gap"
+            f.evidence["missing"] = unknown
+            f.evidence["to_fill"] = (f"record who plays {', '.join(unknown)} on {day}, or a searched: entry "
+                                     "saying it was looked for and not found (graph/README.md, 'The standard cast')")
+        elif any(st == "searched-not-found" for st in statuses.values()):
+            f.evidence["searched_not_found"] = [r for r, st in statuses.items() if st == "searched-not-found"]
+
+
 RULES = (find_lead_missing, find_lead_not_central, find_lead_lacks_levers, find_key_lever_misaligned,
          find_single_points, find_fragmented, find_mandate_off_bodies, find_low_reach, find_no_legal_basis,
          find_no_senior_body)
@@ -726,6 +817,7 @@ def findings(G: nx.Graph, m: Metrics | None = None, params: Params = Params()) -
     for f in result:
         f.evidence.setdefault("values", {})
         f.evidence["facts"] = [x for x in f.evidence.get("facts", []) if x]
+    classify(G, result, params)
     return sorted(result, key=_severity_order)
 
 
@@ -745,8 +837,10 @@ INDICATORS = (
     ("key_levers_misaligned", "low", "key levers held with no tie to the lead body"),
     ("components", "low", "disconnected parts of the network"),
     ("articulation_points", "low", "single points of failure"),
-    ("findings_high", "low", "high-severity findings"),
-    ("findings_total", "low", "all findings"),
+    ("findings_high", "low", "high-severity weaknesses (data gaps are counted apart)"),
+    ("findings_total", "low", "all weaknesses"),
+    ("data_gaps", "low", "findings that rest on a role nobody searched for"),
+    ("cast_unknown", "low", "cast roles neither filled nor searched on the day"),
 )
 
 
@@ -790,10 +884,15 @@ def indicators(G: nx.Graph, m: Metrics, found: list[Finding], params: Params = P
                                       "lead_pagerank", "lead_pagerank_rank", "lead_constraint",
                                       "lead_effective_size", "reach", "reach_3", "lead_key_levers")})
         row["lead_legal_basis"] = ""
-    row["key_levers_misaligned"] = sum(1 for f in found if f.rule == "key-lever-misaligned")
+    weaknesses = [f for f in found if f.nature == "weakness"]
+    row["key_levers_misaligned"] = sum(1 for f in weaknesses if f.rule == "key-lever-misaligned")
     for sev in SEVERITIES:
-        row[f"findings_{sev}"] = sum(1 for f in found if f.severity == sev)
-    row["findings_total"] = len(found)
+        row[f"findings_{sev}"] = sum(1 for f in weaknesses if f.severity == sev)
+    row["findings_total"] = len(weaknesses)
+    row["data_gaps"] = len(found) - len(weaknesses)
+    cast = cast_status(G) if "searched" in G.graph else {}
+    for status in ("filled", "searched-not-found", "unknown"):
+        row[f"cast_{status.replace('-', '_')}"] = sum(1 for st in cast.values() if st == status)
     return row
 
 

@@ -146,16 +146,26 @@ def markdown(doc: dict[str, Any]) -> bytes:
              f"Lead body: **{ind.get('lead_label') or 'none'}**. Network: {ind['nodes']} bodies, {ind['edges']} ties, "
              f"{ind['components']} part(s). Betweenness: {bm['method']}"
              + (f" ({bm['samples']} pivots, seed {bm['seed']})" if bm["method"] == "sampled" else "") + ".", "",
-             "## Findings", ""]
-    if not doc["findings"]:
-        lines.append("No finding fires with the default thresholds.")
-    for f in doc["findings"]:
+             completeness(ind), "", "## Findings", ""]
+    weaknesses = [f for f in doc["findings"] if f.get("nature", "weakness") == "weakness"]
+    gaps = [f for f in doc["findings"] if f.get("nature") == "data-gap"]
+    if not weaknesses:
+        lines.append("No weakness is found with the default thresholds.")
+    for f in weaknesses:
         lines.append(f"- **{f['severity']}** `{f['id']}`: {f['statement']}")
         ev = f["evidence"]
+        if ev.get("searched_not_found"):
+            lines.append(f"  - rests on roles searched and not found: {', '.join(ev['searched_not_found'])}")
         if ev.get("facts"):
             lines.append(f"  - facts: {', '.join('<' + x + '>' for x in ev['facts'][:8])}")
         if ev.get("edges"):
             lines.append(f"  - ties: {', '.join(f'{u} –{t}→ {v}' for u, t, v in ev['edges'][:8])}")
+    if gaps:
+        lines += ["", "## Data gaps, not weaknesses", "",
+                  "These would be findings, but they rest on roles nobody searched for: they describe the "
+                  "curation, not the government.", ""]
+        for f in gaps:
+            lines.append(f"- `{f['id']}`: missing {', '.join(f['evidence']['missing'])} — {f['evidence']['to_fill']}")
     lines += ["", "## Indicators", "", "| indicator | value |", "|---|---|"]
     lines += [f"| {k} | {_cell(v)} |" for k, v in sorted(ind.items())]
     lines += ["", "## Most central bodies (betweenness)", "", "| body | kind | degree | betweenness | closeness | "
@@ -165,6 +175,13 @@ def markdown(doc: dict[str, Any]) -> bytes:
               f"{_cell(n['betweenness'])} | {_cell(n['closeness'])} | {_cell(n['pagerank'])} | "
               f"{_cell(n['constraint'])} | {n['weak_severity'] or ''} |" for n in top]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def completeness(ind: dict[str, Any]) -> str:
+    """The line every report opens with: how complete the standard cast is on the day."""
+    filled, searched, unknown = (ind.get(k, 0) for k in ("cast_filled", "cast_searched_not_found", "cast_unknown"))
+    return (f"Completeness of the standard cast on this day: {filled} role(s) filled, {searched} searched and "
+            f"not found, {unknown} unknown" + (" (findings resting on them are data gaps)." if unknown else "."))
 
 
 def compare_csv(comparison: dict[str, Any]) -> bytes:

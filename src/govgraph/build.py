@@ -31,7 +31,7 @@ from .model import (
 )
 from . import cast
 from .resources import ontology_files
-from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
+from .vocab import CONCEPT, CV, ELI, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
 
 WD = "http://www.wikidata.org/entity/"
 EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
@@ -100,8 +100,11 @@ def source_iri(source_id: str) -> URIRef:
     return URIRef(SOURCE + source_id)
 
 
-def _texts(g: Graph, node: URIRef, props: Iterable[URIRef], texts: dict[str, str] | None) -> None:
+def _texts(g: Graph, node: URIRef, props: Iterable[URIRef], texts: dict[str, str | None] | None) -> None:
     for lang, text in sorted((texts or {}).items()):
+        if text is None:  # a name searched for in this language and not found
+            g.add((node, GG.nameNotFound, Literal(lang, datatype=XSD.language)))
+            continue
         for prop in props:
             g.add((node, prop, Literal(text, lang=lang)))
 
@@ -190,7 +193,7 @@ class _CountryBuilder:
         _texts(g, node, (DCTERMS.description,), record.description)
         self.legal_basis(node, record.legal_basis)
 
-    def build(self, cast_assessments: bool = False) -> None:
+    def build(self, *, searches: bool = True, assessments: bool = False) -> None:
         c, g, node = self.c.country, self.g, self.country
         g.add((node, RDF.type, GG.Country))
         _texts(g, node, (RDFS.label, SKOS.prefLabel), c.name)
@@ -229,8 +232,11 @@ class _CountryBuilder:
             g.add((node, RDF.type, GG.DatasetNote))
             _texts(g, node, (DCTERMS.description,), record.text)
             self.fact(node, record)
-        if cast_assessments:  # the baseline country graph only: a scenario is not curated history
-            self.assessments(self.searches())
+        # a scenario keeps its baseline's record of what was searched; the role assessments are for
+        # the cast dates of the baseline only
+        search_nodes = self.searches() if searches else []
+        if assessments:
+            self.assessments(search_nodes)
 
     def institution(self, r: Institution) -> None:
         g, node = self.g, self.iri(r.id)
@@ -389,6 +395,10 @@ class _CountryBuilder:
             g.add((node, DCTERMS.identifier, Literal(r.identifier)))
         if r.date:
             g.add((node, DCTERMS.issued, _date(r.date)))
+        if r.in_force:
+            g.add((node, ELI.first_date_entry_in_force, _date(r.in_force)))
+        for amended in r.amends:
+            g.add((node, ELI.amends, self.iri(amended)))
         if r.url:
             g.add((node, FOAF.page, URIRef(r.url)))
         self.fact(node, r)
@@ -397,8 +407,8 @@ class _CountryBuilder:
         g, node = self.g, self.iri(r.id)
         g.add((node, RDF.type, GG.Strategy))
         _texts(g, node, (DCTERMS.title, RDFS.label), r.title)
-        if r.owner:
-            g.add((node, GG.strategyOwner, self.iri(r.owner)))
+        for owner in r.owner:
+            g.add((node, GG.strategyOwner, self.iri(owner)))
         if r.url:
             g.add((node, FOAF.page, URIRef(r.url)))
         _texts(g, node, (DCTERMS.description,), r.description)
@@ -445,7 +455,7 @@ def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *
     assessments (the published graph has them; the reasoner's snapshots do not need them)."""
     g = Graph(identifier=country_graph_iri(country.code))
     _bind(g, country.code)
-    _CountryBuilder(country, g, origins).build(cast_assessments=curation)
+    _CountryBuilder(country, g, origins).build(searches=curation, assessments=curation)
     return g
 
 

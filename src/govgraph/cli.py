@@ -328,16 +328,27 @@ def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, pa
 @click.option("--timeout", "query_timeout", type=float, default=30.0, show_default=True, help="Seconds a query may run before it is stopped.")
 @click.option("--max-rows", type=int, default=100_000, show_default=True, help="Largest result (rows or triples) served.")
 @click.option("--workers", type=int, default=4, show_default=True, help="Queries run at the same time (one process each).")
+@click.option("--reserved", type=int, default=1, show_default=True,
+              help="Extra workers kept for short queries while every regular worker is busy.")
+@click.option("--quick", type=float, default=5.0, show_default=True,
+              help="Seconds a query may run on a reserved worker.")
+@click.option("--max-memory", type=int, default=1024, show_default=True, metavar="MiB",
+              help="Memory a query worker may use; a query needing more gets 503.")
 @out_option
 @handle_errors
-def serve(host, port, query_timeout, max_rows, workers, out_dir):
+def serve(host, port, query_timeout, max_rows, workers, reserved, quick, max_memory, out_dir):
     """A read-only SPARQL 1.1 endpoint at /sparql, a query page, and the site in OUT."""
     from . import serve as server_mod
 
     server = server_mod.make_server(out_dir, host=host, port=port, timeout=query_timeout, max_rows=max_rows,
-                                    workers=workers)
+                                    workers=workers, reserved=reserved, quick=quick, memory=max_memory * 2**20)
     err_console.print(f"SPARQL endpoint: http://{host}:{server.server_port}/sparql  "
-                      f"query page: http://{host}:{server.server_port}/query  (Ctrl-C stops)", highlight=False)
+                      f"query page: http://{host}:{server.server_port}/query  (Ctrl-C stops)\n"
+                      "Federated queries (SERVICE) are refused; a new build into the same folder is picked "
+                      "up without a restart." + ("" if server.pool.isolated else
+                                                 "\nNote: this kernel refused the workers a network namespace; "
+                                                 "SERVICE is refused by the query check alone."),
+                      highlight=False)
     server_mod.run_until_stopped(server)
 
 

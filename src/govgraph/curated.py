@@ -8,6 +8,7 @@ curator sees every problem at once, each at its file, line and column.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import typing
 from pathlib import Path
@@ -61,12 +62,27 @@ def load(data_dir: Path) -> Dataset:
     return dataset
 
 
+from ruamel.yaml.constructor import RoundTripConstructor
+
+
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, except that a date that does not exist (2016-02-30) stays
+    text, so the record's own check reports it at its line and field rather than the parser at 1:1."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return node.value
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
 try:  # libyaml's parser, when ruamel.yaml.clib is installed (CPython); else the pure-Python one
-    from ruamel.yaml.constructor import RoundTripConstructor
     from ruamel.yaml.cyaml import CParser
     from ruamel.yaml.resolver import VersionedResolver
 
-    class _CLoader(CParser, RoundTripConstructor, VersionedResolver):
+    class _CLoader(CParser, _Constructor, VersionedResolver):
         """ruamel's round-trip constructor and YAML 1.2 resolver over libyaml's parser: the same
         CommentedMap/CommentedSeq values, with the same line and column of every key and item."""
 
@@ -74,13 +90,15 @@ try:  # libyaml's parser, when ruamel.yaml.clib is installed (CPython); else the
             CParser.__init__(self, stream)
             self._parser = self._composer = self
             self.comment_handling = None
-            RoundTripConstructor.__init__(self, preserve_quotes=None, loader=self)
+            _Constructor.__init__(self, preserve_quotes=None, loader=self)
             VersionedResolver.__init__(self, None, loader=self)
 except ImportError:  # pragma: no cover - depends on the installation
     _CLoader = None
 
 
 _BRACKETS = re.compile(r"[^\[\]{}]+")
+MAX_DEPTH = 50  # curated files nest a few levels; anything deeper is refused before parsing
+MAX_FILE_BYTES = 4 * 2**20  # the largest shipped country file is about 200 KB
 
 
 def _flow_depth(text: str) -> int:
@@ -92,17 +110,81 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column where nesting (flow brackets, or block indentation) first passes MAX_DEPTH."""
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" "))
+        if indent > 4 * MAX_DEPTH:
+            return number, indent + 1
+        for column, char in enumerate(line, start=1):
+            if char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number, column
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+    return None
+
+
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\]}]")
+
+
+def _alias_at(text: str) -> tuple[int, int] | None:
+    """Line and column of the first YAML anchor or alias, found from the parser's events before
+    any value is built (an alias of an alias of … can stand for billions of values, and some error
+    messages would spell them all out). Curated files need none."""
+    if not _MAYBE_ANCHOR.search(text):
+        return None
+    from ruamel.yaml.events import AliasEvent
+
+    try:
+        if _CLoader is not None and _flow_depth(text) <= MAX_DEPTH:
+            from ruamel.yaml.cyaml import CParser
+
+            parser = CParser(text)
+            events = iter(parser.get_event, None)
+        else:
+            events = iter(YAML(typ="rt").parse(text))
+        for event in events:
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                return event.start_mark.line + 1, event.start_mark.column + 1
+            if type(event).__name__ == "StreamEndEvent":
+                return None
+    except (YAMLError, RecursionError, ValueError):
+        return None  # a syntax error: the parse reports it at its place
+    return None
+
+
+def _first_alias(node: Any, seen: set[int] | None = None, path: tuple = ()) -> tuple | None:
+    """The path of the first value reached twice (a YAML alias `*x` of an anchor `&x`). Curated
+    files need none, and an alias of an alias of … can stand for billions of values."""
+    seen = set() if seen is None else seen
+    if isinstance(node, (dict, list)):
+        if id(node) in seen:
+            return path
+        seen.add(id(node))
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            found = _first_alias(value, seen, path + (key,))
+            if found is not None:
+                return found
+    return None
+
+
 def parse_yaml(text: str, fast: bool = True) -> Any:
     """One YAML document, as ruamel's round-trip loader gives it (libyaml's parser when `fast`).
     Deeply nested text always goes to the pure-Python parser, which stops it with a RecursionError
     (libyaml's binding can crash the interpreter on it)."""
-    if fast and _CLoader is not None and _flow_depth(text) <= 50:
+    if fast and _CLoader is not None and _flow_depth(text) <= MAX_DEPTH:
         loader = _CLoader(text)
         try:
             return loader.get_single_data()
         finally:
             loader.dispose()
-    return YAML(typ="rt").load(text)
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    return yaml.load(text)
 
 
 class _Loader:
@@ -114,8 +196,11 @@ class _Loader:
 
     # -- reporting -------------------------------------------------------------------------
     def _display(self, path: Path) -> str:
+        """A file as reports name it: from the data folder's own name (graph/countries/cl.yaml), the
+        same wherever the command runs, so artefacts that cite it are byte-identical."""
+        root = self.root.absolute()
         try:
-            return str(path.relative_to(Path.cwd()))
+            return str(Path(root.name) / Path(os.path.abspath(path)).relative_to(root))
         except ValueError:
             return str(path)
 
@@ -139,13 +224,17 @@ class _Loader:
                         "pass --data DIR pointing at a folder with countries/ (see graph/README.md)")
             return Dataset()
         dataset = Dataset()
+        for folder in ("countries", "scenarios"):
+            for stray in sorted((self.root / folder).glob("*.yml")):
+                self.report(stray, 1, 1, "file", "has the extension .yml, which govgraph does not read",
+                            f"rename it to {stray.stem}.yaml")
         country_files = sorted((self.root / "countries").glob("*.yaml"))
         if not country_files:
             self.report(self.root, 1, 1, "countries", "no country files found",
                         "add countries/<cc>.yaml (see graph/README.md)")
         shared = self.root / "sources.yaml"
         declared: list[tuple[SourceDecl, Path]] = []
-        if shared.exists():
+        if os.path.lexists(shared):
             raw = self._read(shared)
             if raw is not None:
                 if not isinstance(raw, list):
@@ -188,28 +277,84 @@ class _Loader:
         return dataset
 
     def _read(self, path: Path) -> Any:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.report(path, 1, 1, "file", f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+        text = self._text(path)
+        if text is None:
+            return None
+        deep = _too_deep(text)
+        if deep is not None:
+            self.report(path, deep[0], deep[1], "yaml", f"nested more than {MAX_DEPTH} levels deep",
+                        "curated files need only a few levels: flatten the structure (see graph/README.md)")
+            return None
+        anchored = _alias_at(text)
+        if anchored is not None:
+            self.report(path, anchored[0], anchored[1], "yaml", "a YAML anchor (&name) or alias (*name)",
+                        "write the value out: anchors and aliases are not allowed in curated files")
             return None
         if self.fast:
             try:
-                return parse_yaml(text, fast=True)
+                data = parse_yaml(text, fast=True)
             except Exception:  # noqa: BLE001 - reported below, by the pure-Python parser's words
                 self.report(path, 1, 1, "yaml", "invalid YAML", "")  # forces the careful second load
                 return None
+        else:
+            try:
+                data = parse_yaml(text, fast=False)
+            except MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                what = (exc.problem or exc.context or "invalid YAML").strip()
+                self.report(path, line, col, "yaml", f"invalid YAML: {_short_text(what)}",
+                            "check indentation, colons and quotes; a key may appear only once per mapping")
+                return None
+            except (YAMLError, RecursionError, ValueError) as exc:
+                self.report(path, 1, 1, "yaml", f"invalid YAML: {_short_text(str(exc))}", "check the file's syntax")
+                return None
+        alias = _first_alias(data)
+        if alias is not None:
+            line, col = _locate(data, alias)
+            self.report(path, line, col, _dotted(alias) or "yaml", "a YAML alias (*name) repeats a value",
+                        "write the value out: anchors (&name) and aliases (*name) are not allowed in curated files")
+            return None
+        return data
+
+    def _text(self, path: Path) -> str | None:
+        """The file's text: a regular file (or a link to one) of at most MAX_FILE_BYTES, in UTF-8.
+        Anything else (a folder, a pipe, a device, a broken or looping link) is a located problem."""
+        import stat
+
         try:
-            return parse_yaml(text, fast=False)
-        except MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            what = (exc.problem or exc.context or "invalid YAML").strip()
-            self.report(path, line, col, "yaml", f"invalid YAML: {what}",
-                        "check indentation, colons and quotes; a key may appear only once per mapping")
-        except (YAMLError, RecursionError, ValueError) as exc:
-            self.report(path, 1, 1, "yaml", f"invalid YAML: {str(exc)[:200]}", "check the file's syntax")
-        return None
+            info = path.stat()
+        except OSError as exc:
+            what = "a symbolic link that loops" if exc.errno == 40 else \
+                   "a broken symbolic link" if path.is_symlink() else f"unreadable ({exc.strerror})"
+            self.report(path, 1, 1, "file", f"is {what}", "replace it with a regular YAML file")
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a named pipe" if stat.S_ISFIFO(info.st_mode) \
+                else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "not a regular file"
+            self.report(path, 1, 1, "file", f"is {kind}, not a YAML file", "remove it or give it another name")
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            self.report(path, 1, 1, "file", f"is {info.st_size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB "
+                        "limit for a curated file", "split it or remove what is not curated data")
+            return None
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            self.report(path, 1, 1, "file", f"cannot be read ({exc.strerror})", "check its permissions")
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            self.report(path, 1, 1, "file", f"is over the {MAX_FILE_BYTES // 2**20} MiB limit for a curated file",
+                        "split it or remove what is not curated data")
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.report(path, line, exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1, "file",
+                        f"not UTF-8 text ({exc.reason})", "save the file as UTF-8")
+            return None
 
     def _load_file(self, model: type[BaseModel], path: Path) -> Any:
         raw = self._read(path)
@@ -292,6 +437,12 @@ class _Loader:
         return obj
 
 
+def _short_text(text: str, limit: int = 300) -> str:
+    """A message never carries a whole value: a problem in a huge value is still a short line."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _dotted(loc: Iterable[Any]) -> str:
     out = ""
     for part in loc:
@@ -332,7 +483,7 @@ def _inner_model(annotation: Any) -> Any:
 
 def _explain(err: dict[str, Any], model: type[BaseModel] | None = None) -> tuple[str, str]:
     kind = err["type"]
-    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    msg = _short_text(str(err.get("msg", "")).removeprefix("Value error, "))
     field = str(err["loc"][-1]) if err["loc"] else ""
     if kind == "missing":
         return "required field is missing", f"add '{field}:' (see graph/README.md)"
@@ -553,7 +704,22 @@ class _Linker:
                 continue
             section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
             getattr(view, section).append(record)
+        before = len(self.loader.problems)
         self.link(view, history)
+        country_file = country.origin[0]
+        stranded = [p for p in self.loader.problems[before:] if p.path == country_file]
+        if stranded:
+            # the country's own records are fine (they were linked whole): on the base date some of
+            # them point at records that no longer (or not yet) hold, so the base date is the problem
+            del self.loader.problems[before:]
+            first = stranded[0]
+            report(head, "scenario.base",
+                   f"on the base date {head.base} the arrangement of {head.country} is not whole: "
+                   f"{len(stranded)} reference(s) point at records that do not hold then (e.g. "
+                   f"{first.path}:{first.line}: {first.message})",
+                   "choose a base date on which the country's records hold together (the OECD baseline is 2016)",
+                   key="base")
+            return None
         return view
 
     def apply_change(self, scenario: ScenarioFile, view: CountryFile, ids: dict, position: int,

@@ -24,7 +24,7 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
-URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+URL = re.compile(r"^https?://[^\s<>\"{}|\\^`\x00-\x1f\x7f-\x9f]+$")
 
 
 @dataclass(frozen=True)
@@ -94,40 +94,70 @@ Day = Annotated[dt.date, BeforeValidator(_to_date)]
 PastDay = Annotated[dt.date, BeforeValidator(lambda v: _not_future(_to_date(v)))]
 
 
-def _lang_text(value: Any) -> dict[str, str]:
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+NAME_LIMIT = 500      # a name or title (the longest shipped is a law's title of about 250)
+TEXT_LIMIT = 20_000   # a description
+
+
+def clean_text(text: str, *, newlines: bool = True, limit: int = TEXT_LIMIT) -> str:
+    """Text as published: no control characters (a NUL, a terminal escape), no bidirectional
+    overrides (they can make a label read as something else), no lone surrogates, bounded length."""
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            raise ValueError("contains a lone surrogate escape (such as \\ud800): write the character itself")
+        if char in _BIDI_CONTROLS:
+            raise ValueError(f"contains the bidirectional control U+{code:04X}: remove it")
+        if (code < 32 or 0x7F <= code <= 0x9F) and not (newlines and char in "\n\t"):
+            raise ValueError(f"contains the control character U+{code:04X}: remove it")
+    if len(text) > limit:
+        raise ValueError(f"is {len(text)} characters long, over the limit of {limit}")
+    return text
+
+
+def _lang_text(value: Any, *, name: bool = False) -> dict[str, str]:
     if isinstance(value, str):
         raise ValueError("give the text per language, e.g. {en: ..., es: ...}")
     if not isinstance(value, dict):
         raise ValueError(f"expected a mapping of language to text, got {type(value).__name__}")
-    out: dict[str, str] = {}
+    out: dict[str, str | None] = {}
     for lang, text in value.items():
-        if not isinstance(lang, str) or not LANG.match(lang):
+        if not isinstance(lang, str) or not LANG.fullmatch(lang):
             raise ValueError(f"{str(lang)[:20]!r} is not a language code such as en, es, pt "
                              "(a text that contains a comma must be put in quotes)")
+        if text is None and name and lang != "en":
+            out[lang] = None  # `fr: ~`: no name in this language in the sources read
+            continue
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"the {lang} text must be a non-empty string")
-        out[lang] = text.strip()
+        try:
+            out[lang] = clean_text(text.strip(), newlines=not name, limit=NAME_LIMIT if name else TEXT_LIMIT)
+        except ValueError as exc:
+            raise ValueError(f"the {lang} text {exc}") from None
     if "en" not in out:
         raise ValueError("an English (en) text is required")
     return out
 
 
 LangText = Annotated[dict[str, str], BeforeValidator(_lang_text)]
+# a name or title; `xx: ~` records that no name in language xx was found in the sources read
+LangName = Annotated[dict[str, str | None], BeforeValidator(lambda v: _lang_text(v, name=True))]
 
 
 def _checked(pattern: re.Pattern[str], what: str):
     def check(value: Any) -> str:
-        if not isinstance(value, str) or not pattern.match(value):
+        if not isinstance(value, str) or not pattern.fullmatch(value):
             raise ValueError(f"{str(value)[:40]!r} is not {what}")
         return value
 
     return BeforeValidator(check)
 
 
-Slug = Annotated[str, _checked(SLUG, "an id (lower-case letters, digits and hyphens, starting with a letter)")]
-Url = Annotated[str, _checked(URL, "an http(s) URL")]
+Slug = Annotated[str, _checked(SLUG, "an id (lower-case letters, digits and hyphens, starting with a letter)"),
+               Field(max_length=100)]
+Url = Annotated[str, _checked(URL, "an http(s) URL"), Field(max_length=2000)]
 Qid = Annotated[str, _checked(QID, "a Wikidata id such as Q298")]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(clean_text)]
 
 
 def cast_roles(declared_by: str):
@@ -198,7 +228,7 @@ class SourceDecl(Record):
 class Country(Fact):
     code: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
     iso3: Annotated[str, _checked(re.compile(r"^[A-Z]{3}$"), "an ISO 3166-1 alpha-3 code, e.g. CHL")] | None = None
-    name: LangText
+    name: LangName
     languages: list[Annotated[str, _checked(LANG, "a language code such as es")]] = []
     wikidata: Qid | None = None
     benchmark: bool = False
@@ -207,7 +237,7 @@ class Country(Fact):
 
 class Institution(Fact):
     id: Slug
-    name: LangText
+    name: LangName
     acronym: Text | None = None
     kind: coded("institution-kind")
     part_of: Annotated[Slug, ref("institution")] | None = None
@@ -241,7 +271,7 @@ class Membership(Record):
 
 class CoordinationBody(Fact):
     id: Slug
-    name: LangText
+    name: LangName
     acronym: Text | None = None
     level: coded("coordination-level")
     scope: coded("coordination-scope") | None = None
@@ -292,17 +322,24 @@ class Lever(Fact):
 
 class LegalInstrument(Fact):
     id: Slug
-    title: LangText
+    title: LangName
     kind: coded("instrument-kind")
     identifier: Text | None = None
     date: PastDay | None = None
+    in_force: PastDay | None = None  # first day in force, when it differs from `date`
+    amends: list[Annotated[Slug, ref("legal_instrument", historical=True)]] = []
     url: Url | None = None
+
+
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
 
 
 class Strategy(Fact):
     id: Slug
-    title: LangText
-    owner: Annotated[Slug, ref(*AGENT)] | None = None
+    title: LangName
+    # the body responsible, or the bodies that own a joint strategy together
+    owner: Annotated[list[Annotated[Slug, ref(*AGENT)]], BeforeValidator(_one_or_many)] = []
     url: Url | None = None
     description: LangText | None = None
     legal_basis: list[Annotated[Slug, ref("legal_instrument")]] | None = None
@@ -400,7 +437,7 @@ class CountryFile(Sections):
 class ScenarioHeader(Fact):
     id: Slug
     country: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
-    title: LangText
+    title: LangName
     description: LangText
     base: PastDay = BASELINE
 

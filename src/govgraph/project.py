@@ -15,8 +15,9 @@ The result is a `networkx.MultiDiGraph`:
 - edges are keyed by their type and carry ``type``, ``weight``, ``tie``, ``membership``,
   ``relation`` (the IRI it came from) and ``record`` (the IRI of the fact it rests on: evidence);
 - ``G.graph`` holds ``country`` (lower-case code), ``as_of`` (ISO date), ``scenario`` (id or None),
-  ``leads`` (slugs of the lead bodies on that day) and ``dropped_edges`` (edges whose ends do not both
-  hold on that day).
+  ``leads`` (slugs of the lead bodies on that day), ``dropped_edges`` (edges whose ends do not both
+  hold on that day) and ``searched`` (the cast roles the curators searched for and did not find,
+  on that day); each node's ``roles`` are the cast roles it declares (``main-coordination-body`` …).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from .resources import queries_dir
 from .vocab import ID
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
-QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges")
+QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges", "cast")
 
 
 class Selector(Protocol):
@@ -183,7 +184,8 @@ def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None =
     cc = country.lower()
     bindings = {"country": ox.NamedNode(country_iri(cc)), "asOf": ox.Literal(as_of.isoformat(), datatype=XSD_DATE)}
 
-    G = nx.MultiDiGraph(country=cc, as_of=as_of.isoformat(), scenario=scenario, leads=[], dropped_edges=[])
+    G = nx.MultiDiGraph(country=cc, as_of=as_of.isoformat(), scenario=scenario, leads=[], dropped_edges=[],
+                        searched=[])
     for row in _rows(sel, "nodes", graphs, bindings, folder):
         key = slug(_text(row["node"]), cc)
         attrs = G.nodes[key] if key in G else None
@@ -191,7 +193,8 @@ def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None =
             G.add_node(key, iri=_text(row["node"]), kind=_text(row["kind"]), label=key, labels={},
                        acronym=_text(row.get("acronym")), placement=_text(row.get("placement")),
                        level=_text(row.get("level")), scope=_text(row.get("scope")), lead=False,
-                       legal_basis=[], no_legal_basis_found=_true(row.get("noLegalBasis")), levers=[], mandates=[])
+                       legal_basis=[], no_legal_basis_found=_true(row.get("noLegalBasis")), levers=[], mandates=[],
+                       roles=[])
     for row in _rows(sel, "labels", graphs, {"country": bindings["country"]}, folder):
         key = slug(_text(row["node"]), cc)
         if key in G:
@@ -225,6 +228,16 @@ def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None =
             G.nodes[holder]["mandates"].append({
                 "id": slug(iri, cc), "iri": iri, "strength": _text(row.get("strength")),
                 "legal_basis": sorted(basis.get(iri, [])), "no_legal_basis_found": _true(row.get("noLegalBasis"))})
+    for row in _rows(sel, "cast", graphs, bindings, folder):
+        role = _text(row["role"])
+        if _text(row["kind"]) == "searched":
+            if role not in G.graph["searched"]:
+                G.graph["searched"].append(role)
+        else:
+            key = slug(_text(row["node"]), cc)
+            if key in G and role not in G.nodes[key]["roles"]:
+                G.nodes[key]["roles"].append(role)
+    G.graph["searched"].sort()
     for row in _rows(sel, "edges", graphs, bindings, folder):
         rule = rules.get(_text(row["relation"]))
         if rule is None:

@@ -209,6 +209,24 @@ def shape(sparql: str) -> Shape:
     return Shape(form, has_from, tokens[where].end, tokens[close].start, sub, variables)
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape_codepoints(sparql: str) -> str:
+    """SPARQL reads \\uXXXX and \\UXXXXXXXX escapes anywhere in a query before parsing it (SPARQL 1.1
+    section 19.2), so a keyword may be spelt with them: decode them first."""
+    def decode(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return _CODEPOINT.sub(decode, sparql)
+
+
+def federated(sparql: str) -> bool:
+    """Does the query call another endpoint (SERVICE)? Keywords in strings, IRIs and comments do
+    not count; escapes are decoded first. Conservative: any SERVICE keyword counts."""
+    return any(t.keyword == "SERVICE" for t in _tokens(_unescape_codepoints(sparql)))
+
+
 def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
     """A term in SPARQL syntax. Strings escape exactly what SPARQL requires (\\ " LF CR), so a value
     can never end its literal; IRIs were validated by pyoxigraph (no spaces, < > " { } | ^ ` \\)."""

@@ -49,6 +49,7 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from . import build
 from .errors import GovGraphError, OntologyError
+from .background import die_with_parent
 from .model import Dataset, snapshot
 from .vocab import CONCEPT, GG, ID, SOURCE
 
@@ -458,7 +459,9 @@ def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | No
         output = Path(tmp) / "output.txt"
         with output.open("wb") as sink:
             try:
-                jvm = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+                # the JVM dies with the process that started it (PR_SET_PDEATHSIG), so a killed
+                # build leaves no reasoner running
+                jvm = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
             except OSError:
                 jvm = None
             try:

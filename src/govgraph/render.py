@@ -649,10 +649,21 @@ def _render(template: str, **context: Any) -> str:
     return _env().get_template(template).render(inline=inline, assets=_assets() if inline else {}, **context)
 
 
-def _findings_view(doc: dict[str, Any], present: set[str]) -> list[dict[str, Any]]:
-    return [{"id": f["id"], "severity": f["severity"], "statement": f["statement"],
+def _findings_view(doc: dict[str, Any], present: set[str], nature: str = "weakness") -> list[dict[str, Any]]:
+    """The findings of one nature: weaknesses of the arrangement, or data gaps (they rest on a role
+    nobody searched for, and say what to fill)."""
+    return [{"id": f["id"], "severity": f["severity"] if nature == "weakness" else "gap",
+             "statement": f["statement"] if nature == "weakness" else
+             f"{f['statement']} — but this rests on {', '.join(f['evidence'].get('missing', []))}, which nobody "
+             "searched for: a gap in the data, not a finding about the government.",
              "nodes": [x for x in f.get("evidence", {}).get("nodes", []) if x in present][:40]}
-            for f in doc.get("findings", [])]
+            for f in doc.get("findings", []) if f.get("nature", "weakness") == nature]
+
+
+def _completeness(ind: dict[str, Any]) -> str:
+    filled, searched, unknown = (ind.get(k, 0) for k in ("cast_filled", "cast_searched_not_found", "cast_unknown"))
+    return (f"Standard cast on this day: {filled} role(s) filled, {searched} searched and not found, "
+            f"{unknown} unknown.")
 
 
 KEY_INDICATORS = (("lead_label", "lead body"), ("lead_placement", "where the lead body sits"),
@@ -665,7 +676,9 @@ KEY_INDICATORS = (("lead_label", "lead body"), ("lead_placement", "where the lea
                   ("components", "disconnected parts of the network"),
                   ("articulation_points", "single points of failure"),
                   ("lead_legal_basis", "the lead body's legal basis"),
-                  ("findings_high", "high-severity findings"), ("findings_total", "all findings"))
+                  ("findings_high", "high-severity weaknesses"), ("findings_total", "all weaknesses"),
+                  ("data_gaps", "findings that rest on a role nobody searched for (data gaps)"),
+                  ("cast_unknown", "cast roles neither filled nor searched on the day"))
 
 
 def _indicator_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
@@ -699,9 +712,11 @@ def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = 
     lede = (f"As of {doc['as_of']}. Lead body: {ind.get('lead_label') or 'none designated'}"
             f"{' (' + _code_label(ind.get('lead_placement')) + ')' if ind.get('lead_placement') else ''}. "
             f"{model['nodes']} bodies and {model['edges']} ties on the map; "
-            f"{len(doc.get('findings', []))} findings, {ind.get('findings_high', 0)} of high severity.")
+            f"{ind.get('findings_total', 0)} weaknesses, {ind.get('findings_high', 0)} of high severity"
+            f"{'; ' + str(ind['data_gaps']) + ' data gap(s)' if ind.get('data_gaps') else ''}.")
     return _render("country.html", inline=inline, root=root, title=heading, heading=heading, lede=lede,
-                   map=model, findings_list=_findings_view(doc, present), indicators=_indicator_rows(ind),
+                   completeness=_completeness(ind), map=model, findings_list=_findings_view(doc, present),
+                   gaps_list=_findings_view(doc, present, "data-gap"), indicators=_indicator_rows(ind),
                    links=links or [], as_of=doc["as_of"], uses_maps=True)
 
 
@@ -715,8 +730,8 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
         present = {n["id"] for n in model["data"]["nodes"]}
         ind = doc.get("indicators") or {}
         sides.append({"title": f"{label}: lead body {ind.get('lead_label') or 'none'} "
-                               f"({len(doc.get('findings', []))} findings)",
-                      "map": model, "findings": _findings_view(doc, present)})
+                               f"({ind.get('findings_total', 0)} weaknesses)",
+                      "map": model, "findings": _findings_view(doc, present) + _findings_view(doc, present, "data-gap")})
     rows = []
     if delta:
         for name, v in delta.get("indicators", {}).items():

@@ -1,16 +1,23 @@
 """`govgraph serve`: a read-only SPARQL 1.1 Protocol endpoint, a query page, and the site in out/.
 
+HTTP is waitress's (a well-kept pure-Python WSGI server): it parses requests strictly, caps headers
+and bodies, times out silent connections and names itself only "govgraph" — the class of bugs a
+hand-written `http.server` handler had (negative Content-Length, NUL in paths) is its job. The app
+below only routes and answers (docs/security.md).
+
 Why a pool of worker processes: a pyoxigraph query cannot be interrupted from another thread, so a
 time limit that only stopped waiting would leave runaway queries eating the machine. Each query runs
-in a worker process holding its own read-only handle on the store; at the deadline the worker is
-killed (by its PID; it is our own child) and replaced, and the server keeps answering.
+in a worker process holding its own read-only handle on the store, under a memory cap and, where the
+kernel allows, without network; at the deadline the worker is killed (by its PID; it is our own
+child) and replaced, and the server keeps answering. One reserved worker takes short queries while
+every regular worker is busy, so a few runaways cannot starve everyone else.
 
 Limits (all answered with a plain-text message):
-- 400 malformed query (the parser's message), bad parameters;
+- 400 malformed query (the parser's message), bad parameters, federated queries (SERVICE);
 - 403 SPARQL Update (the store is also opened read-only); 405 PUT/DELETE/PATCH (no Graph Store writes);
 - 406 no acceptable result format; 411/413 a POST without length or over the body cap; 415 other bodies;
-- 422 a result larger than the row cap (add a LIMIT); 503 a query stopped at the time limit, or the
-  server busy (every worker taken for longer than the time limit).
+- 422 a result larger than the row cap (add a LIMIT); 503 a query stopped at the time limit or over
+  its memory cap, or the server busy (every worker taken for longer than the time limit).
 
 The default graph, unless the request names graphs (`default-graph-uri`, `named-graph-uri`) or the
 query has FROM clauses, is the same as `govgraph query`'s: the countries plus ontology and sources
@@ -23,14 +30,14 @@ import html
 import json
 import mimetypes
 import multiprocessing as mp
-import queue
+import os
 import signal
 import sys
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
 from pathlib import Path
 
@@ -142,15 +149,43 @@ def _too_large(limit: int, what: str) -> bytes:
     return f"the result has more than {limit} {what}, the server's limit: add a LIMIT or narrow the query\n".encode()
 
 
-def _worker_main(conn, store_path: str) -> None:
+def _isolate_network() -> str:
+    """Put this worker in a network namespace of its own (no interfaces but a down loopback), so no
+    query can reach a host even if it got past the SERVICE check. Returns "" or why it could not."""
+    import ctypes
+    import ctypes.util
+
+    CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError as exc:
+        return f"no libc ({exc})"
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return ""
+    return os.strerror(ctypes.get_errno())
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap the worker's data memory (heap and private mappings, RLIMIT_DATA): a query that needs
+    more fails in this worker only, which the pool reports and replaces."""
+    import resource
+
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _worker_main(conn, store_path: str, memory: int) -> None:
     """Runs in a child process: answer jobs until the pipe closes (the server went away)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    isolated = _isolate_network()
     try:
         db = ox.Store.read_only(store_path)
-    except OSError as exc:
+        _limit_memory(memory)
+    except (OSError, ValueError) as exc:
         conn.send(("error", f"cannot open the store at {store_path}: {exc}"))
         return
-    conn.send(("ready", None))
+    conn.send(("ready", isolated))
     while True:
         try:
             job = conn.recv()
@@ -158,6 +193,8 @@ def _worker_main(conn, store_path: str) -> None:
             return
         try:
             answer = _execute(db, job)
+        except MemoryError:
+            answer = (503, "text/plain", _out_of_memory(memory))
         except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever happened
             answer = (500, "text/plain", f"the query failed: {exc}\n".encode())
         try:
@@ -166,10 +203,16 @@ def _worker_main(conn, store_path: str) -> None:
             return
 
 
+def _out_of_memory(memory: int) -> bytes:
+    return (f"the query needed more memory than the server allows a query ({memory // 2**20} MiB): "
+            "narrow it or add a LIMIT\n").encode()
+
+
 class _Worker:
-    def __init__(self, ctx, store_path: str):
+    def __init__(self, ctx, store_path: str, memory: int, generation: int):
+        self.generation = generation
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, store_path), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, store_path, memory), daemon=True)
         self.process.start()
         child.close()
         try:
@@ -180,6 +223,7 @@ class _Worker:
         if ready[0] != "ready":
             self.kill()
             raise StoreError(f"a query worker could not start: {ready[1]}")
+        self.network = ready[1]  # "" when the worker has no network
 
     @property
     def pid(self) -> int:
@@ -193,64 +237,117 @@ class _Worker:
 
 
 class WorkerPool:
-    """Worker processes with a per-query deadline; a worker past it is killed and replaced."""
+    """Worker processes with a per-query deadline; a worker past it is killed and replaced.
 
-    def __init__(self, store_path: Path, size: int, timeout: float):
+    `size` workers take any query for up to `timeout` seconds; `reserved` more take a query only
+    when all of those are busy, and only for `quick` seconds, so that cheap queries are answered
+    within a few seconds even while runaway queries hold every regular worker."""
+
+    def __init__(self, store_path: Path, size: int, timeout: float, *, reserved: int = 1, quick: float = 5.0,
+                 memory: int = 2**30):
         self.ctx = mp.get_context("spawn")
         self.store_path = str(store_path)
         self.timeout = timeout
-        self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.lock = threading.Lock()
+        self.quick = min(quick, timeout)
+        self.memory = memory
+        self.sizes = {"regular": max(1, size), "reserved": max(0, reserved)}
+        self.idle: dict[str, list[_Worker]] = {"regular": [], "reserved": []}
+        self.cond = threading.Condition()
         self.workers: list[_Worker] = []
         self.killed: list[int] = []  # PIDs of workers stopped at the deadline (for tests and logs)
+        self.generation = 0
         self.closed = False
         try:
-            for _ in range(max(1, size)):
-                self._add()
+            for lane, n in self.sizes.items():
+                for _ in range(n):
+                    self._add(lane)
         except StoreError:
             self.close()
             raise
 
-    def _add(self) -> None:
-        worker = _Worker(self.ctx, self.store_path)
-        with self.lock:
-            self.workers.append(worker)
-        self.idle.put(worker)
+    @property
+    def isolated(self) -> bool:
+        return all(not w.network for w in self.workers)
 
-    def _retire(self, worker: _Worker) -> None:
+    def _add(self, lane: str) -> None:
+        worker = _Worker(self.ctx, self.store_path, self.memory, self.generation)
+        with self.cond:
+            self.workers.append(worker)
+            self.idle[lane].append(worker)
+            self.cond.notify()
+
+    def _retire(self, worker: _Worker, lane: str) -> None:
         worker.kill()
-        with self.lock:
+        with self.cond:
             if worker in self.workers:
                 self.workers.remove(worker)
         if not self.closed:
             try:
-                self._add()
+                self._add(lane)
             except StoreError as exc:  # the pool shrinks; requests still get answers or a 503
                 sys.stderr.write(f"govgraph serve: {exc}\n")
 
+    def _take(self) -> tuple[_Worker, str] | None:
+        deadline = time.monotonic() + self.timeout
+        with self.cond:
+            while not self.closed:
+                for lane in ("regular", "reserved"):
+                    if self.idle[lane]:
+                        return self.idle[lane].pop(), lane
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.cond.wait(timeout=left):
+                    return None
+        return None
+
+    def _give_back(self, worker: _Worker, lane: str) -> None:
+        if worker.generation != self.generation:  # the store was rebuilt meanwhile
+            self._retire(worker, lane)
+            return
+        with self.cond:
+            self.idle[lane].append(worker)
+            self.cond.notify()
+
     def run(self, job: dict) -> tuple[int, str, bytes]:
-        try:
-            worker = self.idle.get(timeout=self.timeout)
-        except queue.Empty:
+        taken = self._take()
+        if taken is None:
             return 503, "text/plain", b"the server is busy: every query worker is taken; try again\n"
+        worker, lane = taken
+        limit = self.timeout if lane == "regular" else self.quick
         try:
             worker.conn.send(job)
-            if worker.conn.poll(self.timeout):
+            if worker.conn.poll(limit):
                 answer = worker.conn.recv()
-                self.idle.put(worker)
+                self._give_back(worker, lane)
                 return answer
         except (EOFError, OSError, BrokenPipeError):
-            self._retire(worker)
+            worker.process.join(timeout=5)
+            code = worker.process.exitcode
+            self._retire(worker, lane)
+            if code is not None and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL, 1, 101, 134):
+                return 503, "text/plain", _out_of_memory(self.memory)
             return 500, "text/plain", b"the query worker died; the query was not answered\n"
         self.killed.append(worker.pid)
-        self._retire(worker)
-        return 503, "text/plain", (f"the query was stopped after {self.timeout:g} s, the server's time limit\n").encode()
+        self._retire(worker, lane)
+        if lane == "reserved":
+            return 503, "text/plain", (f"the server is busy with long queries, and this one took more than {limit:g} s "
+                                       "in the lane kept for short ones; try again later\n").encode()
+        return 503, "text/plain", f"the query was stopped after {limit:g} s, the server's time limit\n".encode()
+
+    def reload(self) -> None:
+        """The store was rebuilt: replace idle workers now, busy ones when they finish."""
+        with self.cond:
+            self.generation += 1
+            stale = [(w, lane) for lane, ws in self.idle.items() for w in ws]
+            self.idle = {"regular": [], "reserved": []}
+        for worker, lane in stale:
+            self._retire(worker, lane)
 
     def close(self) -> None:
-        self.closed = True
-        with self.lock:
+        with self.cond:
+            self.closed = True
             workers = list(self.workers)
             self.workers.clear()
+            self.cond.notify_all()
         for worker in workers:
             worker.kill()
 
@@ -262,140 +359,168 @@ class Limits:
     timeout: float = 30.0
     max_rows: int = 100_000
     max_body: int = 1_000_000
+    memory: int = 2**30          # bytes of data memory a query worker may use
+    quick: float = 5.0           # seconds a query may run in the reserved lane
+    read_timeout: int = 30       # seconds a connection may stay silent
+    max_header: int = 65_536     # bytes of request line and headers
 
 
-class SparqlServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+STATUS_TEXT = {code.value: code.phrase for code in HTTPStatus}
+BASE_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "Content-Type"),
+                ("X-Content-Type-Options", "nosniff")]
+ALLOW = "GET, POST, HEAD, OPTIONS"
 
-    def __init__(self, address, out: Path, pool: WorkerPool, default_graphs: list[str], limits: Limits,
-                 quiet: bool = False):
+
+class _Response(Exception):
+    """A finished answer, raised from anywhere in the request's handling."""
+
+    def __init__(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None):
+        self.status, self.content_type, self.body, self.headers = status, content_type, body, headers or {}
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> _Response:
+    return _Response(status, "text/plain", (message.rstrip("\n") + "\n").encode("utf-8"), headers)
+
+
+class SparqlApp:
+    """The WSGI application: the SPARQL endpoint, the query page and the site in out/."""
+
+    def __init__(self, out: Path, pool: WorkerPool, limits: Limits, quiet: bool = False):
         self.out = Path(out).resolve()
         self.pool = pool
-        self.default_graphs = default_graphs
         self.limits = limits
         self.quiet = quiet
-        super().__init__(address, Handler)
+        self.build_id = self._build_id()
+        self.default_graphs = self._default_graphs()
+        self.reload_lock = threading.Lock()
 
-    def server_close(self) -> None:
-        super().server_close()
-        self.pool.close()
+    # the build the server answers from ----------------------------------------------------------
+    def _build_id(self) -> tuple:
+        try:
+            st = (self.out / "build.json").stat()
+            return st.st_ino, st.st_mtime_ns, st.st_size
+        except OSError:
+            return ()
 
+    def _default_graphs(self) -> list[str]:
+        db = store_mod.open_store(self.out)  # read-only; says clearly when there is no build
+        try:
+            return [g.value for g in store_mod.dataset_graphs(db)]
+        finally:
+            del db
 
-class Handler(BaseHTTPRequestHandler):
-    server: SparqlServer
-    server_version = "govgraph"
-    protocol_version = "HTTP/1.1"
+    def _follow_rebuilds(self) -> None:
+        """A new `govgraph build` into the same folder replaces the store: answer from the new one."""
+        current = self._build_id()
+        if current == self.build_id or not current:
+            return
+        with self.reload_lock:
+            if current == self.build_id:
+                return
+            try:
+                self.default_graphs = self._default_graphs()
+            except StoreError:
+                return  # mid-swap: keep answering from the previous build
+            self.build_id = current
+            self.pool.reload()
+            if not self.quiet:
+                sys.stderr.write("govgraph serve: the build changed; answering from the new store\n")
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
-        if not self.server.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
-
-    # responses
-    def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str] | None = None,
-              head: bool = False) -> None:
-        self.send_response(status)
+    # WSGI ----------------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        try:
+            raise self.route(method, environ)
+        except _Response as answer:
+            response = answer
+        except Exception as exc:  # noqa: BLE001 - never a traceback to the client
+            sys.stderr.write(f"govgraph serve: {type(exc).__name__}: {exc}\n")
+            response = _text(500, "the server failed to answer this request")
+        content_type = response.content_type
         if content_type.startswith("text/") or content_type.endswith(("json", "xml")):
             content_type += "; charset=utf-8"
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers", "Content-Type")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Vary", "Accept")
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if not head:
-            self.wfile.write(body)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(response.body))), *BASE_HEADERS]
+        if "Vary" not in response.headers:
+            headers.append(("Vary", "Accept"))
+        headers += list(response.headers.items())
+        status = f"{response.status} {STATUS_TEXT.get(response.status, '')}".rstrip()
+        if not self.quiet:
+            sys.stderr.write(f"{environ.get('REMOTE_ADDR', '-')} - {method} "
+                             f"{_printable(environ.get('PATH_INFO', ''))[:200]} {response.status}\n")
+        start_response(status, headers)
+        return [b""] if method == "HEAD" else [response.body]
 
-    def _text(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
-        self._send(status, "text/plain", (message.rstrip("\n") + "\n").encode("utf-8"), extra)
-
-    # methods
-    def do_OPTIONS(self) -> None:  # noqa: N802
-        self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Allow-Methods", "GET, POST, HEAD, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
-        self.send_header("Access-Control-Max-Age", "86400")
-        self.send_header("Allow", "GET, POST, HEAD, OPTIONS")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _read_only(self) -> None:
-        self._text(405, "this server is read-only: no Graph Store writes", {"Allow": "GET, POST, HEAD, OPTIONS"})
-
-    do_PUT = do_DELETE = do_PATCH = _read_only  # noqa: N815
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.do_GET(head=True)
-
-    def do_GET(self, head: bool = False) -> None:  # noqa: N802
-        url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        if url.path == "/sparql":
+    def route(self, method: str, environ) -> _Response:
+        path = environ.get("PATH_INFO", "") or "/"
+        if method == "OPTIONS":
+            return _Response(204, "text/plain", b"", {
+                "Access-Control-Allow-Methods": ALLOW, "Access-Control-Allow-Headers": "Content-Type, Accept",
+                "Access-Control-Max-Age": "86400", "Allow": ALLOW})
+        if method in ("PUT", "DELETE", "PATCH"):
+            return _text(405, "this server is read-only: no Graph Store writes", {"Allow": ALLOW})
+        if method not in ("GET", "HEAD", "POST"):
+            return _text(405, f"method {method[:20]} is not supported", {"Allow": ALLOW})
+        params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        if method == "POST":
+            if path != "/sparql":
+                return _text(405, "this server is read-only: POST only to /sparql", {"Allow": ALLOW})
+            return self.post(environ, params)
+        if path == "/sparql":
             if "update" in params:
-                return self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+                return _text(403, "SPARQL Update is refused: this endpoint is read-only")
             if "query" in params:
-                return self._query(params)
-            return self._page(head)
-        if url.path in ("/query", "/query.html"):
-            return self._page(head)
-        if url.path == "/questions.json":
-            return self._send(200, "application/json", _questions_json(), head=head)
-        return self._static(url.path, head)
+                return self.query(params, environ)
+            return self.page()
+        if path in ("/query", "/query.html"):
+            return self.page()
+        if path == "/questions.json":
+            return _Response(200, "application/json", _questions_json())
+        return self.static(path)
 
-    def do_POST(self) -> None:  # noqa: N802
-        url = urllib.parse.urlsplit(self.path)
-        if url.path != "/sparql":
-            return self._read_only()
-        length = self.headers.get("Content-Length")
-        if length is None:
-            return self._text(411, "a POST needs a Content-Length")
-        try:
-            size = int(length)
-        except ValueError:
-            return self._text(400, "bad Content-Length")
-        if size > self.server.limits.max_body:
-            self.close_connection = True
-            return self._text(413, f"the request body is larger than {self.server.limits.max_body} bytes")
-        body = self.rfile.read(size)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    def post(self, environ, params) -> _Response:
+        length = environ.get("CONTENT_LENGTH", "")
+        if not length:
+            return _text(411, "a POST needs a Content-Length")
+        if int(length) > self.limits.max_body:  # waitress checked it is a number within its own cap
+            return _text(413, f"the request body is larger than {self.limits.max_body} bytes")
+        body = environ["wsgi.input"].read(int(length))
+        media = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
-            return self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+            return _text(403, "SPARQL Update is refused: this endpoint is read-only")
         if media == "application/x-www-form-urlencoded":
             try:
-                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+                form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
             except UnicodeDecodeError:
-                return self._text(400, "the form is not UTF-8")
+                return _text(400, "the form is not UTF-8")
             if "update" in form:
-                return self._text(403, "SPARQL Update is refused: this endpoint is read-only")
+                return _text(403, "SPARQL Update is refused: this endpoint is read-only")
             for key, values in form.items():
                 params.setdefault(key, []).extend(values)
             if "query" not in params:
-                return self._text(400, "no query= in the form")
-            return self._query(params)
+                return _text(400, "no query= in the form")
+            return self.query(params, environ)
         if media == "application/sparql-query":
             try:
                 params["query"] = [body.decode("utf-8")]
             except UnicodeDecodeError:
-                return self._text(400, "the query is not UTF-8")
-            return self._query(params)
-        return self._text(415, "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query)")
+                return _text(400, "the query is not UTF-8")
+            return self.query(params, environ)
+        return _text(415, "POST a form (application/x-www-form-urlencoded) or a query (application/sparql-query)")
 
-    # the endpoint
-    def _query(self, params: dict[str, list[str]]) -> None:
+    def query(self, params: dict[str, list[str]], environ) -> _Response:
         queries = params.get("query", [])
         if len(queries) != 1:
-            return self._text(400, "give exactly one query")
+            return _text(400, "give exactly one query")
         text = queries[0]
+        if query_lib.federated(text):
+            return _text(400, "federated queries (SERVICE) are refused: this endpoint answers from its own "
+                              "dataset only and fetches nothing on a query's behalf")
+        self._follow_rebuilds()
         try:
             default = [ox.NamedNode(g).value for g in params.get("default-graph-uri", [])]
             named = [ox.NamedNode(g).value for g in params.get("named-graph-uri", [])]
         except ValueError as exc:
-            return self._text(400, f"bad graph IRI: {exc}")
+            return _text(400, f"bad graph IRI: {exc}")
         if default or named:
             job_default, job_named = default or None, named or None
             if job_default is None:
@@ -405,38 +530,42 @@ class Handler(BaseHTTPRequestHandler):
                 has_from = query_lib.shape(text).has_dataset_clause
             except Exception:  # noqa: BLE001 - let the store's parser judge
                 has_from = False
-            job_default = None if has_from else self.server.default_graphs
+            job_default = None if has_from else self.default_graphs
             job_named = None
-        accept = self.headers.get("Accept")
+        accept = environ.get("HTTP_ACCEPT")
         fmt = (params.get("format") or params.get("output") or [None])[0]
         if fmt:
             accept = FORMAT_ALIASES.get(fmt.lower(), fmt)
         job = {"query": text, "default_graphs": job_default, "named_graphs": job_named, "accept": accept,
-               "max_rows": self.server.limits.max_rows}
-        status, content_type, body = self.server.pool.run(job)
-        self._send(status, content_type, body)
+               "max_rows": self.limits.max_rows}
+        return _Response(*self.pool.run(job))
 
-    def _page(self, head: bool) -> None:
-        self._send(200, "text/html", PAGE.read_bytes(), head=head)
+    def page(self) -> _Response:
+        return _Response(200, "text/html", PAGE.read_bytes())
 
-    def _static(self, path: str, head: bool) -> None:
-        root = self.server.out
-        relative = urllib.parse.unquote(path).lstrip("/")
-        target = (root / relative).resolve()
+    def static(self, path: str) -> _Response:
+        root = self.out
+        relative = path.lstrip("/")
+        if "\x00" in relative or len(relative) > 1024:
+            return _text(404, "not found")
+        try:
+            target = (root / relative).resolve()
+        except (OSError, ValueError, RuntimeError):
+            return _text(404, "not found")
         if target != root and root not in target.parents:
-            return self._text(404, "not found")
-        if target.relative_to(root).parts[:1] == ("store",):
-            return self._text(404, "not found")
+            return _text(404, "not found")
+        if target.relative_to(root).parts[:1] in (("store",), ("cache",)):
+            return _text(404, "not found")
         if target.is_dir():
             index = target / "index.html"
             if index.is_file():
                 target = index
             elif target == root:
-                return self._send(302, "text/plain", b"", {"Location": "/query"}, head=head)
+                return _Response(302, "text/plain", b"", {"Location": "/query"})
             else:
-                return self._text(404, "not found")
+                return _text(404, "not found")
         if not target.is_file():
-            return self._text(404, f"not found: {html.escape(path)}")
+            return _text(404, f"not found: {html.escape(_printable(path)[:200])}")
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix in (".ttl", ".trig"):
             content_type = "text/turtle" if target.suffix == ".ttl" else "application/trig"
@@ -444,7 +573,12 @@ class Handler(BaseHTTPRequestHandler):
             content_type = "application/n-triples" if target.suffix == ".nt" else "application/n-quads"
         elif target.suffix == ".jsonld":
             content_type = "application/ld+json"
-        self._send(200, content_type, target.read_bytes(), head=head)
+        return _Response(200, content_type, target.read_bytes())
+
+
+def _printable(text: str) -> str:
+    """For logs: control characters shown as escapes, never sent to a terminal as they are."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _questions_json() -> bytes:
@@ -459,20 +593,51 @@ def _questions_json() -> bytes:
     return json.dumps(items, ensure_ascii=False).encode("utf-8")
 
 
+class SparqlServer:
+    """The waitress server around the app: `server_port`, `serve_forever`, `shutdown`, `server_close`."""
+
+    def __init__(self, app: SparqlApp, host: str, port: int, limits: Limits, threads: int):
+        import waitress.server
+
+        self.app = app
+        self.pool = app.pool
+        self.server = waitress.server.create_server(
+            app, host=host, port=port, threads=threads, ident="govgraph", channel_timeout=limits.read_timeout,
+            max_request_body_size=limits.max_body, max_request_header_size=limits.max_header,
+            expose_tracebacks=False, clear_untrusted_proxy_headers=True, connection_limit=100)
+        self.server_port = self.server.effective_port
+
+    def serve_forever(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):  # closed from another thread
+            pass
+
+    def shutdown(self) -> None:
+        self.server.close()
+
+    def server_close(self) -> None:
+        self.server.close()
+        self.pool.close()
+
+
 def make_server(out: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-                max_rows: int = 100_000, max_body: int = 1_000_000, workers: int = 4,
-                quiet: bool = False) -> SparqlServer:
+                max_rows: int = 100_000, max_body: int = 1_000_000, workers: int = 4, reserved: int = 1,
+                quick: float = 5.0, memory: int = 2**30, quiet: bool = False) -> SparqlServer:
     """A bound server (port 0 picks a free one: see `server.server_port`); call `serve_forever`."""
     out = Path(out)
-    db = store_mod.open_store(out)  # read-only; also says clearly when there is no build
-    default_graphs = [g.value for g in store_mod.dataset_graphs(db)]
-    del db
-    pool = WorkerPool(out / "store", workers, timeout)
+    limits = Limits(timeout, max_rows, max_body, memory, min(quick, timeout))
+    store_mod.open_store(out)  # says clearly when there is no build, before any worker starts
+    pool = WorkerPool(out / "store", workers, timeout, reserved=reserved, quick=limits.quick, memory=memory)
     try:
-        return SparqlServer((host, port), out, pool, default_graphs, Limits(timeout, max_rows, max_body), quiet)
+        app = SparqlApp(out, pool, limits, quiet)
+        return SparqlServer(app, host, port, limits, threads=workers + reserved + 2)
     except OSError as exc:
         pool.close()
         raise StoreError(f"cannot listen on {host}:{port}: {exc}") from exc
+    except BaseException:
+        pool.close()
+        raise
 
 
 def run_until_stopped(server: SparqlServer) -> None:

@@ -179,6 +179,7 @@ class GG(DefinedNamespace):
     filledByMembershipRole: URIRef  # filled by membership role
     knownGap: URIRef  # known gap
     locator: URIRef  # locator
+    nameNotFound: URIRef  # name not found
     scopeNote: URIRef  # scope note
     searchedWhere: URIRef  # searched where
 
