@@ -963,6 +963,77 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
         rep.target(Target("zero errors under load", "0 errors", "–", "not measured", "the server did not start"))
 
 
+def bench_starvation(rep: Report, out: Path | None, runaways: int = 4, probes: int = 10) -> None:
+    """A cheap ASK's latency while `runaways` long queries hold every regular worker: `govgraph serve`
+    as shipped (one reserved worker for short queries) beside the same server with no reserved
+    worker (the design before), on the same build."""
+    s = Section("Endpoint: a cheap query while runaways run",
+                f"{runaways} copies of a triple cross product (each stopped at the 30 s limit) keep the "
+                f"{runaways} regular workers busy; meanwhile {probes} `ASK {{ ?s ?p ?o }}` are sent one "
+                "after another. Latency of those probes, with and without the reserved worker.",
+                ["server", "reserved workers", "probes answered", "p50", "max", "without / with (max)"])
+    if out is None or not (out / "store").exists():
+        s.rows.append(["–", "–", "not measured: no build", "", "", ""])
+        rep.add(s)
+        return
+    slow = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    ask = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    results = {}
+    for reserved in (1, 0):
+        port = _free_port()
+        log = out.parent / f"starvation-{reserved}.log"
+        with log.open("wb") as sink:
+            proc = subprocess.Popen([sys.executable, "-m", "govgraph", "serve", "--out", str(out), "--port", str(port),
+                                     "--workers", str(runaways), "--reserved", str(reserved)], stdout=sink, stderr=sink)
+            try:
+                base = f"http://127.0.0.1:{port}"
+                if not _wait(base + "/query", time.time() + 60):
+                    results[reserved] = None
+                    continue
+                threads = [threading.Thread(target=lambda: _get(f"{base}/sparql?{slow}", 60)) for _ in range(runaways)]
+                for t in threads:
+                    t.start()
+                time.sleep(1.0)  # the runaways reach the workers
+                lat, ok = [], 0
+                for _ in range(probes):
+                    t0 = time.perf_counter()
+                    status = _get(f"{base}/sparql?{ask}", 60)
+                    lat.append(time.perf_counter() - t0)
+                    ok += status == 200
+                results[reserved] = {"ok": ok, "p50": statistics.median(lat), "max": max(lat)}
+                for t in threads:
+                    t.join()
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    for reserved in (1, 0):
+        r = results.get(reserved)
+        if r is None:
+            s.rows.append(["govgraph serve", str(reserved), "did not start", "", "", ""])
+            continue
+        ratio = ""
+        if reserved == 1 and results.get(0):
+            ratio = fmt_ratio(results[0]["max"] / r["max"]) if r["max"] else ""
+        s.rows.append(["govgraph serve", str(reserved), f"{r['ok']} of {probes}", fmt_s(r["p50"]), fmt_s(r["max"]), ratio])
+        s.data.append({"reserved": reserved, **r})
+    rep.add(s)
+
+
+def _get(url: str, timeout: float) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
+
+
 # -- 7. govgraph build end to end -------------------------------------------------------------------
 
 def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path | None:
@@ -1137,6 +1208,7 @@ def main(argv: list[str] | None = None) -> int:
         if want("serve"):
             steps.append(("serve", lambda: bench_serve(rep, built.get("100k") or built.get("10k"), real_out_ref[0],
                                                        16, 5 if quick else 30)))
+            steps.append(("starvation", lambda: bench_starvation(rep, real_out_ref[0])))
         if want("analysis"):
             steps.append(("analysis", lambda: bench_analysis(rep, [1000] if quick else [1000, 10_000, 100_000],
                                                              60 if quick else 120)))

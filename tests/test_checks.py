@@ -90,12 +90,19 @@ def _no_source(g):
     g.remove((u("finance"), DCTERMS.source, None))
 
 
+def _role_unknown(g):
+    node = u("cast/2016-06-30/digital-identity-provider")
+    g.remove((node, GG.roleStatus, None))
+    g.add((node, GG.roleStatus, URIRef("https://w3id.org/govgraph/concept/role-status/unknown")))
+
+
 CASES = [
     ("two-lead-bodies-violation", _second_lead, u("lead/digital-agency-2014-02-01")),
     ("lead-body-not-of-country-violation", _foreign_lead, u("lead/digital-agency-2014-02-01")),
     ("membership-outside-body-life-violation", _membership_before_body, u("digital-council/member/president/chair")),
     ("lever-holder-not-existing-violation", _lever_before_holder, u("spend-control")),
     ("fact-without-source-violation", _no_source, u("finance")),
+    ("cast-role-unknown-violation", _role_unknown, u("cast/2016-06-30/digital-identity-provider")),
 ]
 
 

@@ -162,7 +162,7 @@ def _outcome(tmp_path: Path, text: str) -> None:
             assert problem.path and problem.line >= 1 and problem.field
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(value=_values)
 def test_random_yaml_gives_a_clean_load_or_a_located_data_error(tmp_path, value):
@@ -183,7 +183,7 @@ _KS = YAML(typ="safe", pure=True).load((KITCHEN_SINK / "countries" / "zz.yaml").
 _PATHS = [p for p in _flatten_paths(_KS) if p]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(path=st.sampled_from(_PATHS), action=st.sampled_from(["replace", "delete", "nest"]), value=_values)
 def test_mutated_kitchen_sink_gives_a_clean_load_or_a_located_data_error(tmp_path, path, action, value):

@@ -293,10 +293,10 @@ def test_what_changed_takes_any_two_dates(real):
 # -- 8. sources and locators of a fact ----------------------------------------------------------
 
 def test_sources_of_a_fact(real):
-    # cl.yaml, institution `mdgu`: four citations in this order, confidence confirmed.
+    # cl.yaml, institution `mdgu`: five citations in this order, confidence confirmed.
     rows = ask(real, "fact-sources", record="cl/mdgu")
     assert [r["source"] for r in rows] == [SOURCE + s for s in (
-        "cl-oecd-2020-mdgu", "oecd-2016-summary", "cl-gerencia-2011", "cl-gerencia-2018-dgd")]
+        "cl-oecd-2020-mdgu", "oecd-2016-summary", "cl-gerencia-2011", "cl-gerencia-2018-dgd", "cl-df-claveunica-2022")]
     assert rows[0]["locator"].startswith("OECD 2020 chapter")
     assert rows[1]["sourceTitle"] == "Digital Government in Chile (2016): Executive summary"
     assert rows[3]["citationNote"].startswith("Supports the 2018 end date")

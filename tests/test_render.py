@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KITCHEN_SINK, REPO, run_govgraph
+from conftest import KITCHEN_SINK, REAL_DATA, REPO, run_govgraph
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -372,3 +372,20 @@ def test_large_layouts_are_fixed_and_spread_out(n):
     assert len(set(one.values())) > 0.95 * n  # bodies do not pile up on each other
     xs = [x for x, _ in one.values()]
     assert max(xs) - min(xs) > 1000
+
+
+def test_the_comparison_shows_every_countrys_movement_grouped_two_ways(real_build):
+    """2016 → 2025 for all countries at once: each country once per grouping, its lead body on both
+    dates; the groups are the placements (and binding control or not) found in the data."""
+    from govgraph import render, store
+
+    countries = {p.stem.upper() for p in (REAL_DATA / "countries").glob("*.yaml")}
+    m = render.movement(store.open_store(real_build))
+    for grouping in ("by_placement", "by_controls"):
+        assert sorted(r["code"] for g in m[grouping] for r in g["rows"]) == sorted(countries)
+    cl = next(r for r in m["rows"] if r["code"] == "CL")
+    # cl.yaml: the MDGU (SEGPRES, centre of government) in 2016; the SGD (Finance) in 2025
+    assert (cl["before"]["placement"], cl["after"]["placement"], cl["moved"]) == (
+        "centre of government", "finance ministry", True)
+    page = (real_build / "compare.html").read_text(encoding="utf-8")
+    assert 'id="movement"' in page and page.count('scope="rowgroup"') == len(m["by_placement"]) + len(m["by_controls"])

@@ -65,6 +65,7 @@ def hardened(kitchen_sink_build):
     server = serve.make_server(kitchen_sink_build, port=0, timeout=8.0, max_rows=1000, max_body=10_000,
                                workers=2, reserved=1, quick=3.0, memory=512 * 2**20, quiet=True)
     server.server.adj.channel_timeout = 2
+    server.server.adj.cleanup_interval = 1  # waitress looks for silent connections this often
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.base_url = f"http://127.0.0.1:{server.server_port}"

@@ -63,7 +63,7 @@ def handle_errors(func):
             err_console.print(f"[bold red]{len(exc.problems)} problem(s) in the curated data; nothing was written.[/]")
             sys.exit(exc.exit_code)
         except GovGraphError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -91,8 +91,8 @@ strict_option = click.option("--strict", is_flag=True, default=False,
                              help="Fail on SHACL warnings and warning checks too, not only on violations.")
 
 
-def print_quality(quality: dict) -> None:
-    """The build summary's reasoning and validation section."""
+def print_quality(quality: dict, report: str = "see validation.md") -> None:
+    """The build summary's reasoning and validation section; `report` says where the full report is."""
     if not quality:
         return
     runs = quality.get("reasoning", [])
@@ -109,7 +109,7 @@ def print_quality(quality: dict) -> None:
     style = "red" if quality["violations"] else "yellow" if quality["warnings"] else "green"
     out_console.print(f"[{style}]validation[/]: {quality['violations']} violation(s), {quality['warnings']} "
                       f"warning(s) — shapes over {quality['graphs_validated']} graph(s), {quality['checks']} "
-                      f"check(s); see validation.md")
+                      f"check(s); {report}")
 
 
 @cli.command()
@@ -176,7 +176,8 @@ def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only
         style = "red" if finding.severity == "violation" else "yellow"
         out_console.print(f"[{style}]{finding.severity}[/]", str(finding).split(": ", 1)[-1]
                           if not finding.origin else str(finding), markup=True, highlight=False, soft_wrap=True)
-    print_quality(quality.counts())
+    print_quality(quality.counts(), report=f"data in {data_dir} (every finding is listed above; "
+                                           "`govgraph build` writes them to validation.md)")
     quality.report.raise_if_fails(strict)
 
 

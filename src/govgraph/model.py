@@ -59,8 +59,26 @@ def coded(scheme: str):
     return Annotated[str, Code(scheme), AfterValidator(check)]
 
 
+class StatedDate(dt.date):
+    """A date as the curator wrote it: the first day it names, and its precision ("year", "month"
+    or "day"), so that 2016 is published as the year 2016 and not only as 1 January 2016."""
+
+    precision: str
+
+    def __new__(cls, year: int, month: int = 1, day: int = 1, precision: str = "day"):
+        obj = super().__new__(cls, year, month, day)
+        obj.precision = precision
+        return obj
+
+    def __reduce__(self):
+        return (type(self), (self.year, self.month, self.day, self.precision))
+
+
 def _to_date(value: Any, *, end: bool = False) -> dt.date:
-    """A year, ``YYYY-MM`` or ``YYYY-MM-DD`` → the first day it names (see graph/README.md)."""
+    """A year, ``YYYY-MM`` or ``YYYY-MM-DD`` → the first day it names (see graph/README.md), keeping
+    the precision it was written with."""
+    if isinstance(value, StatedDate):
+        return value
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -70,14 +88,15 @@ def _to_date(value: Any, *, end: bool = False) -> dt.date:
     if isinstance(value, int):
         if not 1000 <= value <= 9999:
             raise ValueError(f"{value} is not a four-digit year")
-        return dt.date(value, 1, 1)
+        return StatedDate(value, 1, 1, "year")
     if isinstance(value, str):
         text = value.strip()
         m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
         if m and not (m.group(3) and not m.group(2)):
             year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+            precision = "day" if m.group(3) else "month" if m.group(2) else "year"
             try:
-                return dt.date(year, month, day)
+                return StatedDate(year, month, day, precision)
             except ValueError as exc:
                 raise ValueError(f"{text!r} is not a real date ({exc})") from None
         raise ValueError(f"{text[:40]!r} is not a date: write 2016, 2016-06 or 2016-06-03")

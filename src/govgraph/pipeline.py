@@ -48,10 +48,11 @@ def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     for g in graphs:
         stem, iri = graph_file_stem(g), str(g.identifier)
-        turtle[iri], ntriples[iri] = build.to_turtle(g), build.to_ntriples(g)
+        ntriples[iri] = build.to_ntriples(g)
+        turtle[iri] = build.to_turtle(g, ntriples[iri])
         (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
-        (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g))
+        (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g, ntriples[iri]))
         summary.graphs[iri] = len(g)
 
 

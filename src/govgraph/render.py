@@ -40,6 +40,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from . import analyse, project
+from . import query as query_lib
 from . import store as store_mod
 from .errors import QueryError, UsageError
 from .resources import write_atomic as _write
@@ -748,6 +749,50 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
 
 
 
+def movement(source: Any) -> dict[str, Any]:
+    """Every country's lead body, where it sits, and the binding controls it holds, on the first and
+    the last cast date, grouped two ways (by the later placement; by whether the lead body then holds
+    a binding spending control or project approval): the comparison page's 'movement' section."""
+    from .vocab import CAST_DATES
+
+    sel = project._selector(source)
+    first, last = (dt.date.fromisoformat(d) for d in (CAST_DATES[0], CAST_DATES[-1]))
+    seen: dict[str, dict[str, Any]] = {}
+    for day, key in ((first, "before"), (last, "after")):
+        result = query_lib.run(query_lib.load_question("lead-placement"), sel, as_of=day)
+        for row in result.rows:
+            values = dict(zip(result.columns, row))
+            cc = values["countryCode"].value
+            entry = seen.setdefault(cc, {"code": cc, "cc": cc.lower()})
+            entry[key] = {"lead": (values.get("label") or values["leadBody"]).value,
+                          "placement": _code_label(values["placement"].value.rsplit("/", 1)[1])
+                          if values.get("placement") is not None else "–", "controls": 0}
+        result = query_lib.run(query_lib.load_question("lead-binding-controls"), sel, as_of=day)
+        for row in result.rows:
+            cc = dict(zip(result.columns, row))["countryCode"].value
+            if key in seen.get(cc, {}):
+                seen[cc][key]["controls"] += 1
+    rows = []
+    for cc in sorted(seen):
+        entry = seen[cc]
+        entry.setdefault("before", {"lead": "none", "placement": "–", "controls": 0})
+        entry.setdefault("after", {"lead": "none", "placement": "–", "controls": 0})
+        entry["moved"] = entry["before"]["placement"] != entry["after"]["placement"]
+        entry["renamed"] = entry["before"]["lead"] != entry["after"]["lead"]
+        rows.append(entry)
+
+    def grouped(key) -> list[dict[str, Any]]:
+        groups: dict[str, list] = {}
+        for r in rows:
+            groups.setdefault(key(r), []).append(r)
+        return [{"name": name, "rows": members} for name, members in sorted(groups.items())]
+
+    return {"first": first.isoformat(), "last": last.isoformat(), "rows": rows,
+            "by_placement": grouped(lambda r: r["after"]["placement"]),
+            "by_controls": grouped(lambda r: "holds a binding control" if r["after"]["controls"]
+                                   else "holds no binding control")}
+
+
 def copy_static(out: Path) -> list[Path]:
     """Vendored assets into ``<out>/static`` (vis-network with its licence, the site's CSS and JS)."""
     return [_write(Path(out) / "static" / name, (STATIC / name).read_bytes()) for name in VIS_FILES + OWN_FILES]
@@ -857,7 +902,7 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
     comparison = analyse.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
     written.append(_write(out / "compare.html", _render(
         "compare.html", root="", title="All countries on the same indicators", as_of=as_of, uses_maps=False,
-        focus=comparison["focus"], indicators=comparison["indicators"],
+        focus=comparison["focus"], indicators=comparison["indicators"], movement=movement(source),
         rows=[{"cc": r["country"].lower(), "code": r["country"], "lead": r.get("lead_label") or "none",
                "focus": r["country"] == comparison["focus"],
                "cells": [{"value": _num(r.get(i["name"])),

@@ -172,16 +172,20 @@ class GG(DefinedNamespace):
     castDate: URIRef  # cast date
     citationNote: URIRef  # citation note
     declaredBy: URIRef  # declared by
+    establishedAsStated: URIRef  # established (as stated)
     filledByClass: URIRef  # filled by class
     filledByInstitutionKind: URIRef  # filled by institution kind
     filledByLeverType: URIRef  # filled by lever type
     filledByMemberOfKind: URIRef  # filled by member of kind
     filledByMembershipRole: URIRef  # filled by membership role
+    issuedAsStated: URIRef  # issued (as stated)
     knownGap: URIRef  # known gap
     locator: URIRef  # locator
     nameNotFound: URIRef  # name not found
     scopeNote: URIRef  # scope note
     searchedWhere: URIRef  # searched where
+    validFromAsStated: URIRef  # valid from (as stated)
+    validUntilAsStated: URIRef  # valid until (as stated)
 
     # individuals
     NoLegalBasisFound: URIRef  # No legal basis found
