@@ -156,3 +156,23 @@ def test_an_unknown_role_fails_validation_at_the_country(tmp_path):
     out = result.stdout + result.stderr
     assert "data/countries/zz.yaml:" in out and "cast role 'digital-identity-provider' is unknown on 2016-06-30" in out
     assert "Traceback" not in out
+
+
+def test_the_review_dimensions_question_counts_the_records_that_speak_to_each(kitchen_sink_build, zz):
+    """review-dimensions on the kitchen sink, counted from the records holding on 30 June 2016."""
+    from govgraph import query, store
+    from govgraph.model import snapshot
+
+    result = query.run(query.load_question("review-dimensions"), store.LocalStore(kitchen_sink_build), as_of=D2016)
+    got = {row[0].value.rsplit("/", 1)[1]: int(row[3].value) for row in result.rows}
+    day = snapshot(zz, D2016)
+    memberships = sum(len(b.members) for b in day.coordination_bodies)
+    assert got["digital-strategy"] == len(day.strategies)
+    assert got["institutional-arrangements"] == len(day.lead) + len(day.mandates)
+    assert got["policy-levers"] == len(day.levers)
+    assert got["coordination-mechanisms"] == len(day.coordination_bodies) + memberships
+    assert got["legal-framework"] == len(day.legal_instruments)
+    assert got["ict-procurement"] == (sum(1 for lv in day.levers if lv.type == "procurement")
+                                      + sum(1 for i in day.institutions if "procurement-body" in i.roles))
+    assert "public-sector-data" not in got  # Zembla has no data-protection authority (searched)
+    assert len({row[1].value for row in result.rows}) == len(got)

@@ -500,6 +500,8 @@ def sources_graph(sources: dict[str, SourceDecl], origins: dict[str, str] | None
             origins[str(node)] = f"{s.origin[0]}:{s.origin[1]}"
         g.add((node, RDF.type, GG.Source))
         g.add((node, DCTERMS.title, Literal(s.title)))
+        if s.part_of:
+            g.add((node, DCTERMS.isPartOf, source_iri(s.part_of)))
         g.add((node, RDFS.label, Literal(s.title)))
         g.add((node, DCTERMS.identifier, Literal(sid)))
         g.add((node, GG.sourceKind, concept("source-kind", s.kind)))

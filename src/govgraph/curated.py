@@ -267,6 +267,9 @@ class _Loader:
             dataset.scenarios[scenario.scenario.id] = scenario
             declared.extend((s, path) for s in scenario.sources)
         for src, path in declared:
+            if src.part_of and src.part_of not in {d.id for d, _ in declared}:
+                self.report_at(src, "part_of", f"'{src.part_of}' is not a declared source",
+                               "name the id of the source this one is a part of", key="part_of")
             if src.id in dataset.sources:
                 first = dataset.sources[src.id]
                 self.report_at(src, "id", f"the source id {src.id} is already declared at {first.origin[0]}:{first.origin[1]}",

@@ -242,6 +242,7 @@ class SourceDecl(Record):
     url: Url | None = None
     kind: coded("source-kind")
     language: Annotated[str, _checked(LANG, "a language code such as en")] | None = None
+    part_of: Slug | None = None  # the source this one is a part of (a chapter of a report)
 
 
 class Country(Fact):

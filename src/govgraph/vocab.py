@@ -171,6 +171,9 @@ class GG(DefinedNamespace):
     acronym: URIRef  # acronym
     castDate: URIRef  # cast date
     citationNote: URIRef  # citation note
+    coveredByCastRole: URIRef  # covered by cast role
+    coveredByClass: URIRef  # covered by class
+    coveredByLeverType: URIRef  # covered by lever type
     declaredBy: URIRef  # declared by
     establishedAsStated: URIRef  # established (as stated)
     filledByClass: URIRef  # filled by class
@@ -314,6 +317,15 @@ CONCEPT_SCHEMES: dict[str, tuple[str, ...]] = {
         "oversees",
         "reports-to",
         "supervises",
+    ),
+    "review-dimension": (
+        "coordination-mechanisms",
+        "digital-strategy",
+        "ict-procurement",
+        "institutional-arrangements",
+        "legal-framework",
+        "policy-levers",
+        "public-sector-data",
     ),
     "role-status": (
         "filled",
