@@ -96,3 +96,15 @@ def test_lead_column_follows_the_day():
     leads = {r["country"]: r["lead_baseline"] for r in report["countries"]}
     assert (leads["CL"], leads["AU"]) == ("sgd", "dta-finance")
     assert report["as_of"] == "2024-06-30"
+
+
+def test_the_coverage_command_shows_every_countrys_cast(tmp_path):
+    from conftest import KITCHEN_SINK, run_govgraph
+
+    result = run_govgraph("coverage", "--data", str(KITCHEN_SINK))
+    assert result.returncode == 0, result.stderr
+    assert "## The standard cast" in result.stdout and "### ZZ" in result.stdout
+    assert "| data-protection-authority | searched, not found | searched, not found |" in result.stdout
+    assert "| **unknown**" not in result.stdout
+    csv_out = run_govgraph("coverage", "--data", str(KITCHEN_SINK), "--format", "csv").stdout
+    assert "cast_2016_unknown" in csv_out.splitlines()[0]

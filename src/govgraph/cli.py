@@ -181,6 +181,22 @@ def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only
     quality.report.raise_if_fails(strict)
 
 
+@cli.command()
+@data_option
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@handle_errors
+def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
+    """How complete the curated data is: records per country, facts by confidence, and the standard
+    cast of every country on each cast date (filled / searched, not found / unknown)."""
+    from . import coverage as coverage_mod
+    from .curated import load
+
+    report = coverage_mod.coverage(load(data_dir or default_data_dir()), parse_as_of(as_of))
+    writer = {"md": coverage_mod.to_markdown, "csv": coverage_mod.to_csv, "json": coverage_mod.to_json}[fmt]
+    sys.stdout.write(writer(report).decode("utf-8"))
+
+
 # -- analyse / compare (issue 5) --------------------------------------------------------------------
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
