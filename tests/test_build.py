@@ -279,3 +279,28 @@ def test_reports_are_the_same_from_any_working_directory(tmp_path, kitchen_sink_
     for name in ("validation.md", "validation.json", "coverage.md", "build.json"):
         assert (out / name).read_bytes() == (kitchen_sink_build / name).read_bytes(), name
     assert b"kitchen-sink/countries/zz.yaml:" in (out / "validation.md").read_bytes()
+
+
+def test_after_a_change_to_one_country_only_that_country_is_reasoned_again(tmp_path):
+    """Each country is its own reasoning run, cached by a digest of its input: after a change to one
+    country, the other's result is read from the cache (its key is unchanged) and only one is new."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(KITCHEN_SINK, data)
+    zz = (data / "countries" / "zz.yaml").read_text(encoding="utf-8")
+    yy = zz.replace("code: ZZ", "code: YY").replace("iso3: ZZZ", "iso3: YYY").replace("zz-gazette", "yy-gazette")
+    (data / "countries" / "yy.yaml").write_text(yy, encoding="utf-8")
+    out = tmp_path / "out"
+
+    def keys() -> set[str]:
+        return {p.stem for p in (out / "cache" / "reasoning").glob("*.nt")}
+
+    pipeline.run_build(data, out)
+    first = keys()
+    assert len(first) == 3  # YY, ZZ and the scenario zz-finance
+    (data / "countries" / "yy.yaml").write_text(yy.replace("Five-year digital", "Five-year (changed) digital"),
+                                                encoding="utf-8")
+    pipeline.run_build(data, out)
+    second = keys()
+    assert len(second) == 3 and len(first & second) == 2  # ZZ and the scenario reused; YY anew

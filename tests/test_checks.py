@@ -167,3 +167,19 @@ def test_inconsistent_data_fails_the_build_and_keeps_the_previous_out(tmp_path, 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "two lead bodies" in result.stderr
     assert (out / "build.json").read_bytes() == before
+
+
+def test_a_source_nothing_cites_is_a_warning(tmp_path):
+    import shutil
+
+    from conftest import KITCHEN_SINK, run_govgraph
+
+    data = tmp_path / "data"
+    shutil.copytree(KITCHEN_SINK, data)
+    with (data / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write('\n- id: zz-never-cited\n  title: "A source nobody cites (fictional)"\n  kind: secondary\n')
+    result = run_govgraph("validate", "--data", str(data), "--shapes-only")
+    assert result.returncode == 0  # a warning, not a violation
+    assert "source/zz-never-cited: this source is declared but nothing cites it" in result.stdout
+    strict = run_govgraph("validate", "--data", str(data), "--shapes-only", "--strict")
+    assert strict.returncode == 1
