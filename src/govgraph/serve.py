@@ -323,7 +323,8 @@ class WorkerPool:
             worker.process.join(timeout=5)
             code = worker.process.exitcode
             self._retire(worker, lane)
-            if code is not None and code in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL, 1, 101, 134):
+            # Rust aborts when an allocation fails under the cap; the kernel's OOM killer sends SIGKILL
+            if code in (-signal.SIGABRT, -signal.SIGKILL):
                 return 503, "text/plain", _out_of_memory(self.memory)
             return 500, "text/plain", b"the query worker died; the query was not answered\n"
         self.killed.append(worker.pid)
@@ -371,8 +372,8 @@ BASE_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-He
 ALLOW = "GET, POST, HEAD, OPTIONS"
 
 
-class _Response(Exception):
-    """A finished answer, raised from anywhere in the request's handling."""
+class _Response:
+    """A finished answer: status, media type, body and any extra headers."""
 
     def __init__(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None):
         self.status, self.content_type, self.body, self.headers = status, content_type, body, headers or {}
@@ -430,9 +431,7 @@ class SparqlApp:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET").upper()
         try:
-            raise self.route(method, environ)
-        except _Response as answer:
-            response = answer
+            response = self.route(method, environ)
         except Exception as exc:  # noqa: BLE001 - never a traceback to the client
             sys.stderr.write(f"govgraph serve: {type(exc).__name__}: {exc}\n")
             response = _text(500, "the server failed to answer this request")
