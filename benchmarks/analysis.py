@@ -18,8 +18,8 @@ import time
 
 import networkx as nx
 
-from govgraph import analyse
-from govgraph.analyse import Params
+from govgraph.analysis import metrics
+from govgraph.analysis.metrics import Params
 
 
 def synthetic(n: int, seed: int = 1) -> nx.MultiDiGraph:
@@ -54,29 +54,29 @@ def run(sizes: list[int], samples: int, exact_max: int) -> None:
           f"{'artic.':>7} {'findings':>8} | {'bc exact':>9} {'bc sampled':>10} {'ratio':>6} {'top20':>6} {'maxerr':>7}")
     for n in sizes:
         G = synthetic(n)
-        H, t_simple = timed(analyse.simple_graph, G)
-        _, t_deg = timed(analyse.degree, H)
-        _, t_clo = timed(analyse.closeness, H) if n <= exact_max else (None, float("nan"))
-        _, t_pr = timed(analyse.pagerank, H)
-        _, t_con = timed(analyse.constraint, H)
-        _, t_art = timed(lambda: (analyse.articulation_points(H), analyse.bridges(H), analyse.components(H)))
+        H, t_simple = timed(metrics.simple_graph, G)
+        _, t_deg = timed(metrics.degree, H)
+        _, t_clo = timed(metrics.closeness, H) if n <= exact_max else (None, float("nan"))
+        _, t_pr = timed(metrics.pagerank, H)
+        _, t_con = timed(metrics.constraint, H)
+        _, t_art = timed(lambda: (metrics.articulation_points(H), metrics.bridges(H), metrics.components(H)))
         p = Params(exact_betweenness_max_nodes=0, betweenness_samples=min(samples, n))
-        (sampled, how), t_s = timed(analyse.betweenness, H, p)
+        (sampled, how), t_s = timed(metrics.betweenness, H, p)
         if n <= exact_max:
-            (exact, _), t_e = timed(analyse.betweenness, H, Params(exact_betweenness_max_nodes=n))
+            (exact, _), t_e = timed(metrics.betweenness, H, Params(exact_betweenness_max_nodes=n))
             ratio, overlap = t_e / t_s, top_overlap(exact, sampled)
             maxerr = max(abs(exact[v] - sampled[v]) for v in H)
             exact_text = f"{t_e:9.2f}"
         else:
             ratio = overlap = maxerr = float("nan")
             exact_text = f"{'skipped':>9}"
-        m = analyse.Metrics(degree=analyse.degree(H), betweenness=sampled, betweenness_method=how,
-                            closeness={v: 0.0 for v in H}, pagerank=analyse.pagerank(H),
+        m = metrics.Metrics(degree=metrics.degree(H), betweenness=sampled, betweenness_method=how,
+                            closeness={v: 0.0 for v in H}, pagerank=metrics.pagerank(H),
                             constraint={v: None for v in H}, effective_size={v: None for v in H},
-                            articulation_points=analyse.articulation_points(H), bridges=[],
-                            components=analyse.components(H))
-        _, t_find = timed(lambda: [r(G, m, Params()) for r in (analyse.find_lead_not_central, analyse.find_low_reach,
-                                                               analyse.find_fragmented)])
+                            articulation_points=metrics.articulation_points(H), bridges=[],
+                            components=metrics.components(H))
+        _, t_find = timed(lambda: [r(G, m, Params()) for r in (metrics.find_lead_not_central, metrics.find_low_reach,
+                                                               metrics.find_fragmented)])
         print(f"{n:>8} {H.number_of_edges():>8} | {t_deg:8.3f} {t_clo:9.2f} {t_pr:8.3f} {t_con:10.2f} "
               f"{t_art:7.3f} {t_find:8.3f} | {exact_text} {t_s:10.2f} {ratio:6.1f} {overlap:6.2f} {maxerr:7.4f}")
     print(f"\nseconds; sampled betweenness uses {samples} pivots, seed {Params().seed}; ratio = exact/sampled time; "

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import datetime as dt
 import importlib
 import io
 import json
@@ -53,7 +52,11 @@ import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
 import synthetic  # noqa: E402
-from govgraph import build, query, store  # noqa: E402
+from govgraph.rdf import (
+    mapping,
+    serialise,  # noqa: E402
+)
+from govgraph.store import embedded, questions
 
 CTX = mp.get_context("fork")
 LIST_LIMIT = 60.0  # seconds for one run of a query over the explicit list of graphs
@@ -222,20 +225,20 @@ _ONTOLOGY = None
 def ontology():
     global _ONTOLOGY
     if _ONTOLOGY is None:
-        _ONTOLOGY = build.ontology_graph()
+        _ONTOLOGY = mapping.ontology_graph()
     return _ONTOLOGY
 
 
 def make(size: synthetic.Size, workdir: Path) -> Built:
     ds = synthetic.dataset(size.countries, size.institutions)
     graphs = synthetic.graphs(ds, ontology=ontology())
-    nt = build.ntriples_by_graph(graphs)
-    nq = build.to_nquads(graphs, nt)
+    nt = serialise.ntriples_by_graph(graphs)
+    nq = serialise.to_nquads(graphs, nt)
     out = workdir / f"out-{size.name}"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    store.create(out / "store", nt)
+    embedded.create(out / "store", nt)
     return Built(size, ds, graphs, sum(len(g) for g in graphs), nq, nt, out)
 
 
@@ -270,13 +273,13 @@ def bench_build_load(rep: Report, sizes: list[synthetic.Size], workdir: Path, re
                     target.add(t)
             return ds.serialize(format="nquads")
 
-        ser = interleaved({"canonical": lambda: build.to_nquads(b.graphs), "plain": plain}, reps, warmup=0)
+        ser = interleaved({"canonical": lambda: serialise.to_nquads(b.graphs), "plain": plain}, reps, warmup=0)
         tmp = workdir / "load-tmp"
 
         def load_ours():
             if tmp.exists():
                 shutil.rmtree(tmp)
-            return store.create(tmp, b.ntriples)
+            return embedded.create(tmp, b.ntriples)
 
         def load_rdflib():
             ds = rdflib.Dataset()
@@ -313,21 +316,21 @@ def bench_build_load(rep: Report, sizes: list[synthetic.Size], workdir: Path, re
 
 # -- 2. the query library -----------------------------------------------------------------------
 
-def library() -> list[tuple[str, query.Question]]:
+def library() -> list[tuple[str, questions.Question]]:
     qs = []
     for folder in ("questions", "checks"):
         d = ROOT / "queries" / folder
         for p in sorted(d.glob("*.rq")):
             try:
-                qs.append((f"{folder}/{p.stem}", query.load_file(p)))
+                qs.append((f"{folder}/{p.stem}", questions.load_file(p)))
             except Exception as exc:  # noqa: BLE001 - a check that is not a parameterised question
                 text = p.read_text(encoding="utf-8")
-                qs.append((f"{folder}/{p.stem}", query.Question(p.stem, p, p.stem, "", (), text)))
+                qs.append((f"{folder}/{p.stem}", questions.Question(p.stem, p, p.stem, "", (), text)))
                 print(f"  ({p.name}: header not a question: {exc}; run as plain SPARQL)")
     return qs
 
 
-def sample_params(q: query.Question, backend) -> dict[str, str] | None:
+def sample_params(q: questions.Question, backend) -> dict[str, str] | None:
     """Values for a question's required parameters, taken from the data (None: cannot fill one)."""
     given: dict[str, str] = {}
     for p in q.params:
@@ -347,7 +350,7 @@ def sample_params(q: query.Question, backend) -> dict[str, str] | None:
                 return None
             given[p.name] = rows[0][0].value
         elif p.type.startswith("concept:"):
-            from govgraph.vocab import CONCEPT_SCHEMES
+            from govgraph.core.vocab import CONCEPT_SCHEMES
             given[p.name] = CONCEPT_SCHEMES[p.type.split(":", 1)[1]][0]
         else:
             return None
@@ -372,10 +375,10 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
     for name in sizes:
         b = built[name]
         big = b.triples > 500_000
-        opens = [timed(lambda: store.LocalStore(b.out).dataset_graphs())[0] for _ in range(5)]
+        opens = [timed(lambda: embedded.LocalStore(b.out).dataset_graphs())[0] for _ in range(5)]
         s.notes.append(f"{name}: opening the store (`LocalStore(out)` and its graph list, once per `govgraph query` "
                        f"command) takes {fmt_s(median(opens))} (median of 5), not counted in the per-query times.")
-        backend = store.LocalStore(b.out)
+        backend = embedded.LocalStore(b.out)
         graphs = backend.dataset_graphs()
         raw_store = backend.store
         print(f"  parsing {name} into rdflib …", flush=True)
@@ -390,13 +393,13 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
             if params is None:
                 s.notes.append(f"{qname}: skipped (a required parameter this runner cannot fill)")
                 continue
-            sparql = query.with_values(q.text, query.bind(q, params))
+            sparql = questions.with_values(q.text, questions.bind(q, params))
 
             def ours():
-                return len(query.run(q, backend, params=params).rows)
+                return len(questions.run(q, backend, params=params).rows)
 
             def raw():
-                res = raw_store.query(sparql, **store.query_dataset(raw_store, graphs))
+                res = raw_store.query(sparql, **embedded.query_dataset(raw_store, graphs))
                 cols = [v.value for v in res.variables]
                 return len([tuple(sol[c] for c in cols) for sol in res])
 
@@ -408,7 +411,7 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
             # first run in a child with its own read-only handle and a limit: a query that is slow on the
             # store itself (not only on rdflib) must not stall the whole benchmark
             def probe():
-                return len(query.run(q, store.LocalStore(b.out), params=params).rows)
+                return len(questions.run(q, embedded.LocalStore(b.out), params=params).rows)
 
             st_probe, t_probe, probe_value = in_child(probe, ours_limit / 2 if big else ours_limit)
             if st_probe != "ok":
@@ -430,7 +433,7 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
             rd_times, rd_rows, rd_status, rd_err = [], None, "ok", ""
             budget = rdflib_limit
             for i in range(1 if b.triples > 500_000 else repeat):
-                status, secs, value = in_child(lambda: len(list(rds.query(sparql))), budget)
+                status, secs, value = in_child(lambda: len(list(rds.query(sparql))), budget)  # noqa: F821 (deleted after the loop)
                 if status != "ok":
                     rd_status, rd_err = status, str(value)[:160]
                     if status == "timeout":
@@ -505,7 +508,7 @@ def bench_queries(rep: Report, built: dict[str, Built], sizes: list[str], repeat
 
 def profile_query_overhead(rep: Report, b: Built) -> None:
     """Where govgraph's per-query time goes beyond the raw store (cProfile over the library)."""
-    backend = store.LocalStore(b.out)
+    backend = embedded.LocalStore(b.out)
     qs = library()
     pr = cProfile.Profile()
     pr.enable()
@@ -513,7 +516,7 @@ def profile_query_overhead(rep: Report, b: Built) -> None:
     for _ in range(3):
         for q, params in filled:
             if params is not None:
-                query.run(q, backend, params=params)
+                questions.run(q, backend, params=params)
     pr.disable()
     buf = io.StringIO()
     pstats.Stats(pr, stream=buf).sort_stats("tottime").print_stats(12)
@@ -526,7 +529,7 @@ def profile_build(rep: Report, b: Built) -> None:
     pr = cProfile.Profile()
     pr.enable()
     graphs = synthetic.graphs(b.dataset, ontology=ontology())
-    build.to_nquads(graphs)
+    serialise.to_nquads(graphs)
     pr.disable()
     buf = io.StringIO()
     pstats.Stats(pr, stream=buf).sort_stats("cumulative").print_stats(18)
@@ -539,7 +542,7 @@ def profile_build(rep: Report, b: Built) -> None:
 
 def bench_reasoning(rep: Report, targets: list[int], limit: float) -> None:
     try:
-        reason = importlib.import_module("govgraph.reason")
+        reason = importlib.import_module("govgraph.reason.hermit")
     except Exception as exc:  # noqa: BLE001
         rep.add(Section("Reasoning", f"not measured: govgraph.reason is not importable ({exc})"))
         return
@@ -559,7 +562,7 @@ def bench_reasoning(rep: Report, targets: list[int], limit: float) -> None:
             countries += 1
             m = int(target / per_inst / countries)
         ds = synthetic.dataset(countries, m, seed=7)
-        data = [build.country_graph(c) for _, c in sorted(ds.countries.items())]
+        data = [mapping.country_graph(c) for _, c in sorted(ds.countries.items())]
         triples = sum(len(g) for g in data)
         st, secs, value = in_child(lambda: (lambda r: (r.individuals, len(r.graph)))(reason.reason(onto, data)), limit)
         st2, secs2, _ = in_child(lambda: reason.check_consistency(onto, data), limit)
@@ -621,7 +624,7 @@ def network(n: int, seed: int = 1):
 
 def bench_analysis(rep: Report, sizes: list[int], limit: float) -> None:
     try:
-        analyse = importlib.import_module("govgraph.analyse")
+        analyse = importlib.import_module("govgraph.analysis.metrics")
     except Exception as exc:  # noqa: BLE001
         rep.add(Section("Analysis", f"not measured: govgraph.analyse not importable ({exc})"))
         return
@@ -657,9 +660,9 @@ def bench_analysis(rep: Report, sizes: list[int], limit: float) -> None:
                               if sampled_wanted else ("skipped", float("nan"), None))
             if nodes <= 5000:
                 st_ne, t_ne, _ = in_child(lambda: nx.betweenness_centrality(H, normalized=True), limit)
-                exact_txt, est = fmt_s(t_ne, st_ne == "timeout"), False
+                exact_txt = fmt_s(t_ne, st_ne == "timeout")
             else:
-                st_ne, t_ne, est = "estimated", t_ns * nodes / k, True
+                st_ne, t_ne = "estimated", t_ns * nodes / k
                 exact_txt = f"{'>' if st_ns == 'timeout' else '≈'} {fmt_s(t_ne)} (est.)"
             st_gb, t_gb, method = in_child(lambda: analyse.betweenness(H, P)[1]["method"], limit)
             base_bc, base_st = (t_ns, st_ns) if sampled_wanted else (t_ne, st_ne)
@@ -742,11 +745,11 @@ def open_in_browser(path: Path, limit: float) -> str:
 
 def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> None:
     try:
-        render = importlib.import_module("govgraph.render")
+        render = importlib.import_module("govgraph.site.pages")
     except Exception as exc:  # noqa: BLE001
         rep.add(Section("Maps", f"not measured: govgraph.render is not present yet ({type(exc).__name__})."))
         return
-    from govgraph.model import BASELINE
+    from govgraph.curated.model import BASELINE
 
     s = Section("Maps (pyvis + vis-network, one self-contained page)",
                 "One synthetic country per size (about N nodes = institutions + co-ordination bodies) in its own "
@@ -763,12 +766,12 @@ def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> 
         out = workdir / f"map-{n}"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
-        store.create(out / "store", build.ntriples_by_graph(synthetic.graphs(ds, ontology=ontology())))
-        db = store.open_store(out)
+        embedded.create(out / "store", serialise.ntriples_by_graph(synthetic.graphs(ds, ontology=ontology())))
+        db = embedded.open_store(out)
         cc = next(iter(ds.countries))
 
         def doc_only():
-            doc = render.analysis_doc(db, cc, as_of=BASELINE)
+            doc = render.analysis_doc(db, cc, as_of=BASELINE)  # noqa: F821 (deleted after use)
             return doc
 
         st_d, t_d, doc = in_child(doc_only, limit)
@@ -780,7 +783,8 @@ def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> 
         html_path = out / "map.html"
 
         def page():
-            html_path.write_text(render.map_page(doc, render.details(db, doc), inline=True), encoding="utf-8")
+            html_path.write_text(render.map_page(doc, render.details(db, doc), inline=True),  # noqa: F821
+                                 encoding="utf-8")
             return html_path.stat().st_size
 
         def plain():
@@ -884,7 +888,7 @@ def load_test(base: str, requests: list[tuple[str, bytes]], clients: int, second
 
 def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: int, seconds: float) -> None:
     try:
-        importlib.import_module("govgraph.serve")
+        importlib.import_module("govgraph.serve.app")
     except Exception as exc:  # noqa: BLE001
         rep.add(Section("Endpoint", f"not measured: govgraph.serve not present ({type(exc).__name__})"))
         rep.target(Target("zero errors under load", "0 errors", "–", "not measured", "serve.py missing"))
@@ -902,13 +906,13 @@ def bench_serve(rep: Report, b: Built | None, real_out: Path | None, clients: in
     if b is not None:
         cases.append((f"synthetic {b.size.name}", b.out))
     for label, out in cases:
-        backend = store.LocalStore(out)
+        backend = embedded.LocalStore(out)
         reqs = []
         for _, q in library():
             params = sample_params(q, backend)
             if params is None:
                 continue
-            sparql = query.with_values(q.text, query.bind(q, params))
+            sparql = questions.with_values(q.text, questions.bind(q, params))
             form = [("query", sparql)]
             reqs.append(("/sparql", urllib.parse.urlencode(form).encode()))
         del backend
@@ -1191,7 +1195,6 @@ def main(argv: list[str] | None = None) -> int:
         sizes = ["10k"] if quick else ["10k", "100k", "1m"]
         query_sizes = ["10k"] if quick else ["100k", "1m"]
         built: dict[str, Built] = {}
-        real_out = None
         steps: list[tuple[str, Callable[[], Any]]] = []
         real_out_ref: list[Path | None] = [None]
         # most valuable first: RESULTS.md is rewritten after every step, so a cut-short run keeps them

@@ -25,7 +25,6 @@ The same seed gives the same documents, the same records and the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,8 +32,8 @@ from typing import Iterator
 
 from ruamel.yaml import YAML
 
-from govgraph import build
-from govgraph.model import CountryFile, Dataset, SourceDecl
+from govgraph.curated.model import CountryFile, Dataset
+from govgraph.rdf import mapping
 
 # ISO 3166-1 user-assigned codes first (AA, QM–QZ, XA–XZ, ZZ): never a real country.
 _USER_CODES = ["AA"] + [f"Q{c}" for c in "MNOPQRSTUVWXYZ"] + [f"X{c}" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"] + ["ZZ"]
@@ -267,7 +266,7 @@ def dataset(countries: int, institutions: int, seed: int = 0) -> Dataset:
 
 def graphs(ds: Dataset, *, ontology=None) -> list:
     """The named graphs govgraph builds from these records (ontology, sources, one per country)."""
-    return build.build(ds, ontology=ontology)
+    return mapping.build(ds, ontology=ontology)
 
 
 def write_data_dir(folder: Path, countries: int, institutions: int, seed: int = 0) -> Path:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# One command on a fresh machine: install govgraph with its test dependencies, then run the tests.
+# One command on a fresh machine: install govgraph with its test dependencies, then lint and run the
+# tests. Arguments go to pytest (e.g. `-m "not slow"` for the fast tier).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+.venv/bin/ruff check --no-cache src tests benchmarks tools
 exec .venv/bin/python -m pytest "$@"

@@ -15,6 +15,20 @@ KITCHEN_SINK = FIXTURES / "kitchen-sink"
 REAL_DATA = REPO / "graph"
 
 
+# -- the two tiers: `pytest -m "not slow"` (pure functions, fixtures, the loader, the analysis: under a
+# minute) and the whole suite (JVM, servers, browser) that CI runs. A test is slow when it is marked
+# so, or when it asks for a build, a server or a browser: those fixtures decide, not a list of tests.
+
+SLOW_FIXTURES = {"kitchen_sink_build", "real_build", "build_2024", "oxigraph_server", "govgraph_server",
+                 "pushed", "wikidata_endpoint", "existing_build", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def run_govgraph(*args: str, cwd: Path | None = None, env: dict | None = None,
                  timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess, as a user would."""
@@ -90,7 +104,6 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """An empty `oxigraph serve` on 127.0.0.1; yields its base URL (query: /query, Graph Store: /store)."""
-    import shutil
     import signal
 
     exe = oxigraph_exe()
@@ -117,9 +130,9 @@ def govgraph_server(kitchen_sink_build):
     (2 s per query, 50 rows, 10 kB bodies) so the limits can be tested; yields the server."""
     import threading
 
-    from govgraph import serve
+    from govgraph.serve import app
 
-    server = serve.make_server(kitchen_sink_build, port=0, timeout=2.0, max_rows=50, max_body=10_000,
+    server = app.make_server(kitchen_sink_build, port=0, timeout=2.0, max_rows=50, max_body=10_000,
                                workers=2, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -14,8 +14,8 @@ from typing import Callable
 
 import pytest
 
-from govgraph.curated import MAX_FILE_BYTES, load
-from govgraph.errors import DataError
+from govgraph.core.errors import DataError
+from govgraph.curated.loader import MAX_FILE_BYTES, load
 
 from conftest import KITCHEN_SINK, run_govgraph
 

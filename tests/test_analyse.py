@@ -10,8 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from govgraph import analyse
-from govgraph.analyse import Params
+from govgraph.analysis import metrics
+from govgraph.analysis.metrics import Params
 
 from conftest import REAL_DATA, run_govgraph
 
@@ -52,7 +52,7 @@ def star():
 
 
 def test_star_metrics_by_hand(star):
-    m = analyse.metrics(star)
+    m = metrics.metrics(star)
     assert m.degree == {"a": 1, "b": 1, "c": 3, "d": 1}
     # c lies on the shortest path of every pair of leaves: 3 of the C(3,2) = 3 pairs → 1.0
     assert m.betweenness["c"] == pytest.approx(1.0)
@@ -80,7 +80,7 @@ def test_path_and_triangle_by_hand():
     for k in "abcde":
         node(G, k)
     edge(G, "a", "b"), edge(G, "b", "c"), edge(G, "c", "d")
-    m = analyse.metrics(G)
+    m = metrics.metrics(G)
     # a-b-c-d and an isolated e (5 nodes: normalised by C(4,2) = 6); b is on a–c, a–d → 2/6
     assert m.betweenness["b"] == pytest.approx(2 / 6)
     assert m.articulation_points == ["b", "c"]
@@ -92,7 +92,7 @@ def test_path_and_triangle_by_hand():
     for k in "xyz":
         node(T, k)
     edge(T, "x", "y"), edge(T, "y", "z"), edge(T, "z", "x")
-    mt = analyse.metrics(T)
+    mt = metrics.metrics(T)
     assert mt.articulation_points == [] and mt.bridges == []
     # x: two contacts, each 1/2, each also reachable via the other (1/2·1/2): (1/2 + 1/4)² · 2 = 1.125
     assert mt.constraint["x"] == pytest.approx(1.125)
@@ -106,10 +106,10 @@ def test_simple_graph_merges_parallel_ties_and_ties_only():
     edge(G, "a", "b", "part-of", 1.0)
     edge(G, "b", "a", "oversees", 1.0)
     edge(G, "a", "b", "observer", 0.25, tie=False)
-    H = analyse.simple_graph(G)
+    H = metrics.simple_graph(G)
     assert H["a"]["b"]["weight"] == pytest.approx(2.25)
     assert H["a"]["b"]["types"] == ["observer", "oversees", "part-of"]
-    assert analyse.simple_graph(G, ties_only=True)["a"]["b"]["weight"] == pytest.approx(2.0)
+    assert metrics.simple_graph(G, ties_only=True)["a"]["b"]["weight"] == pytest.approx(2.0)
 
 
 def test_sampled_betweenness_is_labelled_and_reproducible():
@@ -119,10 +119,10 @@ def test_sampled_betweenness_is_labelled_and_reproducible():
     for i in range(29):
         edge(G, i, i + 1)
     p = Params(exact_betweenness_max_nodes=10, betweenness_samples=8, seed=7)
-    m1, m2 = analyse.metrics(G, p), analyse.metrics(G, p)
+    m1, m2 = metrics.metrics(G, p), metrics.metrics(G, p)
     assert m1.betweenness_method == {"method": "sampled", "nodes": 30, "samples": 8, "seed": 7}
     assert m1.betweenness == m2.betweenness
-    assert analyse.metrics(G).betweenness_method["method"] == "exact"
+    assert metrics.metrics(G).betweenness_method["method"] == "exact"
 
 
 def test_reach_counts_ministries_within_steps():
@@ -133,15 +133,15 @@ def test_reach_counts_ministries_within_steps():
         node(G, k)
     edge(G, "lead", "body", "chair"), edge(G, "m1", "body"), edge(G, "m2", "body")
     edge(G, "m3", "m2", "reports-to")
-    two = analyse.reach(G, "lead", 2)
+    two = metrics.reach(G, "lead", 2)
     assert two["share"] == pytest.approx(2 / 3) and two["missed"] == ["m3"]
-    assert analyse.reach(G, "lead", 3)["share"] == pytest.approx(1.0)
+    assert metrics.reach(G, "lead", 3)["share"] == pytest.approx(1.0)
 
 
 def test_rank_is_competition_rank():
-    assert analyse.rank({"a": 3, "b": 2, "c": 2, "d": 0}, "c") == 2
-    assert analyse.rank({"a": 3, "b": 2, "c": 2, "d": 0}, "d") == 4
-    assert analyse.rank({"a": 1.0, "b": None}, "b") == 2
+    assert metrics.rank({"a": 3, "b": 2, "c": 2, "d": 0}, "c") == 2
+    assert metrics.rank({"a": 3, "b": 2, "c": 2, "d": 0}, "d") == 4
+    assert metrics.rank({"a": 1.0, "b": None}, "b") == 2
 
 
 # -- findings -----------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def by_id(found):
 
 
 def test_findings_on_a_weak_arrangement_by_hand(weak):
-    found = by_id(analyse.findings(weak))
+    found = by_id(metrics.findings(weak))
     # u is a leaf: betweenness 0 while seg, com and fin broker → not central, high
     f = found["lead-not-central:u"]
     assert f.severity == "high" and f.evidence["values"]["betweenness"] == 0
@@ -208,12 +208,12 @@ def test_findings_on_a_weak_arrangement_by_hand(weak):
     assert found["bridge:seg--u"].evidence["values"]["cut_off"] == 5
     assert found["bridge:com--fin"].evidence["values"]["cut_off"] == 2
     assert "bridge:bud--fin" not in found
-    severities = [f.severity for f in analyse.findings(weak)]
-    assert severities == sorted(severities, key=analyse.SEVERITIES.index)
+    severities = [f.severity for f in metrics.findings(weak)]
+    assert severities == sorted(severities, key=metrics.SEVERITIES.index)
 
 
 def test_thresholds_are_parameters(weak):
-    found = by_id(analyse.findings(weak, params=Params(min_reach=0.3, tie_distance=4, central_rank=5,
+    found = by_id(metrics.findings(weak, params=Params(min_reach=0.3, tie_distance=4, central_rank=5,
                                                        min_separated=5)))
     assert "low-reach:u" not in found               # 1/3 ≥ 0.3
     assert "key-lever-misaligned:budget" not in found  # 4 steps allowed
@@ -241,7 +241,7 @@ def strong():
 
 
 def test_findings_that_must_not_fire_on_a_strong_arrangement(strong):
-    rules = {f.rule for f in analyse.findings(strong)}
+    rules = {f.rule for f in metrics.findings(strong)}
     for rule in ("lead-lacks-levers", "lead-no-legal-basis", "mandate-no-legal-basis", "lead-not-central",
                  "low-reach", "key-lever-misaligned", "no-senior-official-body", "fragmented",
                  "mandate-off-bodies", "no-lead-body"):
@@ -250,38 +250,38 @@ def test_findings_that_must_not_fire_on_a_strong_arrangement(strong):
 
 def test_lead_levers_through_a_body_it_serves_and_non_binding(strong):
     strong.nodes["g"]["levers"] = [lever("spend", "spending-control", binding=False)]
-    assert by_id(analyse.findings(strong))["lead-lacks-levers:g"].severity == "medium"
+    assert by_id(metrics.findings(strong))["lead-lacks-levers:g"].severity == "medium"
     strong.nodes["g"]["levers"] = []
     strong.nodes["net"]["levers"] = [lever("approve", "project-approval")]
-    assert by_id(analyse.findings(strong))["lead-lacks-levers:g"].severity == "low"
+    assert by_id(metrics.findings(strong))["lead-lacks-levers:g"].severity == "low"
 
 
 def test_no_lead_and_lead_off_senior_bodies(strong):
     strong.nodes["g"]["lead"] = False
     strong.graph["leads"] = []
-    assert "no-lead-body" in by_id(analyse.findings(strong))
+    assert "no-lead-body" in by_id(metrics.findings(strong))
     strong.graph["leads"] = ["pro"]
-    f = by_id(analyse.findings(strong))["no-senior-official-body"]
+    f = by_id(metrics.findings(strong))["no-senior-official-body"]
     assert f.severity == "medium" and "net" in f.evidence["nodes"]
 
 
 def test_indicators_annotate_and_deltas(weak, strong):
-    mw, ms = analyse.metrics(weak), analyse.metrics(strong)
-    fw, fs = analyse.findings(weak, mw), analyse.findings(strong, ms)
-    rw = analyse.indicators(weak, mw, fw)
+    mw, ms = metrics.metrics(weak), metrics.metrics(strong)
+    fw, fs = metrics.findings(weak, mw), metrics.findings(strong, ms)
+    rw = metrics.indicators(weak, mw, fw)
     assert rw["lead"] == "u" and rw["lead_key_levers"] == 0 and rw["key_levers_misaligned"] == 2
     assert rw["reach"] == pytest.approx(1 / 3, abs=1e-6) and rw["lead_legal_basis"] == "none-found"
     assert rw["components"] == 2 and rw["findings_total"] == len(fw)
-    analyse.annotate(weak, mw, fw)
+    metrics.annotate(weak, mw, fw)
     assert weak.nodes["u"]["weak"] and weak.nodes["u"]["weak_severity"] == "high"
     assert "lead-lacks-levers:u" in weak.nodes["u"]["weak_findings"]
     assert 0 <= weak.nodes["seg"]["size"] <= 1
-    rs = analyse.indicators(strong, ms, fs)
-    delta = analyse.scenario_delta(rw, fw, rs, fs)
+    rs = metrics.indicators(strong, ms, fs)
+    delta = metrics.scenario_delta(rw, fw, rs, fs)
     assert delta["indicators"]["lead_key_levers"] == {"baseline": 0, "scenario": 1, "delta": 1, "verdict": "better"}
     assert "lead-lacks-levers" in delta["rules_resolved"]
     assert "lead-lacks-levers:u" in delta["resolved"]
-    table = analyse.compare([dict(rw, country="CL"), dict(rs, country="GB")], focus="CL")
+    table = metrics.compare([dict(rw, country="CL"), dict(rs, country="GB")], focus="CL")
     assert table["ranks"]["GB"]["reach"] == 1 and table["ranks"]["CL"]["reach"] == 2
     assert table["position"]["lead_key_levers"]["rank"] == 2
 
@@ -384,7 +384,7 @@ def _government(n: int, seed: int) -> nx.MultiDiGraph:
              levers=[lever(f"l{i}", "ict-budget")] if i % 7 == 0 else [])
         edge(G, f"i{i}", f"i{rng.randrange(i)}", "part-of", weight=rng.choice([1.0, 2.0]))
     for b in range(n // 10):
-        node(G, f"b{b}", kind=analyse.COORDINATION_BODY, level="technical")
+        node(G, f"b{b}", kind=metrics.COORDINATION_BODY, level="technical")
         for member in rng.sample(range(n), 3):
             edge(G, f"i{member}", f"b{b}", "member")
     node(G, "x0", kind="agency")
@@ -394,9 +394,9 @@ def _government(n: int, seed: int) -> nx.MultiDiGraph:
 
 
 def test_sampled_betweenness_is_networkx_estimate_with_the_same_pivots():
-    H = analyse.simple_graph(_government(400, seed=1))
+    H = metrics.simple_graph(_government(400, seed=1))
     p = Params(exact_betweenness_max_nodes=100, betweenness_samples=60, seed=7)
-    values, method = analyse.betweenness(H, p)
+    values, method = metrics.betweenness(H, p)
     reference = nx.betweenness_centrality(H, k=60, normalized=True, seed=7)
     assert method == {"method": "sampled", "nodes": H.number_of_nodes(), "samples": 60, "seed": 7}
     assert max(abs(values[v] - reference[v]) for v in H) < 1e-12
@@ -404,22 +404,22 @@ def test_sampled_betweenness_is_networkx_estimate_with_the_same_pivots():
 
 
 def test_estimated_closeness_is_near_the_exact_value_and_exact_in_small_parts():
-    H = analyse.simple_graph(_government(1500, seed=2))
+    H = metrics.simple_graph(_government(1500, seed=2))
     exact = nx.closeness_centrality(H, wf_improved=True)
     p = Params(exact_betweenness_max_nodes=200, closeness_samples=300)
-    estimate = analyse.closeness(H, p)
+    estimate = metrics.closeness(H, p)
     assert estimate["x0"] == pytest.approx(exact["x0"], abs=1e-12)  # the two-node part: exact
     errors = sorted(abs(estimate[v] - exact[v]) / exact[v] for v in H if exact[v] > 0)
     assert errors[len(errors) // 2] < 0.03 and errors[-1] < 0.15  # median and worst relative error
-    assert estimate == analyse.closeness(H, p)  # the fixed seed: the same estimate every time
-    assert analyse.closeness(H, Params()) == pytest.approx(exact)  # below the threshold: exact
+    assert estimate == metrics.closeness(H, p)  # the fixed seed: the same estimate every time
+    assert metrics.closeness(H, Params()) == pytest.approx(exact)  # below the threshold: exact
 
 
 def test_effective_size_is_burts_weighted_formula_as_networkx_has_it():
-    H = analyse.simple_graph(_government(300, seed=3))
+    H = metrics.simple_graph(_government(300, seed=3))
     H.add_node("alone")
     H.add_edge("i3", "i5", weight=1.5)  # a chair's tie: weights differ within an ego network
-    ours = analyse.effective_size(H)
+    ours = metrics.effective_size(H)
     # networkx's node-by-node definition (its all-nodes matrix shortcut in 3.6 disagrees with it when
     # weights differ: 3.9 instead of 3.83 for the UK's GDS)
     reference = nx.effective_size(H, nodes=list(H), weight="weight")
@@ -430,20 +430,20 @@ def test_effective_size_is_burts_weighted_formula_as_networkx_has_it():
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_what_cut_points_and_bridges_separate_matches_removing_them(seed):
     G = _government(250, seed=seed)
-    m = analyse.metrics(G)
+    m = metrics.metrics(G)
     H = m.simple
     assert m.articulation_points and m.bridges
-    found = {f.id: f for f in analyse.find_single_points(G, m, Params(min_separated=1))}
+    found = {f.id: f for f in metrics.find_single_points(G, m, Params(min_separated=1))}
     for v in m.articulation_points:
         if v == "i1":
             continue
-        lost, count = analyse._cut_off(H, removed_nodes=[v], anchor="i1")
+        lost, count = metrics._cut_off(H, removed_nodes=[v], anchor="i1")
         f = found.get(f"single-point-of-failure:{v}")
         assert (f.evidence["values"]["cut_off"] if f else 0) == count
         if f:
             assert f.evidence["nodes"] == [v, *lost]
     for u, v in m.bridges:
-        lost, count = analyse._cut_off(H, removed_edges=[(u, v)], anchor="i1")
+        lost, count = metrics._cut_off(H, removed_edges=[(u, v)], anchor="i1")
         f = found.get(f"bridge:{u}--{v}")
         assert (f.evidence["values"]["cut_off"] if f else 0) == count
         if f:
@@ -452,8 +452,8 @@ def test_what_cut_points_and_bridges_separate_matches_removing_them(seed):
 
 def test_misaligned_levers_are_measured_along_shortest_tie_paths():
     G = _government(300, seed=8)
-    T = analyse.simple_graph(G, ties_only=True)
-    found = [f for f in analyse.findings(G) if f.rule == "key-lever-misaligned"]
+    T = metrics.simple_graph(G, ties_only=True)
+    found = [f for f in metrics.findings(G) if f.rule == "key-lever-misaligned"]
     assert found
     for f in found:
         holder = f.evidence["nodes"][0]
@@ -465,17 +465,17 @@ def test_misaligned_levers_are_measured_along_shortest_tie_paths():
 
 
 def test_cut_points_and_bridges_from_igraph_match_networkx():
-    H = analyse.simple_graph(_government(300, seed=9))
-    view = analyse.igraph_view(H)
-    assert analyse.articulation_points(H, view) == analyse.articulation_points(H)
-    assert analyse.bridges(H, view) == analyse.bridges(H) and analyse.bridges(H)
+    H = metrics.simple_graph(_government(300, seed=9))
+    view = metrics.igraph_view(H)
+    assert metrics.articulation_points(H, view) == metrics.articulation_points(H)
+    assert metrics.bridges(H, view) == metrics.bridges(H) and metrics.bridges(H)
 
 
 def test_constraint_is_burts_weighted_formula_as_networkx_has_it():
-    H = analyse.simple_graph(_government(300, seed=10))
+    H = metrics.simple_graph(_government(300, seed=10))
     H.add_node("alone")
     H.add_edge("i3", "i5", weight=1.5)
-    ours = analyse.constraint(H)
+    ours = metrics.constraint(H)
     reference = nx.constraint(H, nodes=list(H), weight="weight")
     assert ours["alone"] is None
     assert max(abs(ours[v] - reference[v]) for v in H if v != "alone") < 1e-9
@@ -488,21 +488,21 @@ def test_effective_size_worked_by_hand_on_the_uk_lead_body():
     for u, v, w in [("gds", "co", 1.0), ("gds", "dln", 1.5), ("gds", "ccs", 0.5), ("gds", "hmt", 1.0),
                     ("gds", "nao", 1.0), ("co", "dln", 1.0), ("co", "ccs", 1.0), ("dln", "hmt", 1.0)]:
         H.add_edge(u, v, weight=w)
-    assert analyse.effective_size(H)["gds"] == pytest.approx(0.6 + (1 - 0.4 / 1.5) + 0.8 + 0.7 + 1)
+    assert metrics.effective_size(H)["gds"] == pytest.approx(0.6 + (1 - 0.4 / 1.5) + 0.8 + 0.7 + 1)
     # (networkx 3.6's all-nodes shortcut, nx.effective_size(H, weight="weight"), says 3.9 here)
 
 
 def test_exact_path_metrics_are_networkx_values():
-    H = analyse.simple_graph(_government(500, seed=11))  # two parts: closeness needs Wasserman–Faust
-    bc, method = analyse.betweenness(H)
+    H = metrics.simple_graph(_government(500, seed=11))  # two parts: closeness needs Wasserman–Faust
+    bc, method = metrics.betweenness(H)
     assert method == {"method": "exact", "nodes": H.number_of_nodes()}
     reference = nx.betweenness_centrality(H, normalized=True)
     assert max(abs(bc[v] - reference[v]) for v in H) < 1e-12
-    assert analyse.closeness(H) == pytest.approx(nx.closeness_centrality(H, wf_improved=True), abs=1e-12)
-    assert analyse.metrics(nx.MultiDiGraph()).betweenness == {}
+    assert metrics.closeness(H) == pytest.approx(nx.closeness_centrality(H, wf_improved=True), abs=1e-12)
+    assert metrics.metrics(nx.MultiDiGraph()).betweenness == {}
 
 
 def test_ranks_of_all_nodes_at_once_equal_rank_of_each():
     values = {"a": 0.5, "b": 0.5, "c": 0.1, "d": None, "e": 0.5 + 1e-13, "f": 0.9}
-    assert analyse.ranks(values) == {v: analyse.rank(values, v) for v in values}
-    assert analyse.ranks(values)["d"] == 6 and analyse.ranks(values)["a"] == 2
+    assert metrics.ranks(values) == {v: metrics.rank(values, v) for v in values}
+    assert metrics.ranks(values)["d"] == 6 and metrics.ranks(values)["a"] == 2

@@ -10,7 +10,9 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from govgraph import analyse, build, curated, project
+from govgraph.analysis import metrics, projection
+from govgraph.curated import loader
+from govgraph.rdf import mapping, serialise
 
 from conftest import KITCHEN_SINK
 
@@ -23,22 +25,22 @@ def analyse_graph(dataset):
     """The kitchen sink's baseline projected from an in-memory store of its built graphs."""
     store = ox.Store()
     names = []
-    for g in build.build(dataset):
+    for g in mapping.build(dataset):
         if "/scenario/" not in str(g.identifier):
             name = ox.NamedNode(str(g.identifier))
-            store.load(build.to_ntriples(g), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
+            store.load(serialise.to_ntriples(g), format=ox.RdfFormat.N_TRIPLES, to_graph=name)
             names.append(name)
-    return project.project(store, "zz", as_of=DAY, graphs=names)
+    return projection.project(store, "zz", as_of=DAY, graphs=names)
 
 
-def analysed(dataset) -> tuple[list[analyse.Finding], dict[str, str]]:
+def analysed(dataset) -> tuple[list[metrics.Finding], dict[str, str]]:
     G = analyse_graph(dataset)
-    return analyse.findings(G), analyse.cast_status(G)
+    return metrics.findings(G), metrics.cast_status(G)
 
 
 @pytest.fixture(scope="module")
 def kitchen_sink():
-    return curated.load(KITCHEN_SINK)
+    return loader.load(KITCHEN_SINK)
 
 
 def without_main_body(dataset, *, searched: bool):
@@ -72,8 +74,8 @@ def test_a_role_nobody_searched_for_turns_its_findings_into_data_gaps(kitchen_si
     for f in network:
         assert "main-coordination-body" in f.evidence["missing"] and "searched:" in f.evidence["to_fill"]
     G = analyse_graph(without_main_body(kitchen_sink, searched=False))
-    m = analyse.metrics(G)
-    row = analyse.indicators(G, m, analyse.findings(G, m))
+    m = metrics.metrics(G)
+    row = metrics.indicators(G, m, metrics.findings(G, m))
     assert row["data_gaps"] >= len(network) and row["findings_total"] == sum(1 for f in found if f.nature == "weakness")
     assert row["cast_unknown"] >= 1
 

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from govgraph.background import Background
-from govgraph.errors import DataError, Problem
-from govgraph.reason import Conflict, InconsistencyError
+from govgraph.core.background import Background
+from govgraph.core.errors import DataError, Problem
+from govgraph.reason.hermit import Conflict, InconsistencyError
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -90,7 +90,7 @@ def test_a_child_does_not_outlive_a_killed_parent(tmp_path):
     pidfile = tmp_path / "child"
     script.write_text(
         "import os, time\n"
-        "from govgraph.background import Background\n"
+        "from govgraph.core.background import Background\n"
         f"def work():\n    open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n    time.sleep(60)\n"
         "Background(work)\n"
         "time.sleep(60)\n")

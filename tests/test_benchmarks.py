@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
 from rdflib.namespace import RDF
 
-from govgraph import build, curated, store
-from govgraph.vocab import GG, ORG
+from govgraph.core import iris
+from govgraph.core.vocab import GG, ORG
+from govgraph.curated import loader
+from govgraph.rdf import mapping, serialise
+from govgraph.store import embedded
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -20,16 +22,16 @@ import synthetic  # noqa: E402  (benchmarks/ is put on sys.path above)
 
 @pytest.fixture(scope="module")
 def ontology():
-    return build.ontology_graph()
+    return mapping.ontology_graph()
 
 
 def test_tiny_size_loads_through_the_curated_loader(tmp_path, ontology):
     size = synthetic.SIZES["tiny"]
     synthetic.write_data_dir(tmp_path / "data", size.countries, size.institutions, seed=5)
-    dataset = curated.load(tmp_path / "data")  # raises DataError on any problem, with file:line
+    dataset = loader.load(tmp_path / "data")  # raises DataError on any problem, with file:line
     assert sorted(dataset.countries) == ["aa", "qm"]
-    graphs = build.build(dataset, ontology=ontology)
-    country = next(g for g in graphs if g.identifier == build.country_graph_iri("aa"))
+    graphs = mapping.build(dataset, ontology=ontology)
+    country = next(g for g in graphs if g.identifier == iris.country_graph_iri("aa"))
     kinds = {o for o in country.objects(None, RDF.type)}
     for cls in (GG.Ministry, GG.Agency, GG.InternalUnit, GG.CoordinationBody, GG.Membership, GG.PolicyLever,
                 GG.LegalInstrument, GG.Strategy, GG.Mandate, GG.LeadDesignation, GG.Citation, GG.Relation):
@@ -50,8 +52,8 @@ def test_tiny_size_loads_through_the_curated_loader(tmp_path, ontology):
 def test_records_path_equals_the_yaml_path(tmp_path, ontology):
     size = synthetic.SIZES["tiny"]
     synthetic.write_data_dir(tmp_path / "data", size.countries, size.institutions, seed=5)
-    via_yaml = build.to_nquads(build.build(curated.load(tmp_path / "data"), ontology=ontology))
-    direct = build.to_nquads(synthetic.graphs(synthetic.dataset(size.countries, size.institutions, seed=5),
+    via_yaml = serialise.to_nquads(mapping.build(loader.load(tmp_path / "data"), ontology=ontology))
+    direct = serialise.to_nquads(synthetic.graphs(synthetic.dataset(size.countries, size.institutions, seed=5),
                                               ontology=ontology))
     assert via_yaml == direct
 
@@ -69,10 +71,10 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path, ontology):
 
 def test_loads_into_the_embedded_store(tmp_path, ontology):
     graphs = synthetic.graphs(synthetic.dataset(1, 15, seed=1), ontology=ontology)
-    count = store.create(tmp_path / "store", build.ntriples_by_graph(graphs))
+    count = embedded.create(tmp_path / "store", serialise.ntriples_by_graph(graphs))
     assert count == sum(len(g) for g in graphs)
-    names = store.graph_names(store.open_store(tmp_path))
-    assert str(build.country_graph_iri("aa")) in names
+    names = embedded.graph_names(embedded.open_store(tmp_path))
+    assert str(iris.country_graph_iri("aa")) in names
 
 
 def test_sizes_scale_with_the_named_size(ontology):

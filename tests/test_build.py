@@ -16,8 +16,11 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
-from govgraph import build, curated, outdir, pipeline
-from govgraph.vocab import GG
+from govgraph import pipeline
+from govgraph.core import outdir, vocab
+from govgraph.core.vocab import GG
+from govgraph.curated import loader
+from govgraph.rdf import mapping, serialise
 
 from conftest import KITCHEN_SINK, REPO, run_govgraph
 
@@ -39,9 +42,9 @@ def test_same_input_gives_byte_identical_files(tmp_path, kitchen_sink_build):
 
 
 def test_every_output_format_reads_back_to_the_same_graph(kitchen_sink_build):
-    graphs = {str(g.identifier): g for g in build.build(curated.load(KITCHEN_SINK))}
+    graphs = {str(g.identifier): g for g in mapping.build(loader.load(KITCHEN_SINK))}
     for iri, expected in graphs.items():
-        stem = iri.removeprefix(build.GRAPH).replace("/", "-")
+        stem = iri.removeprefix(vocab.GRAPH).replace("/", "-")
         for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".jsonld", "json-ld")):
             parsed = Graph().parse(kitchen_sink_build / "graphs" / f"{stem}{suffix}", format=fmt)
             assert isomorphic(parsed, expected), f"{stem}{suffix} differs from the built graph"
@@ -89,6 +92,7 @@ def test_bad_data_exits_2_names_the_place_and_leaves_out_untouched(tmp_path, kit
     assert run_govgraph("validate", "--data", str(bad)).returncode == 2
 
 
+@pytest.mark.slow
 def test_a_build_killed_while_writing_leaves_the_previous_out_intact(tmp_path):
     out = tmp_path / "out"
     assert run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", str(out)).returncode == 0
@@ -166,6 +170,7 @@ def test_version_flag():
     assert result.returncode == 0 and "govgraph" in result.stdout
 
 
+@pytest.mark.slow
 def test_unchanged_reasoning_is_reused_and_a_change_recomputes_it(tmp_path):
     import shutil
 
@@ -189,8 +194,8 @@ def test_unchanged_reasoning_is_reused_and_a_change_recomputes_it(tmp_path):
 def test_serialisations_read_back_to_the_graph_and_are_canonical():
     """build.to_turtle (pyoxigraph's writer) and to_jsonld (ours) give, for every graph, text that
     rdflib parses back to the same graph, whatever order the triples were added in."""
-    for g in build.build(curated.load(KITCHEN_SINK)):
-        ttl, jsonld = build.to_turtle(g), build.to_jsonld(g)
+    for g in mapping.build(loader.load(KITCHEN_SINK)):
+        ttl, jsonld = serialise.to_turtle(g), serialise.to_jsonld(g)
         assert isomorphic(Graph().parse(data=ttl, format="turtle"), g), g.identifier
         assert isomorphic(Graph().parse(data=jsonld, format="json-ld"), g), g.identifier
         shuffled = Graph(identifier=g.identifier, bind_namespaces="none")
@@ -198,14 +203,15 @@ def test_serialisations_read_back_to_the_graph_and_are_canonical():
             shuffled.bind(prefix, ns, override=True)
         for t in sorted(g, key=lambda t: str(t[2]), reverse=True):
             shuffled.add(t)
-        assert build.to_turtle(shuffled) == ttl and build.to_jsonld(shuffled) == jsonld
+        assert serialise.to_turtle(shuffled) == ttl and serialise.to_jsonld(shuffled) == jsonld
     assert json.loads(jsonld)["@context"]["gg"] == "https://w3id.org/govgraph/ontology#"
 
 
+@pytest.mark.slow
 def test_a_failure_in_the_reasoning_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
     """The reasoner runs in a child process: its exception is the build's, as it was in-process,
     the previous out/ stays, and no temporary folder or process is left behind."""
-    from govgraph import reason
+    from govgraph.reason import hermit
 
     out = tmp_path / "out"
     (out / "marker").parent.mkdir(parents=True)
@@ -213,27 +219,29 @@ def test_a_failure_in_the_reasoning_child_fails_the_build_and_writes_nothing(tmp
     outdir.mark(out)  # a previous build of govgraph's
 
     def inconsistent(*args, **kwargs):
-        raise reason.InconsistencyError("baseline", [reason.Conflict(("urn:x",), "an axiom", "x is both")], [])
+        raise hermit.InconsistencyError("baseline", [hermit.Conflict(("urn:x",), "an axiom", "x is both")], [])
 
-    monkeypatch.setattr(reason, "reason_dataset", inconsistent)  # inherited by the forked child
-    with pytest.raises(reason.InconsistencyError) as caught:
+    monkeypatch.setattr(hermit, "reason_dataset", inconsistent)  # inherited by the forked child
+    with pytest.raises(hermit.InconsistencyError) as caught:
         pipeline.run_build(KITCHEN_SINK, out)
     assert caught.value.conflicts[0].message == "x is both" and caught.value.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "marker"]
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
+@pytest.mark.slow
 def test_concurrent_build_infers_what_reasoning_in_process_infers(tmp_path):
-    dataset = curated.load(KITCHEN_SINK)
+    dataset = loader.load(KITCHEN_SINK)
     out = tmp_path / "out"
     pipeline.run_build(KITCHEN_SINK, out)
-    from govgraph import reason
+    from govgraph.reason import hermit
 
-    for r in reason.reason_dataset(dataset, build.ontology_graph(), pipeline.BASELINE):
+    for r in hermit.reason_dataset(dataset, mapping.ontology_graph(), pipeline.BASELINE):
         stem = pipeline.graph_file_stem(r.graph)
-        assert (out / "graphs" / f"{stem}.nt").read_bytes() == build.to_ntriples(r.graph)
+        assert (out / "graphs" / f"{stem}.nt").read_bytes() == serialise.to_ntriples(r.graph)
 
 
+@pytest.mark.slow  # a JVM killed and waited for
 def test_a_killed_build_leaves_no_reasoner_running(tmp_path):
     """HermiT's JVM dies with the build. A stand-in `java` first on PATH records its PID and sleeps
     two minutes; the build is killed while it runs; the stand-in must be gone long before."""
@@ -281,6 +289,7 @@ def test_reports_are_the_same_from_any_working_directory(tmp_path, kitchen_sink_
     assert b"kitchen-sink/countries/zz.yaml:" in (out / "validation.md").read_bytes()
 
 
+@pytest.mark.slow
 def test_after_a_change_to_one_country_only_that_country_is_reasoned_again(tmp_path):
     """Countries are reasoned in groups, each cached by a digest of its input: after a change to one
     country, the other group's result is read from the cache (its key is unchanged)."""
@@ -296,9 +305,9 @@ def test_after_a_change_to_one_country_only_that_country_is_reasoned_again(tmp_p
     def keys() -> set[str]:
         return {p.stem for p in (out / "cache" / "reasoning").glob("*.nt")}
 
-    from govgraph import reason
+    from govgraph.reason import hermit
 
-    assert reason._group_of("yy") != reason._group_of("zz")  # two baseline runs
+    assert hermit._group_of("yy") != hermit._group_of("zz")  # two baseline runs
     pipeline.run_build(data, out)
     first = keys()
     assert len(first) == 3  # YY's group, ZZ's group and the scenario zz-finance

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from govgraph import cast
-from govgraph.curated import load
-from govgraph.vocab import CAST_RULES, CONCEPT_SCHEMES
+from govgraph.core.vocab import CAST_RULES, CONCEPT_SCHEMES
+from govgraph.curated import cast
+from govgraph.curated.loader import load
 
 from conftest import KITCHEN_SINK
 
@@ -103,9 +103,9 @@ def test_summary_counts_every_role_once_per_date(zz):
 # -- the cast in the graph: the cast-roles question and the checks, on the kitchen-sink build ----
 
 def cast_rows(kitchen_sink_build, as_of):
-    from govgraph import query, store
+    from govgraph.store import embedded, questions
 
-    result = query.run(query.load_question("cast-roles"), store.LocalStore(kitchen_sink_build), as_of=as_of)
+    result = questions.run(questions.load_question("cast-roles"), embedded.LocalStore(kitchen_sink_build), as_of=as_of)
     return {row[0].value + " " + row[1].value: {c: (t.value if t is not None else None)
                                                 for c, t in zip(result.columns, row)}
             for row in result.rows}
@@ -136,6 +136,7 @@ def test_too_wide_searches_are_reported_by_the_checks(kitchen_sink_build):
     assert any("spending-control-lever" in f["message"] for f in wide)
 
 
+@pytest.mark.slow  # the full validation, with HermiT
 def test_an_unknown_role_fails_validation_at_the_country(tmp_path):
     import shutil
 
@@ -160,10 +161,10 @@ def test_an_unknown_role_fails_validation_at_the_country(tmp_path):
 
 def test_the_review_dimensions_question_counts_the_records_that_speak_to_each(kitchen_sink_build, zz):
     """review-dimensions on the kitchen sink, counted from the records holding on 30 June 2016."""
-    from govgraph import query, store
-    from govgraph.model import snapshot
+    from govgraph.curated.model import snapshot
+    from govgraph.store import embedded, questions
 
-    result = query.run(query.load_question("review-dimensions"), store.LocalStore(kitchen_sink_build), as_of=D2016)
+    result = questions.run(questions.load_question("review-dimensions"), embedded.LocalStore(kitchen_sink_build), as_of=D2016)
     got = {row[0].value.rsplit("/", 1)[1]: int(row[3].value) for row in result.rows}
     day = snapshot(zz, D2016)
     memberships = sum(len(b.members) for b in day.coordination_bodies)

@@ -10,8 +10,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from govgraph import build, curated, store, validate
-from govgraph.vocab import GG, ID
+from govgraph.core import iris
+from govgraph.core.vocab import GG, ID
+from govgraph.curated import loader
+from govgraph.rdf import mapping, serialise
+from govgraph.store import embedded
+from govgraph.validate import shapes
 
 from conftest import run_govgraph
 
@@ -30,11 +34,11 @@ def d(text: str) -> Literal:
 
 @pytest.fixture(scope="module")
 def graphs():
-    return build.build(curated.load(KS))
+    return mapping.build(loader.load(KS))
 
 
-def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> validate.Report:
-    country = next(g for g in graphs if g.identifier == build.country_graph_iri("zz"))
+def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> shapes.Report:
+    country = next(g for g in graphs if g.identifier == iris.country_graph_iri("zz"))
     changed = Graph(identifier=country.identifier)
     for t in country:
         changed.add(t)
@@ -42,10 +46,10 @@ def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> validate.Report
         mutate(changed)
     others = [g for g in graphs if g.identifier != country.identifier]
     tmp_path.mkdir(parents=True, exist_ok=True)
-    store.create(tmp_path / "store", build.ntriples_by_graph(others + [changed]))
-    handle = store.open_store(tmp_path)
+    embedded.create(tmp_path / "store", serialise.ntriples_by_graph(others + [changed]))
+    handle = embedded.open_store(tmp_path)
     try:
-        return validate.run_checks(handle)
+        return shapes.run_checks(handle)
     finally:
         del handle
 
@@ -53,7 +57,7 @@ def _checks(tmp_path: Path, graphs: list[Graph], mutate=None) -> validate.Report
 def test_kitchen_sink_passes_every_violation_check(tmp_path, graphs):
     report = _checks(tmp_path, graphs)
     assert len([c for c in report.checks if c.endswith("-violation")]) >= 5
-    assert report.violations == 0, validate.summary(report)
+    assert report.violations == 0, shapes.summary(report)
 
 
 def _second_lead(g):
@@ -132,7 +136,7 @@ def test_a_name_missing_in_the_official_language_is_a_warning(tmp_path, graphs, 
 
 
 def test_every_violation_check_has_a_case():
-    names = {p.stem for p in validate.check_files() if p.stem.endswith("-violation")}
+    names = {p.stem for p in shapes.check_files() if p.stem.endswith("-violation")}
     assert names == {c for c, _, _ in CASES}
 
 
@@ -169,6 +173,7 @@ def test_inconsistent_data_fails_the_build_and_keeps_the_previous_out(tmp_path, 
     assert (out / "build.json").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_source_nothing_cites_is_a_warning(tmp_path):
     import shutil
 

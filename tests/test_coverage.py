@@ -11,7 +11,8 @@ import json
 import pytest
 from ruamel.yaml import YAML
 
-from govgraph import coverage, curated
+from govgraph.curated import loader
+from govgraph.exports import coverage
 
 from conftest import REAL_DATA
 
@@ -90,14 +91,16 @@ def test_csv_is_a_table_an_analyst_can_open(real_build, rows):
     assert {r["country"]: int(r["facts"]) for r in table} == {c: r["facts"] for c, r in rows.items()}
 
 
+@pytest.mark.slow
 def test_lead_column_follows_the_day():
-    dataset = curated.load(REAL_DATA)
+    dataset = loader.load(REAL_DATA)
     report = coverage.coverage(dataset, as_of=dt.date(2024, 6, 30))
     leads = {r["country"]: r["lead_baseline"] for r in report["countries"]}
     assert (leads["CL"], leads["AU"]) == ("sgd", "dta-finance")
     assert report["as_of"] == "2024-06-30"
 
 
+@pytest.mark.slow  # the CLI on the whole dataset
 def test_the_coverage_command_shows_every_countrys_cast(tmp_path):
     from conftest import KITCHEN_SINK, run_govgraph
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from govgraph.curated import load
-from govgraph.errors import DataError
-from govgraph.model import BASELINE, snapshot
+from govgraph.core.errors import DataError
+from govgraph.curated.loader import load
+from govgraph.curated.model import BASELINE, snapshot
 
 from conftest import FIXTURES, KITCHEN_SINK, REAL_DATA
 
@@ -96,6 +96,7 @@ def test_scenario_changing_an_unknown_record_is_located(tmp_path):
     assert problem.field == "change[0].id"
 
 
+@pytest.mark.slow
 def test_kitchen_sink_and_real_dataset_load():
     ks = load(KITCHEN_SINK)
     assert set(ks.countries) == {"zz"} and set(ks.scenario_views) == {"zz-finance"}
@@ -164,6 +165,7 @@ def _outcome(tmp_path: Path, text: str) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
+@pytest.mark.slow  # a fuzz run
 @given(value=_values)
 def test_random_yaml_gives_a_clean_load_or_a_located_data_error(tmp_path, value):
     _outcome(tmp_path, _dump(value))
@@ -185,6 +187,7 @@ _PATHS = [p for p in _flatten_paths(_KS) if p]
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
+@pytest.mark.slow
 @given(path=st.sampled_from(_PATHS), action=st.sampled_from(["replace", "delete", "nest"]), value=_values)
 def test_mutated_kitchen_sink_gives_a_clean_load_or_a_located_data_error(tmp_path, path, action, value):
     import copy
@@ -242,28 +245,29 @@ def _same_yaml(a, b, where="$"):
 YAML_FILES = sorted({*REAL_DATA.rglob("*.yaml"), *FIXTURES.rglob("*.yaml")})
 
 
+@pytest.mark.slow  # every shipped file through both parsers
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fast_parser_gives_the_pure_parsers_values_and_marks(path):
-    from govgraph import curated
+    from govgraph.curated import loader
 
-    if curated._CLoader is None:
+    if loader._CLoader is None:
         pytest.skip("ruamel.yaml.clib is not installed")
     text = path.read_text(encoding="utf-8")
     try:
-        pure = curated.parse_yaml(text, fast=False)
+        pure = loader.parse_yaml(text, fast=False)
     except Exception:
         pure = None  # the load reports it through the pure parser anyway (see curated.load)
     if pure is not None:
-        _same_yaml(curated.parse_yaml(text, fast=True), pure)
+        _same_yaml(loader.parse_yaml(text, fast=True), pure)
 
 
 def test_any_problem_is_reported_by_the_pure_parser(tmp_path, monkeypatch):
     """The fast path never decides an error message: with problems, the load is done again."""
-    from govgraph import curated
+    from govgraph.curated import loader
 
     calls = []
-    real = curated.parse_yaml
-    monkeypatch.setattr(curated, "parse_yaml", lambda text, fast=True: calls.append(fast) or real(text, fast))
+    real = loader.parse_yaml
+    monkeypatch.setattr(loader, "parse_yaml", lambda text, fast=True: calls.append(fast) or real(text, fast))
     with pytest.raises(DataError):
         load(data_dir_with(tmp_path, FIXTURES / "invalid" / "dangling-reference.yaml"))
     assert calls and calls[-1] is False

@@ -4,13 +4,13 @@ it is sourced. Checked on the built store (what analysts query) and on the curat
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
-from govgraph import curated, store
-from govgraph.model import snapshot
+from govgraph.curated import loader
+from govgraph.curated.model import snapshot
+from govgraph.store import embedded
 
 from conftest import REAL_DATA
 
@@ -26,12 +26,12 @@ COUNTRY_FILES = sorted((REAL_DATA / "countries").glob("*.yaml"))
 
 @pytest.fixture(scope="module")
 def real(real_build):
-    return store.LocalStore(real_build)
+    return embedded.LocalStore(real_build)
 
 
 @pytest.fixture(scope="module")
 def dataset():
-    return curated.load(REAL_DATA)
+    return loader.load(REAL_DATA)
 
 
 def select(real, sparql: str) -> list[dict]:
@@ -127,6 +127,7 @@ def test_no_fact_bearing_node_lacks_a_source(real):
     assert int(rows[0][0].value) > 500
 
 
+@pytest.mark.slow  # the whole real dataset in a store
 def test_the_snapshot_model_agrees_with_the_store(dataset):
     # the same rule in the curated model: one lead per country on the baseline day
     for code, country in dataset.countries.items():
@@ -135,6 +136,7 @@ def test_the_snapshot_model_agrees_with_the_store(dataset):
 
 # -- benchmark countries --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_country_file_declares_benchmark_explicitly():
     undeclared = []
     for path in COUNTRY_FILES:

@@ -14,8 +14,10 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from govgraph import export, project, store
-from govgraph.errors import UsageError
+from govgraph.analysis import projection
+from govgraph.core.errors import UsageError
+from govgraph.exports import network
+from govgraph.store import embedded
 
 from conftest import FIXTURES, run_govgraph
 
@@ -24,16 +26,16 @@ DAY = dt.date(2016, 6, 30)
 
 
 def _export(out, fmt, **kw):
-    return export.export(out, fmt, **kw)
+    return network.export(out, fmt, **kw)
 
 
 def _union_counts(db, cc, scenario=None):
     """Nodes and edges of every picture of the country's history, by projection."""
-    days = export.change_days(db, cc, scenario)
+    days = network.change_days(db, cc, scenario)
     probes = [days[0] - dt.timedelta(days=1)] + days
     nodes, edges = set(), set()
     for day in probes:
-        G = project.project(db, cc, as_of=day, scenario=scenario)
+        G = projection.project(db, cc, as_of=day, scenario=scenario)
         nodes |= set(G.nodes)
         edges |= set(G.edges(keys=True))
     return len(nodes), len(edges)
@@ -41,8 +43,8 @@ def _union_counts(db, cc, scenario=None):
 
 @pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
 def test_network_files_read_back_with_the_projection_counts(real_build, fmt, reader):
-    db = store.open_store(real_build)
-    G = project.project(db, "cl", as_of=DAY)
+    db = embedded.open_store(real_build)
+    G = projection.project(db, "cl", as_of=DAY)
     (data,) = _export(real_build, fmt, country="cl", as_of=DAY).values()
     back = reader(io.BytesIO(data))
     assert (back.number_of_nodes(), back.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
@@ -79,12 +81,12 @@ def test_gexf_timeline_has_spells_gephi_can_replay(real_build):
 
 
 def test_csv_stable_columns_and_counts(real_build, tmp_path):
-    db = store.open_store(real_build)
-    G = project.project(db, "cl", as_of=DAY)
+    db = embedded.open_store(real_build)
+    G = projection.project(db, "cl", as_of=DAY)
     files = _export(real_build, "csv", country="cl", as_of=DAY)
     nodes = list(csv.DictReader(io.StringIO(files["nodes.csv"].decode())))
     edges = list(csv.DictReader(io.StringIO(files["edges.csv"].decode())))
-    assert tuple(nodes[0].keys()) == export.NODE_COLUMNS and tuple(edges[0].keys()) == export.EDGE_COLUMNS
+    assert tuple(nodes[0].keys()) == network.NODE_COLUMNS and tuple(edges[0].keys()) == network.EDGE_COLUMNS
     assert (len(nodes), len(edges)) == (G.number_of_nodes(), G.number_of_edges())
     ids = {n["id"] for n in nodes}
     assert all(e["source"] in ids and e["target"] in ids for e in edges)
@@ -114,8 +116,8 @@ def test_trig_holds_every_named_graph(kitchen_sink_build):
     (trig,) = _export(kitchen_sink_build, "trig").values()
     ds = Dataset()
     ds.parse(data=trig, format="trig")
-    db = store.open_store(kitchen_sink_build)
-    names = [n for n in store.graph_names(db)]
+    db = embedded.open_store(kitchen_sink_build)
+    names = [n for n in embedded.graph_names(db)]
     got = {str(g.identifier): len(g) for g in ds.graphs() if len(g)}
     assert sorted(got) == sorted(names)
     for name in names:
@@ -130,14 +132,14 @@ def test_cli_writes_to_stdout_and_checks_arguments(kitchen_sink_build):
     result = run_govgraph("export", "--format", "gexf", "--country", "QQ", "--out", str(kitchen_sink_build))
     assert result.returncode == 2 and "no country QQ" in result.stderr
     with pytest.raises(UsageError):
-        export.export(kitchen_sink_build, "graphml", view="org-cpov")
+        network.export(kitchen_sink_build, "graphml", view="org-cpov")
 
 
 def test_org_cpov_view_conforms_to_the_cpov_shapes(real_build):
     (ttl,) = _export(real_build, "ttl", view="org-cpov").values()
     view = Graph().parse(data=ttl, format="turtle")
     assert not [p for p in set(view.predicates()) if str(p).startswith("https://w3id.org/govgraph/ontology#")]
-    report = export.validate_view(view, Graph().parse(CPOV_SHAPES))
+    report = network.validate_view(view, Graph().parse(CPOV_SHAPES))
     assert report["conforms"], json.dumps(report, indent=1)
     focus = report["focus_nodes"]
     assert focus["http://data.europa.eu/m8g/PublicOrganisation"] > 50

@@ -10,12 +10,11 @@ import subprocess
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from govgraph import link
-from govgraph.errors import UsageError
+from govgraph.core.errors import UsageError
 
 from conftest import FIXTURES, REAL_DATA, oxigraph_exe, run_govgraph
 
@@ -31,10 +30,10 @@ def _free_port() -> int:
 def _countries_of_the_real_data() -> str:
     """Every country QID of graph/ as a sovereign state with its English name, so the fake
     Wikidata grows with the dataset (no list of countries written here)."""
-    from govgraph import curated
+    from govgraph.curated import loader
 
     lines = ["\n# generated: the countries of graph/"]
-    for country in curated.load(REAL_DATA).countries.values():
+    for country in loader.load(REAL_DATA).countries.values():
         c = country.country
         if c.wikidata and f"wd:{c.wikidata} " not in WIKIDATA_FIXTURE.read_text(encoding="utf-8"):
             name = c.name["en"].replace('"', '\\"')
@@ -189,6 +188,7 @@ def test_429_retries_are_capped(wikidata_endpoint):
     assert "rate limited" in report.failures[0]
 
 
+@pytest.mark.slow  # waits for a timeout
 def test_timeout_is_reported_without_a_crash():
     release = threading.Event()
 
@@ -220,9 +220,9 @@ def test_cli_link_check_on_a_build(kitchen_sink_build, real_build, wikidata_endp
     result = run_govgraph("link", "--check", "--endpoint", wikidata_endpoint, "--out", str(real_build),
                           "--pause", "0")
     assert result.returncode == 0, result.stdout + result.stderr
-    from govgraph import curated
+    from govgraph.curated import loader
 
-    qids = sum(1 for c in curated.load(REAL_DATA).countries.values() if c.country.wikidata)
+    qids = sum(1 for c in loader.load(REAL_DATA).countries.values() if c.country.wikidata)
     assert f"{qids} ok" in result.stdout and " 0 missing" in result.stdout
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from govgraph import ontodoc, resources
+from govgraph import ontodoc
+from govgraph.core import resources
 
 pytestmark = pytest.mark.slow
 

@@ -2,7 +2,7 @@
 
 It must parse, be OWL 2 DL that HermiT finds consistent, label and define every term in English
 and Spanish, carry the alignment axioms and code lists that docs/data-model.md and graph/README.md
-promise, and stay in step with the generated src/govgraph/vocab.py.
+promise, and stay in step with the generated src/govgraph/core/vocab.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ONTOLOGY_DIR = REPO / "ontology"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "govgraph.ttl"
 DATA_MODEL = REPO / "docs" / "data-model.md"
 CURATOR_GUIDE = REPO / "graph" / "README.md"
-VOCAB_FILE = REPO / "src" / "govgraph" / "vocab.py"
+VOCAB_FILE = REPO / "src" / "govgraph" / "core" / "vocab.py"
 GEN_VOCAB = REPO / "tools" / "gen_vocab.py"
 
 GG = Namespace("https://w3id.org/govgraph/ontology#")
@@ -334,7 +334,7 @@ def test_no_ontology_domain_makes_a_lever_or_mandate_an_organisation(onto: Graph
 def test_vocab_is_not_stale(gen_vocab) -> None:
     expected = gen_vocab.render(ONTOLOGY_DIR)
     assert VOCAB_FILE.read_text(encoding="utf-8") == expected, (
-        "src/govgraph/vocab.py is stale: run python tools/gen_vocab.py")
+        "src/govgraph/core/vocab.py is stale: run python tools/gen_vocab.py")
 
 
 def test_gen_vocab_check_mode_detects_drift(gen_vocab, tmp_path: Path) -> None:
@@ -367,7 +367,7 @@ def test_vocab_imports_only_rdflib() -> None:
 
 
 def test_vocab_namespace_is_closed_and_complete(onto: Graph) -> None:
-    from govgraph import vocab
+    from govgraph.core import vocab
 
     assert {vocab.GG[str(t)[len(str(GG)):]] for t in gg_terms(onto)} == gg_terms(onto)
     with pytest.raises(AttributeError):

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from govgraph import outdir
-from govgraph.errors import OutputError
+from govgraph.core import outdir
+from govgraph.core.errors import OutputError
 
 from conftest import KITCHEN_SINK, run_govgraph
+
+pytestmark = pytest.mark.slow  # every test here runs real builds
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -11,21 +11,23 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from govgraph.analysis import projection
+from govgraph.core.errors import QueryError
+from govgraph.store import embedded
+from govgraph.store.remote import RemoteStore
+
 from conftest import oxigraph_exe
-from govgraph import project, store
-from govgraph.errors import QueryError
 
 D2016 = dt.date(2016, 6, 30)
 
 
 @pytest.fixture(scope="module")
 def ks(kitchen_sink_build):
-    db = store.open_store(kitchen_sink_build)
+    db = embedded.open_store(kitchen_sink_build)
     yield db
     del db
 
@@ -35,7 +37,7 @@ def edge_types(G) -> Counter:
 
 
 def test_nodes_kinds_labels_and_lead(ks):
-    G = project.project(ks, "ZZ", as_of=D2016)
+    G = projection.project(ks, "ZZ", as_of=D2016)
     assert G.graph["leads"] == ["digital-agency"] and G.graph["country"] == "zz"
     agency = G.nodes["digital-agency"]
     assert agency["kind"] == "agency" and agency["lead"] and agency["placement"] == "centre-of-government"
@@ -53,7 +55,7 @@ def test_nodes_kinds_labels_and_lead(ks):
 
 
 def test_edges_types_weights_and_evidence(ks):
-    G = project.project(ks, "ZZ", as_of=D2016)
+    G = projection.project(ks, "ZZ", as_of=D2016)
     assert edge_types(G) == Counter({"part-of": 3, "member": 3, "chair": 2, "lever": 2, "secretariat": 1,
                                      "vice-chair": 1, "observer": 1, "reports-to": 2, "funds": 1,
                                      "oversees": 1, "supervises": 1, "advises": 1})
@@ -68,20 +70,20 @@ def test_edges_types_weights_and_evidence(ks):
 
 
 def test_as_of_date_is_half_open(ks):
-    early = project.project(ks, "ZZ", as_of=dt.date(2010, 6, 30))
+    early = projection.project(ks, "ZZ", as_of=dt.date(2010, 6, 30))
     assert early.graph["leads"] == ["old-digital-unit"]
     assert "digital-agency" not in early
     # memberships of a node that does not yet exist are recorded as dropped, not silently lost
     assert ("digital-agency", "chair", "cio-network") in early.graph["dropped_edges"]
     # interior joined the council in 2015 (from: 2015): not a member on 30 June 2014
-    before = project.project(ks, "ZZ", as_of=dt.date(2014, 6, 30))
-    on = project.project(ks, "ZZ", as_of=dt.date(2015, 1, 1))
+    before = projection.project(ks, "ZZ", as_of=dt.date(2014, 6, 30))
+    on = projection.project(ks, "ZZ", as_of=dt.date(2015, 1, 1))
     assert not before.has_edge("interior", "digital-council")
     assert on.has_edge("interior", "digital-council", key="member")
 
 
 def test_scenario_graph(ks):
-    G = project.project(ks, "ZZ", as_of=D2016, scenario="zz-finance")
+    G = projection.project(ks, "ZZ", as_of=D2016, scenario="zz-finance")
     assert G.graph["scenario"] == "zz-finance"
     assert G.has_edge("digital-agency", "finance", key="part-of")
     assert G.nodes["digital-agency"]["placement"] == "finance-ministry"
@@ -91,21 +93,21 @@ def test_scenario_graph(ks):
 
 
 def test_edge_mapping_is_data(ks, tmp_path):
-    rules = project.load_edge_rules()
+    rules = projection.load_edge_rules()
     assert rules["http://www.w3.org/ns/org#unitOf"].type == "part-of"
     only_structure = {k: r for k, r in rules.items() if r.type in ("part-of", "reports-to")}
-    G = project.project(ks, "ZZ", as_of=D2016, rules=only_structure)
+    G = projection.project(ks, "ZZ", as_of=D2016, rules=only_structure)
     assert set(edge_types(G)) == {"part-of", "reports-to"}
     bad = tmp_path / "edges.toml"
     bad.write_text('[[edge]]\nrelation = "x"\ntype = "t"\n')
     with pytest.raises(QueryError, match="weight"):
-        project.load_edge_rules(bad)
+        projection.load_edge_rules(bad)
 
 
 def test_parameters_are_bound_as_terms_not_text():
     q = "SELECT ?x WHERE { ?x ?p ?country }"
-    bound = project.with_values(q, {"country": ox.Literal('a" } DROP ALL #'),
-                                    "asOf": ox.Literal("2016-06-30", datatype=project.XSD_DATE)})
+    bound = projection.with_values(q, {"country": ox.Literal('a" } DROP ALL #'),
+                                    "asOf": ox.Literal("2016-06-30", datatype=projection.XSD_DATE)})
     assert 'VALUES (?asOf ?country) { ("2016-06-30"^^<http://www.w3.org/2001/XMLSchema#date> ' \
            '"a\\" } DROP ALL #"^^<http://www.w3.org/2001/XMLSchema#string>) }' in bound
     ox.Store().query(bound)  # still one valid query
@@ -113,7 +115,7 @@ def test_parameters_are_bound_as_terms_not_text():
 
 def test_source_without_select_is_refused():
     with pytest.raises(QueryError):
-        project.project(object(), "ZZ", as_of=D2016)
+        projection.project(object(), "ZZ", as_of=D2016)
 
 
 # -- the same network from an external SPARQL server -----------------------------------------------
@@ -154,18 +156,15 @@ def oxigraph_server(kitchen_sink_build, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def remote(oxigraph_server):
-    remote_store = getattr(store, "RemoteStore", None)
-    if remote_store is None:
-        pytest.fail("store.RemoteStore (issue 7) is missing")
-    return remote_store(oxigraph_server)
+    return RemoteStore(oxigraph_server)
 
 
 @pytest.mark.parametrize("as_of,scenario", [(D2016, None), (dt.date(2010, 6, 30), None), (D2016, "zz-finance")])
 def test_same_network_from_embedded_store_and_server(ks, remote, as_of, scenario):
-    here = project.project(ks, "ZZ", as_of=as_of, scenario=scenario)
-    there = project.project(remote, "ZZ", as_of=as_of, scenario=scenario)
+    here = projection.project(ks, "ZZ", as_of=as_of, scenario=scenario)
+    there = projection.project(remote, "ZZ", as_of=as_of, scenario=scenario)
     assert edge_types(here) == edge_types(there) and here.number_of_edges() > 0
     assert sorted(here.edges(keys=True)) == sorted(there.edges(keys=True))
     assert dict(here.nodes(data="kind")) == dict(there.nodes(data="kind"))
     assert here.graph["leads"] == there.graph["leads"]
-    assert project.countries(remote) == project.countries(ks) == ["zz"]
+    assert projection.countries(remote) == projection.countries(ks) == ["zz"]

@@ -11,8 +11,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from govgraph import query, store
-from govgraph.errors import QueryError
+from govgraph.core.errors import QueryError
+from govgraph.store import embedded, questions
 
 from conftest import run_govgraph
 
@@ -22,10 +22,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 @pytest.fixture(scope="module")
 def ks(kitchen_sink_build):
-    return store.LocalStore(kitchen_sink_build)
+    return embedded.LocalStore(kitchen_sink_build)
 
 
-def column(result: query.Result, name: str) -> list:
+def column(result: questions.Result, name: str) -> list:
     i = result.columns.index(name)
     return [row[i].value if row[i] is not None else None for row in result.rows]
 
@@ -33,83 +33,83 @@ def column(result: query.Result, name: str) -> list:
 # -- the library -------------------------------------------------------------------------------
 
 def test_every_question_has_a_header_and_runs(ks):
-    questions = query.list_questions()
-    assert {"lead-bodies", "levers", "coordination-bodies", "fact-sources"} <= {q.name for q in questions}
-    for q in questions:
+    listed = questions.list_questions()
+    assert {"lead-bodies", "levers", "coordination-bodies", "fact-sources"} <= {q.name for q in listed}
+    for q in listed:
         assert q.title and q.question, q.name
         params = {p.name: "zz/digital-agency" for p in q.params if p.required}
-        result = query.run(q, ks, params=params)
+        result = questions.run(q, ks, params=params)
         assert result.columns
 
 
 def test_lead_body_follows_the_date(ks):
-    lead = query.load_question("lead-bodies")
-    assert set(column(query.run(lead, ks), "leadBody")) == {ZZ + "digital-agency"}
-    old = query.run(lead, ks, as_of=dt.date(2010, 6, 30))
+    lead = questions.load_question("lead-bodies")
+    assert set(column(questions.run(lead, ks), "leadBody")) == {ZZ + "digital-agency"}
+    old = questions.run(lead, ks, as_of=dt.date(2010, 6, 30))
     assert set(column(old, "leadBody")) == {ZZ + "old-digital-unit"}
     assert column(old, "legalBasisStatus") == ["https://w3id.org/govgraph/ontology#NoLegalBasisFound"]
     # half-open: the old unit's designation ends on 2014-02-01, the agency's starts that day
-    assert set(column(query.run(lead, ks, as_of=dt.date(2014, 2, 1)), "leadBody")) == {ZZ + "digital-agency"}
-    assert set(column(query.run(lead, ks, as_of=dt.date(2014, 1, 31)), "leadBody")) == {ZZ + "old-digital-unit"}
-    assert query.run(lead, ks, as_of=dt.date(1990, 1, 1)).rows == []
+    assert set(column(questions.run(lead, ks, as_of=dt.date(2014, 2, 1)), "leadBody")) == {ZZ + "digital-agency"}
+    assert set(column(questions.run(lead, ks, as_of=dt.date(2014, 1, 31)), "leadBody")) == {ZZ + "old-digital-unit"}
+    assert questions.run(lead, ks, as_of=dt.date(1990, 1, 1)).rows == []
 
 
 def test_lead_body_labels_placement_and_legal_basis(ks):
-    result = query.run(query.load_question("lead-bodies"), ks, params={"country": "ZZ"})
+    result = questions.run(questions.load_question("lead-bodies"), ks, params={"country": "ZZ"})
     row = dict(zip(result.columns, result.rows[0]))
     assert row["label"] == ox.Literal("Digital Government Agency", language="en")
     assert row["localLabel"] == ox.Literal("Agencia de Gobierno Digital", language="es")
     assert row["placement"].value.endswith("/placement/centre-of-government")
     assert row["legalBasis"] == ox.NamedNode(ZZ + "digital-law")
-    assert query.run(query.load_question("lead-bodies"), ks, params={"country": "CL"}).rows == []
+    assert questions.run(questions.load_question("lead-bodies"), ks, params={"country": "CL"}).rows == []
 
 
 def test_levers_threshold_type_and_scenario(ks):
-    levers = query.load_question("levers")
-    result = query.run(levers, ks, params={"leverType": "spending-control"})
+    levers = questions.load_question("levers")
+    result = questions.run(levers, ks, params={"leverType": "spending-control"})
     assert column(result, "lever") == [ZZ + "spend-control"]
     row = dict(zip(result.columns, result.rows[0]))
     assert row["thresholdAmount"] == ox.Literal("250000", datatype=ox.NamedNode(XSD + "decimal"))
     assert row["thresholdCurrency"].value == "EUR"
     assert row["binding"] == ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
     # the spending control starts in 2015
-    assert query.run(levers, ks, params={"leverType": "spending-control"}, as_of=dt.date(2014, 6, 30)).rows == []
+    assert questions.run(levers, ks, params={"leverType": "spending-control"}, as_of=dt.date(2014, 6, 30)).rows == []
     # the scenario moves the ICT budget to the agency and removes the framework agreements
-    base = query.run(levers, ks, params={"leverType": "ict-budget"})
-    scenario = query.run(levers, ks, params={"leverType": "ict-budget"}, scenario="zz-finance")
+    base = questions.run(levers, ks, params={"leverType": "ict-budget"})
+    scenario = questions.run(levers, ks, params={"leverType": "ict-budget"}, scenario="zz-finance")
     assert column(base, "holder") == [ZZ + "budget-office"]
     assert column(scenario, "holder") == [ZZ + "digital-agency"]
-    assert ZZ + "framework-agreements" not in column(query.run(levers, ks, scenario="zz-finance"), "lever")
+    assert ZZ + "framework-agreements" not in column(questions.run(levers, ks, scenario="zz-finance"), "lever")
 
 
 def test_coordination_bodies_level_chair_secretariat_members(ks):
-    q = query.load_question("coordination-bodies")
-    rows = {r[1].value: dict(zip(_cols(q, ks), r)) for r in query.run(q, ks).rows}
+    q = questions.load_question("coordination-bodies")
+    rows = {r[1].value: dict(zip(_cols(q, ks), r)) for r in questions.run(q, ks).rows}
     council = rows[ZZ + "digital-council"]
     assert council["level"].value.endswith("/coordination-level/political")
     assert council["chair"].value == "President of Zembla"
     assert council["secretariat"].value == "Digital Government Agency"
     assert int(council["members"].value) == 3  # chair, vice-chair, interior (from 2015); not the observer
-    earlier = {r[1].value: dict(zip(_cols(q, ks), r)) for r in query.run(q, ks, as_of=dt.date(2014, 6, 30)).rows}
+    earlier = {r[1].value: dict(zip(_cols(q, ks), r)) for r in questions.run(q, ks, as_of=dt.date(2014, 6, 30)).rows}
     assert int(earlier[ZZ + "digital-council"]["members"].value) == 2
     assert "cio-council" not in " ".join(rows)
-    in_scenario = {r[1].value for r in query.run(q, ks, scenario="zz-finance").rows}
+    in_scenario = {r[1].value for r in questions.run(q, ks, scenario="zz-finance").rows}
     assert ZZ + "cio-council" in in_scenario
 
 
 def _cols(q, ks):
-    return query.run(q, ks).columns
+    return questions.run(q, ks).columns
 
 
 def test_fact_sources_of_a_record(ks):
-    q = query.load_question("fact-sources")
+    q = questions.load_question("fact-sources")
     for value in ("zz/digital-agency", ZZ + "digital-agency", f"<{ZZ}digital-agency>"):
-        result = query.run(q, ks, params={"record": value})
+        result = questions.run(q, ks, params={"record": value})
         assert column(result, "locator") == ["2014 issue 3, p. 7", "ch. 4"]
         assert column(result, "citationNote") == ["creation notice", None]
         assert set(column(result, "confidence")) == {"https://w3id.org/govgraph/concept/confidence/confirmed"}
     with pytest.raises(QueryError, match="needs --param record"):
-        query.run(q, ks)
+        questions.run(q, ks)
 
 
 # -- parameters --------------------------------------------------------------------------------
@@ -121,9 +121,9 @@ def test_fact_sources_of_a_record(ks):
     ("iri", 'http://x/"'), ("record", "zz/a b"), ("record", "zz/x>"), ("concept:lever-type", "budget"),
 ])
 def test_a_value_that_cannot_be_a_term_of_its_type_is_refused(type_, value):
-    param = query.Param("x", type_, None, False, "")
+    param = questions.Param("x", type_, None, False, "")
     with pytest.raises(QueryError, match="parameter x"):
-        query.to_term(param, value)
+        questions.to_term(param, value)
 
 
 @pytest.mark.parametrize("type_, value, expected", [
@@ -138,7 +138,7 @@ def test_a_value_that_cannot_be_a_term_of_its_type_is_refused(type_, value):
     ("string", 'a "b" }', ox.Literal('a "b" }')),
 ])
 def test_values_become_typed_terms(type_, value, expected):
-    assert query.to_term(query.Param("x", type_, None, False, ""), value) == expected
+    assert questions.to_term(questions.Param("x", type_, None, False, ""), value) == expected
 
 
 ECHO = """# title: Echo
@@ -159,7 +159,7 @@ NASTY = [
 def test_string_values_stay_literals(ks, value, tmp_path):
     path = tmp_path / "echo.rq"
     path.write_text(ECHO, encoding="utf-8")
-    result = query.run(query.load_question(str(path)), ks, params={"text": value})
+    result = questions.run(questions.load_question(str(path)), ks, params={"text": value})
     assert len(result.rows) == 1
     assert result.rows[0][0] == ox.Literal(value)
     assert int(result.rows[0][1].value) == len(value)
@@ -169,26 +169,26 @@ def test_values_go_into_the_where_group_not_into_strings_or_iris():
     text = '''PREFIX ex: <http://example.org/{x}#>
 # a comment with { braces }
 SELECT ?a (CONCAT("{", ?b) AS ?c) WHERE { ?a ex:p "}" . ?a ex:q ?b } ORDER BY ?a'''
-    out = query.with_values(text, {"b": ox.Literal("v")})
+    out = questions.with_values(text, {"b": ox.Literal("v")})
     assert 'WHERE {\n  VALUES (?b) { ("v") }\n ?a ex:p "}"' in out
-    sub = query.with_values("SELECT * WHERE { SELECT ?b WHERE { ?a ?p ?b } }", {"b": ox.Literal("v")})
+    sub = questions.with_values("SELECT * WHERE { SELECT ?b WHERE { ?a ?p ?b } }", {"b": ox.Literal("v")})
     assert ox.Store().query(sub) is not None  # still valid SPARQL
-    construct = query.with_values("CONSTRUCT { ?a ?p ?b } WHERE { ?a ?p ?b }", {"b": ox.Literal("v")})
+    construct = questions.with_values("CONSTRUCT { ?a ?p ?b } WHERE { ?a ?p ?b }", {"b": ox.Literal("v")})
     assert construct.startswith("CONSTRUCT { ?a ?p ?b } WHERE {\n  VALUES")
 
 
 def test_unknown_missing_and_doubled_parameters(ks):
-    lead = query.load_question("lead-bodies")
+    lead = questions.load_question("lead-bodies")
     with pytest.raises(QueryError, match="no parameter colour"):
-        query.bind(lead, {"colour": "red"})
+        questions.bind(lead, {"colour": "red"})
     with pytest.raises(QueryError, match="once"):
-        query.bind(lead, {"asOf": "2016-01-01"}, as_of=dt.date(2016, 1, 1))
+        questions.bind(lead, {"asOf": "2016-01-01"}, as_of=dt.date(2016, 1, 1))
     with pytest.raises(QueryError, match="does not take a date"):
-        query.bind(query.load_question("fact-sources"), {"record": "zz/x"}, as_of=dt.date(2016, 1, 1))
+        questions.bind(questions.load_question("fact-sources"), {"record": "zz/x"}, as_of=dt.date(2016, 1, 1))
     with pytest.raises(QueryError, match="use --as-of"):
-        query.bind(lead, {"asOf": "2016"})
+        questions.bind(lead, {"asOf": "2016"})
     with pytest.raises(QueryError, match="no question named"):
-        query.load_question("no-such-question")
+        questions.load_question("no-such-question")
 
 
 @pytest.mark.parametrize("header, message", [
@@ -202,16 +202,16 @@ def test_unknown_missing_and_doubled_parameters(ks):
 def test_malformed_headers_are_located(header, message):
     text = f"# title: t\n# question: q\n{header}\nSELECT * WHERE {{ ?s ?p ?x . ?s ?p ?asOf }}\n"
     with pytest.raises(QueryError, match=message) as info:
-        query.parse_question(text, name="bad")
+        questions.parse_question(text, name="bad")
     assert "bad" in str(info.value)
 
 
 def test_header_fields_and_continuations():
     text = ('# title: Lead bodies\n# question: Which body\n#   leads?\n'
             '# param: x string "a b" with a quoted default\nSELECT ?x WHERE { ?s ?p ?x }\n')
-    q = query.parse_question(text, name="t")
+    q = questions.parse_question(text, name="t")
     assert q.question == "Which body leads?"
-    assert q.params == (query.Param("x", "string", "a b", False, "with a quoted default"),)
+    assert q.params == (questions.Param("x", "string", "a b", False, "with a quoted default"),)
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from govgraph import query, store
+from govgraph.store import embedded, questions
 
 from conftest import REAL_DATA
 
@@ -29,24 +29,24 @@ COUNTRIES = {p.stem.upper() for p in (REAL_DATA / "countries").glob("*.yaml")}
 
 @pytest.fixture(scope="module")
 def real(real_build):
-    return store.LocalStore(real_build)
+    return embedded.LocalStore(real_build)
 
 
 def ask(real, name: str, *, as_of: dt.date | None = None, **params) -> list[dict]:
     """Run a library question; rows as dicts of plain values (IRIs and literals as text)."""
-    result = query.run(query.load_question(name), real, params=params, as_of=as_of)
+    result = questions.run(questions.load_question(name), real, params=params, as_of=as_of)
     return [{c: (t.value if t is not None else None) for c, t in zip(result.columns, row)}
             for row in result.rows]
 
 
 def test_the_competency_questions_are_in_the_library():
-    names = {q.name for q in query.list_questions()}
+    names = {q.name for q in questions.list_questions()}
     assert {"lead-placement", "lead-binding-controls", "ict-budget-holder", "lead-coordination-roles",
             "lead-legal-basis", "mandates-without-coordination", "arrangement-changes",
             "fact-sources"} <= names
     for name in ("lead-placement", "lead-binding-controls", "ict-budget-holder",
                  "lead-coordination-roles", "lead-legal-basis", "mandates-without-coordination"):
-        assert query.load_question(name).takes_as_of, name
+        assert questions.load_question(name).takes_as_of, name
 
 
 # -- 1. placement of each country's lead body ------------------------------------------------

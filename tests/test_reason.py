@@ -10,10 +10,13 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from govgraph import build, curated, reason
-from govgraph.errors import OntologyError
-from govgraph.model import BASELINE, snapshot
-from govgraph.vocab import GG, ID
+from govgraph.core import iris
+from govgraph.core.errors import OntologyError
+from govgraph.core.vocab import GG, ID
+from govgraph.curated import loader
+from govgraph.curated.model import BASELINE, snapshot
+from govgraph.rdf import mapping
+from govgraph.reason import hermit
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "reasoning"
@@ -25,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    return build.ontology_graph()
+    return mapping.ontology_graph()
 
 
 def _graph(name: str) -> Graph:
@@ -35,8 +38,8 @@ def _graph(name: str) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def defined(ontology) -> reason.Reasoned:
-    return reason.reason(ontology, [_graph("defined-classes.ttl")], label="defined-classes fixture")
+def defined(ontology) -> hermit.Reasoned:
+    return hermit.reason(ontology, [_graph("defined-classes.ttl")], label="defined-classes fixture")
 
 
 DEFINED = [
@@ -66,7 +69,7 @@ def test_every_defined_class_of_the_ontology_has_a_fixture(ontology):
 
 def test_inferred_graph_holds_only_new_triples_about_our_individuals(defined):
     asserted = _graph("defined-classes.ttl")
-    assert defined.graph.identifier == build.INFERRED_GRAPH
+    assert defined.graph.identifier == iris.INFERRED_GRAPH
     assert len(defined.graph) > 0
     for s, p, o in defined.graph:
         assert str(s).startswith(ID)
@@ -77,24 +80,24 @@ def test_inferred_graph_holds_only_new_triples_about_our_individuals(defined):
 
 
 def test_without_closed_world_the_negated_class_is_not_inferred(ontology):
-    result = reason.reason(ontology, [_graph("defined-classes.ttl")], closed_world=False)
+    result = hermit.reason(ontology, [_graph("defined-classes.ttl")], closed_world=False)
     assert not set(result.graph.subjects(RDF.type, GG.LeadBodyWithoutKeyLever))
     assert (URIRef(QQ + "pos-empowered"), RDF.type, GG.EmpoweredLeadBody) in result.graph
 
 
 def test_each_run_has_its_own_world(ontology):
-    first = reason.reason(ontology, [_graph("defined-classes.ttl")])
+    first = hermit.reason(ontology, [_graph("defined-classes.ttl")])
     lonely = Graph()
     lonely.add((URIRef(QQ + "alone"), RDF.type, GG.Agency))
-    second = reason.reason(ontology, [lonely])
+    second = hermit.reason(ontology, [lonely])
     assert set(first.graph.subjects()) and not (set(second.graph.subjects()) & set(first.graph.subjects()))
     assert not set(second.graph.subjects(RDF.type, GG.LeadBody))
 
 
 def test_disjoint_classes_give_a_plain_words_report(ontology):
     origins = {QQ + "council": "graph/countries/qq.yaml:12"}
-    with pytest.raises(reason.InconsistencyError) as info:
-        reason.reason(ontology, [_graph("disjoint.ttl")], label="fixture qq", origins=origins)
+    with pytest.raises(hermit.InconsistencyError) as info:
+        hermit.reason(ontology, [_graph("disjoint.ttl")], label="fixture qq", origins=origins)
     err = info.value
     assert isinstance(err, OntologyError) and err.exit_code == 1
     text = str(err)
@@ -108,34 +111,34 @@ def test_disjoint_classes_give_a_plain_words_report(ontology):
 
 
 def test_functional_property_conflict_is_named(ontology):
-    with pytest.raises(reason.InconsistencyError) as info:
-        reason.reason(ontology, [_graph("functional.ttl")])
+    with pytest.raises(hermit.InconsistencyError) as info:
+        hermit.reason(ontology, [_graph("functional.ttl")])
     text = str(info.value)
     assert "Project approval" in text and "gg:binding" in text and "functional" in text
 
 
 def test_conflict_through_a_range_says_why_the_type_was_inferred(ontology):
-    with pytest.raises(reason.InconsistencyError) as info:
-        reason.reason(ontology, [_graph("range.ttl")])
+    with pytest.raises(hermit.InconsistencyError) as info:
+        hermit.reason(ontology, [_graph("range.ttl")])
     conflict = info.value.conflicts[0]
     assert conflict.individuals == (QQ + "finance",)
     assert "gg:chairs" in conflict.message and "range" in conflict.message
 
 
 def test_consistency_only_check(ontology):
-    assert reason.check_consistency(ontology, [_graph("defined-classes.ttl")]) > 0
-    with pytest.raises(reason.InconsistencyError):
-        reason.check_consistency(ontology, [_graph("disjoint.ttl")])
+    assert hermit.check_consistency(ontology, [_graph("defined-classes.ttl")]) > 0
+    with pytest.raises(hermit.InconsistencyError):
+        hermit.check_consistency(ontology, [_graph("disjoint.ttl")])
 
 
 def test_baseline_and_scenarios_are_reasoned_separately(ontology):
-    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
-    results = reason.reason_dataset(dataset, ontology, BASELINE)
+    dataset = loader.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    results = hermit.reason_dataset(dataset, ontology, BASELINE)
     by_graph = {str(r.graph.identifier): r for r in results}
-    assert set(by_graph) == {str(build.INFERRED_GRAPH), str(build.inferred_graph_iri("zz-finance"))}
+    assert set(by_graph) == {str(iris.INFERRED_GRAPH), str(iris.inferred_graph_iri("zz-finance"))}
     council = URIRef(ID + "zz/cio-council")  # added by the scenario only
-    scenario = by_graph[str(build.inferred_graph_iri("zz-finance"))].graph
-    baseline = by_graph[str(build.INFERRED_GRAPH)].graph
+    scenario = by_graph[str(iris.inferred_graph_iri("zz-finance"))].graph
+    baseline = by_graph[str(iris.INFERRED_GRAPH)].graph
     assert (council, RDF.type, GG.SeniorOfficialCoordinationBody) in scenario
     assert council not in set(baseline.subjects())
 
@@ -146,8 +149,8 @@ def _country_inferences(ontology, code: str, day: dt.date = BASELINE) -> Graph:
     path = REPO / "graph" / "countries" / f"{code}.yaml"
     if not path.exists():
         pytest.skip(f"{path} not curated yet")
-    dataset = curated.load(REPO / "graph")
-    return reason.reason(ontology, [build.country_graph(snapshot(dataset.countries[code], day))]).graph
+    dataset = loader.load(REPO / "graph")
+    return hermit.reason(ontology, [mapping.country_graph(snapshot(dataset.countries[code], day))]).graph
 
 
 def _leads(g: Graph) -> set:
@@ -174,13 +177,13 @@ def test_uk_lead_body_gds_is_empowered(ontology):
 # -- several runs, one JVM ------------------------------------------------------------------------
 
 def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monkeypatch):
-    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
-    runs = reason.dataset_runs(dataset, BASELINE) + [
-        reason.Run((_graph("defined-classes.ttl"),), build.inferred_graph_iri("fixture"), "fixture")]
-    together = reason.reason_runs(ontology, runs)
+    dataset = loader.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    runs = hermit.dataset_runs(dataset, BASELINE) + [
+        hermit.Run((_graph("defined-classes.ttl"),), iris.inferred_graph_iri("fixture"), "fixture")]
+    together = hermit.reason_runs(ontology, runs)
     # owlready2's own sync_reasoner_hermit, one JVM per World, its own command line and whole input
-    monkeypatch.setattr(reason, "_hermit_batch", lambda *args, **kwargs: None)
-    alone = [reason.reason(ontology, run.data, graph_iri=run.graph_iri, label=run.label, prune=False)
+    monkeypatch.setattr(hermit, "_hermit_batch", lambda *args, **kwargs: None)
+    alone = [hermit.reason(ontology, run.data, graph_iri=run.graph_iri, label=run.label, prune=False)
              for run in runs]
     assert [r.label for r in together] == [run.label for run in runs]
     for a, b in zip(together, alone):
@@ -190,10 +193,10 @@ def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monke
 
 
 def test_an_inconsistent_run_among_others_is_reported_as_on_its_own(ontology):
-    runs = [reason.Run((_graph("defined-classes.ttl"),), label="fine"),
-            reason.Run((_graph("disjoint.ttl"),), build.inferred_graph_iri("bad"), "fixture qq")]
-    with pytest.raises(reason.InconsistencyError) as info:
-        reason.reason_runs(ontology, runs)
+    runs = [hermit.Run((_graph("defined-classes.ttl"),), label="fine"),
+            hermit.Run((_graph("disjoint.ttl"),), iris.inferred_graph_iri("bad"), "fixture qq")]
+    with pytest.raises(hermit.InconsistencyError) as info:
+        hermit.reason_runs(ontology, runs)
     assert info.value.label == "fixture qq"
     assert [c.individuals for c in info.value.conflicts] == [(QQ + "council",)]
 
@@ -203,9 +206,9 @@ def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
 
     seen = []
     real = subprocess.Popen
-    monkeypatch.setattr(reason.subprocess, "Popen", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
-    reason.reason(ontology, [_graph("defined-classes.ttl")])
-    assert seen and all(opt in seen[0] for opt in reason.JVM_OPTIONS)
+    monkeypatch.setattr(hermit.subprocess, "Popen", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
+    hermit.reason(ontology, [_graph("defined-classes.ttl")])
+    assert seen and all(opt in seen[0] for opt in hermit.JVM_OPTIONS)
 
 
 # -- provenance left out of HermiT's input ---------------------------------------------------------
@@ -213,22 +216,22 @@ def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
 def test_provenance_is_left_out_for_the_shipped_ontology(ontology):
     """If this fails, the ontology's axioms about provenance terms changed: check that the argument
     in reason.py (`_prune`) still holds, run the test below, then update reason._PRUNE_AXIOMS."""
-    assert reason.prune_axioms_digest(ontology) == reason._PRUNE_AXIOMS
-    data = [build.country_graph(snapshot(curated.load(REPO / "tests" / "fixtures" / "kitchen-sink").countries["zz"],
+    assert hermit.prune_axioms_digest(ontology) == hermit._PRUNE_AXIOMS
+    data = [mapping.country_graph(snapshot(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink").countries["zz"],
                                          BASELINE))]
-    whole, pruned = reason.reasoner_input(ontology, data), reason.reasoner_input(ontology, data, prune=True)
+    whole, pruned = hermit.reasoner_input(ontology, data), hermit.reasoner_input(ontology, data, prune=True)
     assert len(pruned) < len(whole) and not set(pruned.subjects(RDF.type, GG.Citation))
 
 
 def test_pruned_input_gives_the_same_inferences(ontology):
-    runs = reason.dataset_runs(curated.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
-    real = curated.load(REPO / "graph")  # Chile, the focus country, stands for the real data
+    runs = hermit.dataset_runs(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
+    real = loader.load(REPO / "graph")  # Chile, the focus country, stands for the real data
     real.countries = {"cl": real.countries["cl"]}
     real.scenario_views = {k: v for k, v in real.scenario_views.items() if v.code == "cl"}
-    runs += reason.dataset_runs(real, BASELINE)
-    runs += [reason.Run((_graph("defined-classes.ttl"),), label="fixture")]
-    pruned = reason.reason_runs(ontology, runs)
-    whole = reason.reason_runs(ontology, runs, prune=False)
+    runs += hermit.dataset_runs(real, BASELINE)
+    runs += [hermit.Run((_graph("defined-classes.ttl"),), label="fixture")]
+    pruned = hermit.reason_runs(ontology, runs)
+    whole = hermit.reason_runs(ontology, runs, prune=False)
     for a, b in zip(pruned, whole):
         assert set(a.graph) == set(b.graph) and a.classes == b.classes and a.individuals == b.individuals
 
@@ -237,8 +240,8 @@ def test_pruned_input_gives_the_same_inferences(ontology):
 def test_pruned_input_finds_the_same_inconsistencies(ontology, name):
     reports = []
     for prune in (True, False):
-        with pytest.raises(reason.InconsistencyError) as info:
-            reason.reason(ontology, [_graph(name)], prune=prune)
+        with pytest.raises(hermit.InconsistencyError) as info:
+            hermit.reason(ontology, [_graph(name)], prune=prune)
         reports.append((str(info.value), info.value.conflicts))
     assert reports[0] == reports[1]
 
@@ -252,6 +255,6 @@ def test_pruning_is_off_when_a_pruned_node_is_used_elsewhere(ontology):
     g.add((cite, RDF.type, GG.Citation))
     g.add((URIRef(QQ + "pos-lead"), DCTERMS.source, URIRef(QQ + "not-a-source")))
     g.add((URIRef(QQ + "pos-lead-law"), GG.binds, cite))  # a citation used by another fact
-    assert (cite, RDF.type, GG.Citation) in reason.reasoner_input(ontology, [g], prune=True)
+    assert (cite, RDF.type, GG.Citation) in hermit.reasoner_input(ontology, [g], prune=True)
     g.remove((URIRef(QQ + "pos-lead-law"), GG.binds, cite))
-    assert (cite, RDF.type, GG.Citation) not in reason.reasoner_input(ontology, [g], prune=True)
+    assert (cite, RDF.type, GG.Citation) not in hermit.reasoner_input(ontology, [g], prune=True)

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph as ox
 import pytest
 
-from govgraph import query, store
-from govgraph.errors import QueryError, StoreError, UsageError
+from govgraph.core.errors import QueryError, StoreError, UsageError
+from govgraph.store import embedded, questions, remote
 
 from conftest import free_port, run_govgraph
 
@@ -30,7 +30,7 @@ def pushed(kitchen_sink_build, oxigraph_server):
     return oxigraph_server + "/query"
 
 
-def normalised(result: query.Result) -> tuple[list[str], list[tuple]]:
+def normalised(result: questions.Result) -> tuple[list[str], list[tuple]]:
     def term(t):
         if t is None:
             return None
@@ -43,7 +43,7 @@ def normalised(result: query.Result) -> tuple[list[str], list[tuple]]:
 def cases():
     """Every question of the library, with its defaults, at another date, and on a scenario."""
     out = []
-    for q in query.list_questions():
+    for q in questions.list_questions():
         params = {p.name: "zz/digital-agency" for p in q.params if p.required}
         out.append(pytest.param(q.name, params, None, None, id=f"{q.name}"))
         if q.takes_as_of:
@@ -55,17 +55,17 @@ def cases():
 @pytest.mark.parametrize("name, params, as_of, scenario", cases())
 def test_every_question_answers_the_same_on_every_store(kitchen_sink_build, govgraph_server, pushed,
                                                         name, params, as_of, scenario):
-    q = query.load_question(name)
+    q = questions.load_question(name)
     backends = {
-        "embedded": store.LocalStore(kitchen_sink_build),
-        "govgraph serve": store.RemoteStore(govgraph_server.base_url + "/sparql"),
-        "oxigraph serve": store.RemoteStore(pushed),
+        "embedded": embedded.LocalStore(kitchen_sink_build),
+        "govgraph serve": remote.RemoteStore(govgraph_server.base_url + "/sparql"),
+        "oxigraph serve": remote.RemoteStore(pushed),
     }
-    answers = {label: normalised(query.run(q, b, params=params, as_of=as_of, scenario=scenario))
+    answers = {label: normalised(questions.run(q, b, params=params, as_of=as_of, scenario=scenario))
                for label, b in backends.items()}
-    embedded = answers.pop("embedded")
+    local = answers.pop("embedded")
     for label, answer in answers.items():
-        assert answer == embedded, f"{name} differs on {label}"
+        assert answer == local, f"{name} differs on {label}"
 
 
 @pytest.mark.parametrize("value", ['}', '"', '>', "x\ny", '" } ; DROP ALL ; SELECT * { ?s ?p ?o } #',
@@ -74,39 +74,39 @@ def test_injection_stays_literal_on_remote_stores(govgraph_server, pushed, value
     path = tmp_path / "echo.rq"
     path.write_text("# title: Echo\n# question: What was I given?\n# param: text string - anything\n"
                     "SELECT ?text WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
-    q = query.load_question(str(path))
+    q = questions.load_question(str(path))
     for endpoint in (govgraph_server.base_url + "/sparql", pushed):
-        result = query.run(q, store.RemoteStore(endpoint), params={"text": value})
+        result = questions.run(q, remote.RemoteStore(endpoint), params={"text": value})
         assert result.rows == [(ox.Literal(value),)]
 
 
 def test_push_replaces_and_is_idempotent(kitchen_sink_build, oxigraph_server, pushed):
     graph = "https://w3id.org/govgraph/graph/zz"
     stale = b"<http://example.org/stale> <http://example.org/p> <http://example.org/o> .\n"
-    store.http_request("POST", f"{oxigraph_server}/store?graph={graph}", body=stale,
+    remote.http_request("POST", f"{oxigraph_server}/store?graph={graph}", body=stale,
                        headers={"Content-Type": "application/n-triples"})
-    remote = store.RemoteStore(pushed)
+    server = remote.RemoteStore(pushed)
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    inflated = int(remote.select(count)[1][0][0].value)
-    first = store.push(kitchen_sink_build, oxigraph_server + "/store")
-    after_first = int(remote.select(count)[1][0][0].value)
-    second = store.push(kitchen_sink_build, oxigraph_server + "/store")
-    after_second = int(remote.select(count)[1][0][0].value)
+    inflated = int(server.select(count)[1][0][0].value)
+    first = remote.push(kitchen_sink_build, oxigraph_server + "/store")
+    after_first = int(server.select(count)[1][0][0].value)
+    second = remote.push(kitchen_sink_build, oxigraph_server + "/store")
+    after_second = int(server.select(count)[1][0][0].value)
     assert first == second
     assert after_first == after_second == first[graph] == inflated - 1
-    local = store.LocalStore(kitchen_sink_build)
+    local = embedded.LocalStore(kitchen_sink_build)
     assert sorted(first) == local.graph_names()
 
 
 def test_remote_errors_are_clear(oxigraph_server, pushed):
     with pytest.raises(QueryError, match="malformed"):
-        store.RemoteStore(pushed).select("SELECT * WHERE { ?s ?p }")
+        remote.RemoteStore(pushed).select("SELECT * WHERE { ?s ?p }")
     with pytest.raises(StoreError, match="failed after"):
-        store.RemoteStore(f"http://127.0.0.1:{free_port()}/sparql", retries=1).select("ASK {}")
+        remote.RemoteStore(f"http://127.0.0.1:{free_port()}/sparql", retries=1).select("ASK {}")
     with pytest.raises(UsageError):
-        store.RemoteStore("ftp://example.org/sparql")
+        remote.RemoteStore("ftp://example.org/sparql")
     with pytest.raises(UsageError, match="no scenario"):
-        store.RemoteStore(pushed).dataset_graphs("nope")
+        remote.RemoteStore(pushed).dataset_graphs("nope")
 
 
 def test_cli_query_against_an_endpoint(pushed):
@@ -158,10 +158,10 @@ def graph_store():
 def test_push_sends_credentials_and_retries(kitchen_sink_build, graph_store):
     url, seen = graph_store
     with pytest.raises(StoreError, match="401"):
-        store.push(kitchen_sink_build, url, user="analyst", password="wrong", retries=0)
+        remote.push(kitchen_sink_build, url, user="analyst", password="wrong", retries=0)
     seen.clear()
-    sent = store.push(kitchen_sink_build, url, user="analyst", password="s3cret", retries=2)
-    assert len(seen) == len(sent) == len(store.LocalStore(kitchen_sink_build).graph_names())
+    sent = remote.push(kitchen_sink_build, url, user="analyst", password="s3cret", retries=2)
+    assert len(seen) == len(sent) == len(embedded.LocalStore(kitchen_sink_build).graph_names())
     for path, attempts in seen.items():
         assert path.startswith("/rdf-graphs/service?graph=https%3A%2F%2Fw3id.org%2Fgovgraph%2Fgraph%2F")
         assert len(attempts) == 2 and attempts[0] == attempts[1]

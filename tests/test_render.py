@@ -69,12 +69,12 @@ class Visit:
 
 
 def projected(out: Path, cc: str, scenario: str | None = None, as_of: dt.date = BASELINE):
-    from govgraph import project
-    from govgraph.store import open_store
+    from govgraph.analysis import projection
+    from govgraph.store.embedded import open_store
 
     db = open_store(out)
     try:
-        return project.project(db, cc, as_of=as_of, scenario=scenario)
+        return projection.project(db, cc, as_of=as_of, scenario=scenario)
     finally:
         del db
 
@@ -102,11 +102,11 @@ def test_build_writes_the_site(real_build: Path):
 
 
 def test_same_input_same_html(real_build: Path, tmp_path: Path):
-    from govgraph import render
+    from govgraph.site import pages
 
     copy = tmp_path / "out"
     shutil.copytree(real_build, copy, ignore=shutil.ignore_patterns("screenshots"))
-    render.write_site(copy)
+    pages.write_site(copy)
     for page in sorted(real_build.rglob("*.html")):
         rel = page.relative_to(real_build)
         if rel.parts[0] in ("maps", "screenshots"):
@@ -246,7 +246,7 @@ def test_map_command_writes_a_single_offline_file(browser, real_build: Path, tmp
 
 
 def test_notebook_map_is_an_iframe_that_draws_offline(browser, real_build: Path):
-    from govgraph.render import notebook_map
+    from govgraph.site.pages import notebook_map
 
     shown = notebook_map("CL", out=real_build, height=600)
     assert shown.data.startswith("<iframe srcdoc=\"")
@@ -345,7 +345,7 @@ def test_hostile_labels_show_as_text(browser, hostile_build: Path, tmp_path: Pat
 # -- the map model without a browser -------------------------------------------------------------------
 
 def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
-    from govgraph import render
+    from govgraph.site import pages
 
     nodes = [{"id": f"n{i}", "iri": f"https://example.org/n{i}", "label": f"Body {i}", "labels": {"en": f"Body {i}"},
               "kind": "agency", "size": 0.1, "levers": [], "mandates": []} for i in range(400)]
@@ -353,21 +353,21 @@ def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
               "record": None} for i in range(400)]
     doc = {"country": "ZZ", "scenario": None, "as_of": "2016-06-30", "nodes": nodes, "edges": edges, "findings": [],
            "indicators": {}}
-    a, b = render.map_model(doc), render.map_model(doc)
+    a, b = pages.map_model(doc), pages.map_model(doc)
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     assert a["data"]["options"]["physics"]["enabled"] is False
     small = dict(doc, nodes=nodes[:50], edges=[e for e in edges if int(e["source"][1:]) < 50
                                                and int(e["target"][1:]) < 50])
-    assert render.map_model(small)["data"]["options"]["physics"]["enabled"] is True
+    assert pages.map_model(small)["data"]["options"]["physics"]["enabled"] is True
 
 
 @pytest.mark.parametrize("n", [800, 2600])  # the dense layout, and the grid layout past 2,000 nodes
 def test_large_layouts_are_fixed_and_spread_out(n):
-    from govgraph import render
+    from govgraph.site import pages
 
     ids = [f"n{i}" for i in range(n)]
     pairs = [(f"n{i}", f"n{(i * 7 + 1) % n}") for i in range(n)] + [(f"n{i}", f"n{i // 3}") for i in range(1, n)]
-    one, two = render.layout(ids, pairs), render.layout(ids, pairs)
+    one, two = pages.layout(ids, pairs), pages.layout(ids, pairs)
     assert one == two and set(one) == set(ids)
     assert len(set(one.values())) > 0.95 * n  # bodies do not pile up on each other
     xs = [x for x, _ in one.values()]
@@ -377,10 +377,11 @@ def test_large_layouts_are_fixed_and_spread_out(n):
 def test_the_comparison_shows_every_countrys_movement_grouped_two_ways(real_build):
     """2016 → 2025 for all countries at once: each country once per grouping, its lead body on both
     dates; the groups are the placements (and binding control or not) found in the data."""
-    from govgraph import render, store
+    from govgraph.site import pages
+    from govgraph.store import embedded
 
     countries = {p.stem.upper() for p in (REAL_DATA / "countries").glob("*.yaml")}
-    m = render.movement(store.open_store(real_build))
+    m = pages.movement(embedded.open_store(real_build))
     for grouping in ("by_placement", "by_controls"):
         assert sorted(r["code"] for g in m[grouping] for r in g["rows"]) == sorted(countries)
     cl = next(r for r in m["rows"] if r["code"] == "CL")

@@ -5,18 +5,16 @@ follow a rebuild. Each test runs a real server on loopback."""
 from __future__ import annotations
 
 import http.server
-import json
 import shutil
 import socket
 import threading
-import urllib.parse
 
 import pytest
 
-from govgraph import serve
+from govgraph.serve import app
+from test_serve import BODIES, SLOW, bodies_in, request
 
 from conftest import KITCHEN_SINK, run_govgraph
-from test_serve import BODIES, SLOW, bodies_in, request
 
 KB = 1024
 
@@ -62,7 +60,7 @@ def trap():
 def hardened(kitchen_sink_build):
     """A server with small limits: 2 regular workers and 1 reserved, 8 s per query (3 s in the
     reserved lane), 512 MiB per worker, 2 s read timeout."""
-    server = serve.make_server(kitchen_sink_build, port=0, timeout=8.0, max_rows=1000, max_body=10_000,
+    server = app.make_server(kitchen_sink_build, port=0, timeout=8.0, max_rows=1000, max_body=10_000,
                                workers=2, reserved=1, quick=3.0, memory=512 * 2**20, quiet=True)
     server.server.adj.channel_timeout = 2
     server.server.adj.cleanup_interval = 1  # waitress looks for silent connections this often
@@ -224,12 +222,13 @@ def test_a_silent_connection_is_closed(hardened):
 
 # -- answers follow a rebuild ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_endpoint_answers_from_a_rebuilt_store(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(KITCHEN_SINK, data)
     out = tmp_path / "out"
     assert run_govgraph("build", "--data", str(data), "--out", str(out)).returncode == 0
-    server = serve.make_server(out, port=0, timeout=10.0, workers=1, reserved=0, quiet=True)
+    server = app.make_server(out, port=0, timeout=10.0, workers=1, reserved=0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.base_url = f"http://127.0.0.1:{server.server_port}"

@@ -8,8 +8,11 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from govgraph import build, curated, store
-from govgraph.errors import StoreError
+from govgraph.core import vocab
+from govgraph.core.errors import StoreError
+from govgraph.curated import loader
+from govgraph.rdf import mapping, serialise
+from govgraph.store import embedded
 
 from conftest import KITCHEN_SINK
 
@@ -19,13 +22,13 @@ LEADS = ("PREFIX gg: <https://w3id.org/govgraph/ontology#> "
 
 @pytest.fixture(scope="module")
 def graphs():
-    return build.build(curated.load(KITCHEN_SINK))
+    return mapping.build(loader.load(KITCHEN_SINK))
 
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory, graphs):
     out = tmp_path_factory.mktemp("store")
-    count = store.create(out / "store", build.ntriples_by_graph(graphs))
+    count = embedded.create(out / "store", serialise.ntriples_by_graph(graphs))
     return out, count
 
 
@@ -36,20 +39,20 @@ def _graph(db: ox.Store, name: ox.NamedNode | ox.DefaultGraph) -> Graph:
 
 def test_every_named_graph_holds_what_was_built(made, graphs):
     out, count = made
-    db = store.open_store(out)
+    db = embedded.open_store(out)
     assert count == sum(len(g) for g in graphs)
-    assert store.graph_names(db) == sorted(str(g.identifier) for g in graphs)
+    assert embedded.graph_names(db) == sorted(str(g.identifier) for g in graphs)
     for g in graphs:  # as one load on its own would store it (Oxigraph canonicalises literals such
         # as decimals), blank nodes included: isomorphic
         alone = ox.Store()
-        alone.bulk_load(build.to_ntriples(g), format=ox.RdfFormat.N_TRIPLES)
+        alone.bulk_load(serialise.to_ntriples(g), format=ox.RdfFormat.N_TRIPLES)
         assert isomorphic(_graph(db, ox.NamedNode(str(g.identifier))), _graph(alone, ox.DefaultGraph())), g.identifier
 
 
 def test_the_default_graph_is_the_baseline_view(made):
     out, _ = made
-    db = store.open_store(out)
-    view = {g.value for g in store.dataset_graphs(db)}
+    db = embedded.open_store(out)
+    view = {g.value for g in embedded.dataset_graphs(db)}
     assert not any("/scenario/" in name for name in view)
     union = Graph()
     for name in view:
@@ -59,30 +62,30 @@ def test_the_default_graph_is_the_baseline_view(made):
 
 def test_queries_use_the_view_only_when_asked_for_exactly_it(made):
     out, _ = made
-    db = store.open_store(out)
-    baseline = store.dataset_graphs(db)
-    scenario = store.dataset_graphs(db, "zz-finance")
-    assert store.query_dataset(db, baseline) == {}
-    assert store.query_dataset(db, list(reversed(baseline))) == {}
-    assert store.query_dataset(db, scenario) == {"default_graph": scenario}
-    assert store.query_dataset(db, baseline[:-1]) == {"default_graph": baseline[:-1]}
+    db = embedded.open_store(out)
+    baseline = embedded.dataset_graphs(db)
+    scenario = embedded.dataset_graphs(db, "zz-finance")
+    assert embedded.query_dataset(db, baseline) == {}
+    assert embedded.query_dataset(db, list(reversed(baseline))) == {}
+    assert embedded.query_dataset(db, scenario) == {"default_graph": scenario}
+    assert embedded.query_dataset(db, baseline[:-1]) == {"default_graph": baseline[:-1]}
     # the view answers as the explicit list of its graphs does
-    assert store.select(db, LEADS, graphs=baseline)[1] == [
+    assert embedded.select(db, LEADS, graphs=baseline)[1] == [
         tuple(s) for s in db.query(LEADS, default_graph=baseline)]
-    assert store.select(db, LEADS, graphs=scenario)[1] != store.select(db, LEADS, graphs=baseline)[1]
+    assert embedded.select(db, LEADS, graphs=scenario)[1] != embedded.select(db, LEADS, graphs=baseline)[1]
 
 
 def test_a_store_without_the_view_falls_back_to_the_list(tmp_path, graphs):
-    nquads = build.to_nquads(graphs)
+    nquads = serialise.to_nquads(graphs)
     db = ox.Store(str(tmp_path / "store"))
     db.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)  # named graphs only, as builds before the view
-    baseline = store.dataset_graphs(db)
-    assert not store.has_baseline_view(db)
-    assert store.query_dataset(db, baseline) == {"default_graph": baseline}
-    rows = store.select(db, LEADS, graphs=baseline)[1]
+    baseline = embedded.dataset_graphs(db)
+    assert not embedded.has_baseline_view(db)
+    assert embedded.query_dataset(db, baseline) == {"default_graph": baseline}
+    rows = embedded.select(db, LEADS, graphs=baseline)[1]
     assert rows and rows == [tuple(s) for s in db.query(LEADS, default_graph=baseline)]
 
 
 def test_bad_data_names_the_store(tmp_path):
     with pytest.raises(StoreError, match="could not create the store"):
-        store.create(tmp_path / "store", {build.GRAPH + "zz": b"<a> <b> .\n"})
+        embedded.create(tmp_path / "store", {vocab.GRAPH + "zz": b"<a> <b> .\n"})

@@ -5,16 +5,18 @@ curated file:line."""
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, XSD
 
-from govgraph import build, curated, validate
-from govgraph.errors import ConformanceError
-from govgraph.vocab import CONCEPT, ELI, GG, ID
+from govgraph.core import iris
+from govgraph.core.errors import ConformanceError
+from govgraph.core.vocab import CONCEPT, ELI, GG, ID
+from govgraph.curated import loader
+from govgraph.rdf import mapping
+from govgraph.validate import shapes as shacl
 
 REPO = Path(__file__).resolve().parent.parent
 ZZ = ID + "zz/"
@@ -22,21 +24,21 @@ ZZ = ID + "zz/"
 
 @pytest.fixture(scope="module")
 def built():
-    dataset = curated.load(REPO / "tests" / "fixtures" / "kitchen-sink")
-    graphs = build.build(dataset)
+    dataset = loader.load(REPO / "tests" / "fixtures" / "kitchen-sink")
+    graphs = mapping.build(dataset)
     by = {str(g.identifier): g for g in graphs}
-    return {"zz": by[str(build.country_graph_iri("zz"))],
-            "context": [by[str(build.ONTOLOGY_GRAPH)], by[str(build.SOURCES_GRAPH)]],
-            "origins": build.record_origins(dataset), "graphs": graphs}
+    return {"zz": by[str(iris.country_graph_iri("zz"))],
+            "context": [by[str(iris.ONTOLOGY_GRAPH)], by[str(iris.SOURCES_GRAPH)]],
+            "origins": mapping.record_origins(dataset), "graphs": graphs}
 
 
 @pytest.fixture(scope="module")
 def shapes():
-    return validate.load_shapes()
+    return shacl.load_shapes()
 
 
-def _validate(built, shapes, g: Graph) -> validate.Report:
-    return validate.validate_graph([g], context=built["context"], shapes=shapes, origins=built["origins"],
+def _validate(built, shapes, g: Graph) -> shacl.Report:
+    return shacl.validate_graph([g], context=built["context"], shapes=shapes, origins=built["origins"],
                                    label="zz")
 
 
@@ -113,7 +115,7 @@ def baseline_report(built, shapes):
 
 
 def test_kitchen_sink_conforms(baseline_report):
-    assert baseline_report.violations == 0, validate.summary(baseline_report)
+    assert baseline_report.violations == 0, shacl.summary(baseline_report)
 
 
 @pytest.mark.parametrize("rule, focus, mutate, severity", CASES, ids=[f"{r}-{i}" for i, (r, *_rest) in enumerate(CASES)])
@@ -139,14 +141,14 @@ def test_every_shape_has_a_case(shapes):
 
 
 def test_source_shape(built, shapes):
-    from govgraph.vocab import SOURCE
+    from govgraph.core.vocab import SOURCE
 
-    sources = next(g for g in built["graphs"] if g.identifier == build.SOURCES_GRAPH)
-    ok = validate.validate_graph([sources], context=built["context"][:1], shapes=shapes)
+    sources = next(g for g in built["graphs"] if g.identifier == iris.SOURCES_GRAPH)
+    ok = shacl.validate_graph([sources], context=built["context"][:1], shapes=shapes)
     assert [f for f in ok.findings if f.rule == "ggsh:SourceShape"] == []
     broken = _copy(sources)
     broken.remove((URIRef(SOURCE + "zz-gazette"), GG.sourceKind, None))
-    bad = validate.validate_graph([broken], context=built["context"][:1], shapes=shapes)
+    bad = shacl.validate_graph([broken], context=built["context"][:1], shapes=shapes)
     assert [f.focus for f in bad.findings if f.rule == "ggsh:SourceShape"] == [SOURCE + "zz-gazette"]
 
 
@@ -168,7 +170,7 @@ def test_report_is_data_with_the_curated_line(built, shapes):
 
 
 def test_warnings_fail_only_when_strict():
-    report = validate.Report(findings=[validate.Finding(
+    report = shacl.Report(findings=[shacl.Finding(
         severity="warning", graph="countries", focus=str(u("finance")), path="",
         message="No name in the official language es", rule="checks/official-language-label-warning.rq")])
     assert report.violations == 0 and report.warnings == 1
@@ -191,9 +193,9 @@ def test_the_faster_parameter_lookup_changes_no_finding(built, shapes, monkeypat
             del pyshacl.shape.CONSTRAINT_PARAMS  # pySHACL fills in its own list when it is missing
         with monkeypatch.context() as m:
             if not faster:
-                m.setattr(validate, "_faster_parameter_lookup", lambda: None)
+                m.setattr(shacl, "_faster_parameter_lookup", lambda: None)
             reports.append(_validate(built, shapes, broken).to_json())
-            assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], validate._ListWithSet) is faster
+            assert isinstance(pyshacl.shape.CONSTRAINT_PARAMS[0], shacl._ListWithSet) is faster
     assert reports[0] == reports[1] and b'"violation"' in reports[0]
 
 
@@ -218,6 +220,7 @@ lead:
 """
 
 
+@pytest.mark.slow
 def test_a_shape_violation_gives_its_report_and_exit_1_through_the_cli(tmp_path):
     import shutil
 

@@ -6,10 +6,10 @@ import re
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS
 
-from govgraph import store
-from govgraph.void import DATASET, VOID
+from govgraph.exports.void import DATASET, VOID
+from govgraph.store import embedded
 
 from conftest import REPO
 
@@ -18,8 +18,8 @@ GG = "https://w3id.org/govgraph/ontology#"
 
 def test_void_counts_match_the_store(kitchen_sink_build):
     void = Graph().parse(kitchen_sink_build / "void.ttl")
-    db = store.open_store(kitchen_sink_build)
-    names = store.graph_names(db)
+    db = embedded.open_store(kitchen_sink_build)
+    names = embedded.graph_names(db)
     subsets = {str(s): int(void.value(s, VOID.triples)) for s in void.objects(DATASET, VOID.subset)}
     assert sorted(subsets) == names
     for name in names:
@@ -39,8 +39,8 @@ def test_void_describes_the_dataset(kitchen_sink_build):
     assert len(list(void.objects(d, VOID.dataDump))) == 2
     vocabs = {str(v) for v in void.objects(d, VOID.vocabulary)}
     assert {GG, "http://www.w3.org/ns/org#", "http://data.europa.eu/m8g/", str(SKOS), str(DCTERMS)} <= vocabs
-    db = store.open_store(kitchen_sink_build)
-    _, rows = store.select(db, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a <%sSource> } }" % GG)
+    db = embedded.open_store(kitchen_sink_build)
+    _, rows = embedded.select(db, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a <%sSource> } }" % GG)
     assert {str(s) for s in void.objects(d, DCTERMS.source)} == {r[0].value for r in rows}
     assert URIRef("http://publications.europa.eu/resource/authority/country/ZZZ") in set(void.objects(d, DCTERMS.spatial))
     assert not [t for t in void if any(type(x).__name__ == "BNode" for x in t)]

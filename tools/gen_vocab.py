@@ -1,4 +1,4 @@
-"""Generate ``src/govgraph/vocab.py`` from the ontology.
+"""Generate ``src/govgraph/core/vocab.py`` from the ontology.
 
 The ontology (``ontology/*.ttl`` except ``shapes.ttl``) is the single source of govgraph's terms.
 This script turns it into a closed rdflib ``DefinedNamespace`` (``GG``), so that a typo in a term
@@ -7,7 +7,7 @@ concept scheme (``CONCEPT_SCHEMES``) that the loader checks curated codes agains
 
 Usage::
 
-    python tools/gen_vocab.py            # (re)write src/govgraph/vocab.py
+    python tools/gen_vocab.py            # (re)write src/govgraph/core/vocab.py
     python tools/gen_vocab.py --check    # exit 1 if vocab.py is stale
     python tools/gen_vocab.py --output PATH
 
@@ -27,7 +27,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
-OUTPUT = ROOT / "src" / "govgraph" / "vocab.py"
+OUTPUT = ROOT / "src" / "govgraph" / "core" / "vocab.py"
 
 GG_NS = "https://w3id.org/govgraph/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/govgraph/ontology"
@@ -223,7 +223,7 @@ __all__ = [
     "XSD",
 ]
 
-# IRI bases (docs/data-model.md, "IRIs"). IRIs are minted only in govgraph.build.
+# IRI bases (docs/data-model.md, "IRIs"). IRIs are minted only in govgraph.core.iris.
 ID = "https://w3id.org/govgraph/id/"
 GRAPH = "https://w3id.org/govgraph/graph/"
 CONCEPT = "https://w3id.org/govgraph/concept/"

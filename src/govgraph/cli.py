@@ -17,10 +17,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
-from .errors import DataError, GovGraphError
-from .model import BASELINE
-from .resources import default_data_dir
+from govgraph import __version__
+from govgraph.core.errors import DataError, GovGraphError
+from govgraph.core.resources import default_data_dir
+from govgraph.curated.model import BASELINE
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -120,7 +120,7 @@ def print_quality(quality: dict, report: str = "see validation.md") -> None:
 @handle_errors
 def build(data_dir: Path | None, out_dir: Path, as_of: str | None, strict: bool) -> None:
     """Build every graph, the store and the reports into OUT (the main job)."""
-    from .pipeline import run_build
+    from govgraph.pipeline import run_build
 
     day = parse_as_of(as_of)
     data_dir = data_dir or default_data_dir()
@@ -156,8 +156,8 @@ def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only
              data_only: bool) -> None:
     """Check the data without writing anything: the curated files, the reasoner (consistency), the
     SHACL shapes and queries/checks. Exit 1 when the data does not conform."""
-    from .curated import load
-    from .pipeline import run_validate
+    from govgraph.curated.loader import load
+    from govgraph.pipeline import run_validate
 
     if shapes_only and reason_only:
         raise click.UsageError("--shapes-only and --reason-only exclude each other")
@@ -189,11 +189,11 @@ def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only
 def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
     """How complete the curated data is: records per country, facts by confidence, and the standard
     cast of every country on each cast date (filled / searched, not found / unknown)."""
-    from . import coverage as coverage_mod
-    from .curated import load
+    from govgraph.curated.loader import load
+    from govgraph.exports import coverage
 
-    report = coverage_mod.coverage(load(data_dir or default_data_dir()), parse_as_of(as_of))
-    writer = {"md": coverage_mod.to_markdown, "csv": coverage_mod.to_csv, "json": coverage_mod.to_json}[fmt]
+    report = coverage.coverage(load(data_dir or default_data_dir()), parse_as_of(as_of))
+    writer = {"md": coverage.to_markdown, "csv": coverage.to_csv, "json": coverage.to_json}[fmt]
     sys.stdout.write(writer(report).decode("utf-8"))
 
 
@@ -210,20 +210,20 @@ _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 @handle_errors
 def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path) -> None:
     """Show where co-ordination is weak in COUNTRY (e.g. CL); write OUT/analysis/<cc>.{json,md}."""
-    from . import analysis_run
-    from .errors import UsageError
-    from .store import open_store
+    from govgraph.analysis import run
+    from govgraph.core.errors import UsageError
+    from govgraph.store.embedded import open_store
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
     day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
-    from . import project
+    from govgraph.analysis import projection
 
-    if country.lower() not in project.countries(db):
+    if country.lower() not in projection.countries(db):
         raise UsageError(f"no country {country.upper()} in the build at {out_dir}")
-    result = analysis_run.analyse_one(db, country, as_of=day, scenario=scenario)
-    written = analysis_run.write_one(out_dir / "analysis", result)
+    result = run.analyse_one(db, country, as_of=day, scenario=scenario)
+    written = run.write_one(out_dir / "analysis", result)
     ind, method = result.indicators, result.metrics.betweenness_method
     out_console.print(f"[bold]{country.upper()}{' / ' + scenario if scenario else ''}[/] as of {day.isoformat()}: "
                       f"lead body {ind['lead_label'] or 'none'}; {ind['nodes']} bodies, {ind['edges']} ties; "
@@ -240,15 +240,15 @@ def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path
 @handle_errors
 def compare(as_of: str | None, out_dir: Path) -> None:
     """Rank all countries on the same indicators; scenario deltas; write OUT/analysis/."""
-    from . import analysis_run
-    from .store import open_store
+    from govgraph.analysis import run
+    from govgraph.store.embedded import open_store
 
     day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
-    result = analysis_run.analyse_all(db, as_of=day)
+    result = run.analyse_all(db, as_of=day)
     folder = out_dir / "analysis"
-    analysis_run.write_compare(folder, result.comparison)
-    analysis_run.write_scenarios(folder, result.deltas)
+    run.write_compare(folder, result.comparison)
+    run.write_scenarios(folder, result.deltas)
     table = Table(title=f"govgraph compare — as of {day.isoformat()} (rank in brackets, 1 = strongest)")
     names = ("lead_betweenness_rank", "lead_degree", "reach", "lead_key_levers", "key_levers_misaligned",
              "components", "findings_high")
@@ -259,7 +259,7 @@ def compare(as_of: str | None, out_dir: Path) -> None:
     for row in result.comparison["rows"]:
         ranks = result.comparison["ranks"][row["country"]]
         table.add_row(row["country"], row["lead"],
-                      *(f"{analysis_run._cell(row.get(n))} ({ranks.get(n) or '–'})" for n in names))
+                      *(f"{run._cell(row.get(n))} ({ranks.get(n) or '–'})" for n in names))
     out_console.print(table)
     for d in result.deltas:
         out_console.print(f"scenario {d['scenario']} ({d['country']}): resolves {len(d['resolved'])}, "
@@ -294,11 +294,10 @@ def _remote_options(func):
 @handle_errors
 def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, password, token, out_dir):
     """Answer a question of the library (NAME) or a .rq file of your own (FILE)."""
-    from . import query as q
-    from . import store
+    from govgraph.store import embedded, questions, remote
 
     if list_:
-        for question in q.list_questions():
+        for question in questions.list_questions():
             out_console.print(f"[bold]{question.name}[/] — {question.title}", highlight=False)
             out_console.print(f"  {question.question}", highlight=False, markup=False)
             for p in question.params:
@@ -306,28 +305,28 @@ def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, pa
         return
     if not name:
         raise click.UsageError("give a question NAME or a .rq FILE (see `govgraph query --list`)")
-    question = q.load_question(name)
-    given = q.parse_param_args(params)
+    question = questions.load_question(name)
+    given = questions.parse_param_args(params)
     if as_of is not None:
         day = parse_as_of(as_of)
-    elif endpoint or not question.takes_as_of or q.AS_OF in given:
+    elif endpoint or not question.takes_as_of or questions.AS_OF in given:
         day = None  # the question's own default
     else:
         day = build_as_of(None, out_dir)  # the picture the local build was made for
     if endpoint:
-        backend = store.RemoteStore(endpoint, user=user, password=password, token=token, timeout=timeout)
+        backend = remote.RemoteStore(endpoint, user=user, password=password, token=token, timeout=timeout)
     else:
-        backend = store.LocalStore(out_dir)
-    result = q.run(question, backend, params=given, as_of=day, scenario=scenario)
+        backend = embedded.LocalStore(out_dir)
+    result = questions.run(question, backend, params=given, as_of=day, scenario=scenario)
     if fmt != "table":
-        sys.stdout.buffer.write(q.serialize(result, fmt))
+        sys.stdout.buffer.write(questions.serialize(result, fmt))
         sys.stdout.flush()
         return
-    bound = ", ".join(f"{k}={q.display(v)}" for k, v in sorted(result.bindings.items()))
+    bound = ", ".join(f"{k}={questions.display(v)}" for k, v in sorted(result.bindings.items()))
     table = Table(title=question.title, caption=(bound + (f", scenario {scenario}" if scenario else "")) or None)
     for column in result.columns:
         table.add_column(column, overflow="fold")
-    cells = [[q.display(t) for t in row] for row in result.rows]
+    cells = [[questions.display(t) for t in row] for row in result.rows]
     for row in cells:
         table.add_row(*row)
     console = out_console
@@ -355,9 +354,9 @@ def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, pa
 @handle_errors
 def serve(host, port, query_timeout, max_rows, workers, reserved, quick, max_memory, out_dir):
     """A read-only SPARQL 1.1 endpoint at /sparql, a query page, and the site in OUT."""
-    from . import serve as server_mod
+    from govgraph.serve import app
 
-    server = server_mod.make_server(out_dir, host=host, port=port, timeout=query_timeout, max_rows=max_rows,
+    server = app.make_server(out_dir, host=host, port=port, timeout=query_timeout, max_rows=max_rows,
                                     workers=workers, reserved=reserved, quick=quick, memory=max_memory * 2**20)
     err_console.print(f"SPARQL endpoint: http://{host}:{server.server_port}/sparql  "
                       f"query page: http://{host}:{server.server_port}/query  (Ctrl-C stops)\n"
@@ -366,7 +365,7 @@ def serve(host, port, query_timeout, max_rows, workers, reserved, quick, max_mem
                                                  "\nNote: this kernel refused the workers a network namespace; "
                                                  "SERVICE is refused by the query check alone."),
                       highlight=False)
-    server_mod.run_until_stopped(server)
+    app.run_until_stopped(server)
 
 
 @cli.command()
@@ -378,9 +377,9 @@ def serve(host, port, query_timeout, max_rows, workers, reserved, quick, max_mem
 @handle_errors
 def push(endpoint, retries, timeout, user, password, token, out_dir):
     """Load every named graph of the build into a SPARQL server (HTTP PUT per graph: replace)."""
-    from . import store
+    from govgraph.store import remote
 
-    sent = store.push(out_dir, endpoint, user=user, password=password, token=token, timeout=timeout,
+    sent = remote.push(out_dir, endpoint, user=user, password=password, token=token, timeout=timeout,
                       retries=retries,
                       progress=lambda graph, n: err_console.print(f"PUT {graph} ({n} triples)", highlight=False))
     out_console.print(f"{len(sent)} graphs, {sum(sent.values())} triples → {endpoint}", highlight=False)
@@ -406,13 +405,13 @@ _LINK_STYLE = {"ok": "green", "wrong-kind": "bold red", "missing": "bold red", "
 @handle_errors
 def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_all, out_dir):
     """Verify that each Wikidata QID exists and is the right kind of thing (exit 1: bad links; 3: service failed)."""
-    from . import link as link_mod
-    from .store import LocalStore
+    from govgraph import link
+    from govgraph.store.embedded import LocalStore
 
-    links = link_mod.links_in_store(LocalStore(out_dir))
+    links = link.links_in_store(LocalStore(out_dir))
     err_console.print(f"checking {len(links)} link(s) to {len({l.qid for l in links})} Wikidata item(s) at {endpoint}",
                       highlight=False)
-    report = link_mod.check_links(endpoint, links, timeout=timeout, batch_size=batch_size, retries=retries,
+    report = link.check_links(endpoint, links, timeout=timeout, batch_size=batch_size, retries=retries,
                                   max_wait=max_wait, pause=pause)
     table = Table(title=f"Wikidata links — {endpoint}")
     for column in ("status", "QID", "kind", "our node", "Wikidata label", "detail"):
@@ -449,14 +448,14 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
     """Write one interactive map of COUNTRY (e.g. CL) as a single HTML file that works offline."""
     import webbrowser
 
-    from . import render
-    from .errors import UsageError
-    from .store import open_store
+    from govgraph.core.errors import UsageError
+    from govgraph.site import pages
+    from govgraph.store.embedded import open_store
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
     day = build_as_of(as_of, out_dir)
-    page = render.standalone_map(open_store(out_dir), country, as_of=day, scenario=scenario)
+    page = pages.standalone_map(open_store(out_dir), country, as_of=day, scenario=scenario)
     target = output or out_dir / "maps" / f"{country.lower()}{'-' + scenario if scenario else ''}-{day.isoformat()}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
@@ -483,11 +482,11 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
 @handle_errors
 def export(fmt, country, scenario, as_of, view, output, out_dir):
     """Export the build for Gephi, Cytoscape, spreadsheets and RDF tools."""
-    from . import export as export_mod
-    from .errors import UsageError
+    from govgraph.core.errors import UsageError
+    from govgraph.exports import network
 
     day = parse_as_of(as_of) if as_of is not None else None
-    files = export_mod.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
+    files = network.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
     if fmt == "csv":
         if output is None:
             raise UsageError("--format csv writes two files (nodes.csv, edges.csv): give -o DIR")

@@ -30,8 +30,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import __version__
-from .errors import UsageError
+from govgraph import __version__
+from govgraph.core.errors import UsageError
 
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
@@ -127,7 +127,7 @@ def links_in_store(backend) -> list[Link]:
     all of govgraph's graphs are read (countries, scenarios), each link once."""
     import pyoxigraph as ox
 
-    from .vocab import GRAPH
+    from govgraph.core.vocab import GRAPH
 
     graphs = [ox.NamedNode(n) for n in backend.graph_names() if n.startswith(GRAPH)]
     _, rows = backend.select(_LINKS_QUERY, graphs=graphs)

@@ -23,8 +23,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from .errors import StoreError
-from .resources import ontology_files
+from govgraph.core.errors import StoreError
+from govgraph.core.resources import ontology_files
 
 PYLODE_VERSION = "3.4.1"
 

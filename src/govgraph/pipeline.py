@@ -11,12 +11,19 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from rdflib import Graph
 
-from . import __version__, build, coverage, curated, outdir
-from .model import BASELINE, Dataset
+from govgraph import __version__
+from govgraph.core import iris, outdir, vocab
+from govgraph.curated import loader
+from govgraph.curated.model import BASELINE, Dataset
+from govgraph.exports import coverage
+from govgraph.rdf import mapping, serialise
+
+if TYPE_CHECKING:
+    from govgraph.validate import shapes
 
 Progress = Callable[[str], None]
 
@@ -34,11 +41,11 @@ class BuildSummary:
 
 def graph_file_stem(g: Graph) -> str:
     """ontology, sources, cl, scenario-cl-enacted-2024 …"""
-    return str(g.identifier).removeprefix(build.GRAPH).replace("/", "-")
+    return str(g.identifier).removeprefix(vocab.GRAPH).replace("/", "-")
 
 
 def load(data_dir: Path) -> Dataset:
-    return curated.load(data_dir)
+    return loader.load(data_dir)
 
 
 def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
@@ -48,11 +55,11 @@ def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     for g in graphs:
         stem, iri = graph_file_stem(g), str(g.identifier)
-        ntriples[iri] = build.to_ntriples(g)
-        turtle[iri] = build.to_turtle(g, ntriples[iri])
+        ntriples[iri] = serialise.to_ntriples(g)
+        turtle[iri] = serialise.to_turtle(g, ntriples[iri])
         (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
-        (folder / "graphs" / f"{stem}.jsonld").write_bytes(build.to_jsonld(g, ntriples[iri]))
+        (folder / "graphs" / f"{stem}.jsonld").write_bytes(serialise.to_jsonld(g, ntriples[iri]))
         summary.graphs[iri] = len(g)
 
 
@@ -76,35 +83,36 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Writing graph files")
     write_graph_files(folder, graphs, summary, turtle, ntriples)
     (folder / "context.jsonld").write_bytes(
-        (json.dumps(build.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        (json.dumps(serialise.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     progress("Writing coverage")
     write_coverage(folder, dataset, as_of, summary)
     progress("Documenting the ontology")
     document_ontology(folder, previous)
     progress("Importing the analysis")  # here, where the build would otherwise wait for the reasoner
-    from . import analysis_run, render
+    from govgraph.analysis import run
+    from govgraph.site import pages
 
-    analysis_run.preload()
+    run.preload()
     if inferred is not None:
         progress("Waiting for the reasoner")
         extra = inferred()
         progress("Writing graph files")
         write_graph_files(folder, extra, summary, turtle, ntriples)
         graphs = graphs + extra
-    (folder / "govgraph.trig").write_bytes(build.to_trig(graphs, turtle))
-    (folder / "govgraph.nq").write_bytes(build.to_nquads(graphs, ntriples))
+    (folder / "govgraph.trig").write_bytes(serialise.to_trig(graphs, turtle))
+    (folder / "govgraph.nq").write_bytes(serialise.to_nquads(graphs, ntriples))
     progress("Loading the embedded store")
-    from . import store
+    from govgraph.store import embedded
 
-    summary.quads = store.create(folder / "store", ntriples)
+    summary.quads = embedded.create(folder / "store", ntriples)
     progress("Describing the dataset")
-    from . import void
+    from govgraph.exports import void
 
     (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     progress("Analysing the networks")
-    analysis_run.run_into(folder, as_of)
+    run.run_into(folder, as_of)
     progress("Drawing the maps and the site")
-    render.write_site(folder)
+    pages.write_site(folder)
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
@@ -119,7 +127,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
 def document_ontology(folder: Path, previous: Path | None = None) -> None:
     """out/ontology/: depends on the ontology files only, so the pages of the `previous` build
     (kept in its cache/ontodoc) are reused when those did not change."""
-    from . import ontodoc
+    from govgraph import ontodoc
 
     ontodoc.write_docs(folder / "ontology", cache_from=previous / "cache" / "ontodoc" if previous else None,
                        cache_to=folder / "cache" / "ontodoc")
@@ -148,13 +156,13 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     tmp = outdir.fresh(out)
     children = []
     try:
-        from .background import Background
-        from .reason import Cache
+        from govgraph.core.background import Background
+        from govgraph.reason.hermit import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
         progress("Building graphs")
         origins: dict[str, str] = {}
-        graphs = build.build(dataset, origins=origins)
+        graphs = mapping.build(dataset, origins=origins)
         reasoner = Background(_reason, dataset, graphs, as_of, cache, origins, tmp)
         children.append(reasoner)
         side = Background(_validate, graphs, origins, nice=10)
@@ -184,21 +192,21 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
 
 def _validate(graphs: list[Graph], origins: dict[str, str]):
     """The shapes' report, in a child process."""
-    from . import validate
+    from govgraph.validate import shapes
 
-    return validate.validate_graphs(graphs, origins=origins)
+    return shapes.validate_graphs(graphs, origins=origins)
 
 
 def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origins: dict[str, str],
             workdir: Path) -> list:
     """The build's reasoning, as run in the child process, on the graphs the parent built (the
     ontology, the scenarios; the baseline's snapshots are built here)."""
-    from . import reason
+    from govgraph.reason import hermit
 
     by_iri = {g.identifier: g for g in graphs}
-    scenario_graphs = {sid: by_iri[build.scenario_graph_iri(sid)] for sid in dataset.scenario_views
-                       if build.scenario_graph_iri(sid) in by_iri}
-    return reason.reason_dataset(dataset, by_iri[build.ONTOLOGY_GRAPH], as_of, origins=origins, cache=cache,
+    scenario_graphs = {sid: by_iri[iris.scenario_graph_iri(sid)] for sid in dataset.scenario_views
+                       if iris.scenario_graph_iri(sid) in by_iri}
+    return hermit.reason_dataset(dataset, by_iri[iris.ONTOLOGY_GRAPH], as_of, origins=origins, cache=cache,
                                  scenario_graphs=scenario_graphs, workdir=workdir)
 
 
@@ -225,8 +233,8 @@ def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
 class Quality:
     """What reasoning, the shapes and the checks found; `inferred` are the reasoner's graphs."""
 
-    report: "validate.Report"
-    reasoned: list = field(default_factory=list)  # reason.Reasoned, baseline first
+    report: "shapes.Report"
+    reasoned: list = field(default_factory=list)  # hermit.Reasoned, baseline first
     origins: dict = field(default_factory=dict)
 
     @property
@@ -242,7 +250,7 @@ class Quality:
             "reasoning": [{"label": r.label, "graph": str(r.graph.identifier), "individuals": r.individuals,
                            "inferred_triples": len(r.graph), "seconds": round(r.seconds, 2), "cached": r.cached,
                            "classes": {k.rsplit("#", 1)[-1]: v for k, v in r.classes.items()
-                                       if k.startswith(str(build.GG))}}
+                                       if k.startswith(str(vocab.GG))}}
                           for r in self.reasoned],
         }
 
@@ -253,28 +261,30 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     """Reason (baseline and each scenario) and validate the shapes. InconsistencyError (exit 1)
     when the data contradicts the ontology; shape findings are returned, not raised. `origins`:
     as build.build(origins=…) filled them, else worked out here."""
-    from . import reason, validate
+    from govgraph.reason import hermit
+    from govgraph.validate import shapes
 
-    origins = origins if origins is not None else build.record_origins(dataset)
-    quality = Quality(report=validate.Report(), origins=origins)
+    origins = origins if origins is not None else mapping.record_origins(dataset)
+    quality = Quality(report=shapes.Report(), origins=origins)
     if reasoning:
-        ontology = next(g for g in graphs if g.identifier == build.ONTOLOGY_GRAPH)
-        quality.reasoned = reason.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress,
-                                                 cache=cache or reason.Cache())
+        ontology = next(g for g in graphs if g.identifier == iris.ONTOLOGY_GRAPH)
+        quality.reasoned = hermit.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress,
+                                                 cache=cache or hermit.Cache())
     if shapes:
         progress("Validating the shapes")
-        quality.report.extend(validate.validate_graphs(graphs, origins=origins))
+        quality.report.extend(shapes.validate_graphs(graphs, origins=origins))
     return quality
 
 
 def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
     """queries/checks on the store under `folder` (the countries, then each scenario)."""
-    from . import store, validate
+    from govgraph.store import embedded
+    from govgraph.validate import shapes
 
     progress("Running the quality checks")
-    handle = store.open_store(folder)
+    handle = embedded.open_store(folder)
     try:
-        quality.report.extend(validate.run_checks(handle, origins=quality.origins))
+        quality.report.extend(shapes.run_checks(handle, origins=quality.origins))
     finally:
         del handle
 
@@ -295,13 +305,13 @@ def run_validate(data_dir: Path, *, as_of: dt.date = BASELINE, reasoning: bool =
     throw-away store)."""
     import tempfile
 
-    from . import store
+    from govgraph.store import embedded
 
     dataset = load(data_dir)
-    graphs = build.build(dataset)
+    graphs = mapping.build(dataset)
     quality = assure(dataset, graphs, as_of, reasoning=reasoning, shapes=shapes, progress=progress)
     if checks:
         with tempfile.TemporaryDirectory(prefix="govgraph-validate-") as tmp:
-            store.create(Path(tmp) / "store", build.ntriples_by_graph(graphs + quality.inferred))
+            embedded.create(Path(tmp) / "store", serialise.ntriples_by_graph(graphs + quality.inferred))
             run_checks(Path(tmp), quality, progress)
     return quality

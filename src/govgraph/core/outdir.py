@@ -18,11 +18,11 @@ import shutil
 from pathlib import Path
 from typing import Iterator
 
-from .errors import OutputError
+from govgraph.core.errors import OutputError
 
 MARKER = ".govgraph-output"
 MARKER_TEXT = "This folder was written by `govgraph build`; a new build replaces it whole.\n"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout, when running from one
+PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the checkout, when running from one
 
 
 def is_ours(folder: Path) -> bool:

@@ -8,8 +8,8 @@ import io
 import json
 from collections import Counter
 
-from . import cast
-from .model import BASELINE, CountryFile, Dataset, snapshot
+from govgraph.curated import cast
+from govgraph.curated.model import BASELINE, CountryFile, Dataset, snapshot
 
 COLUMNS = (
     "country", "name", "benchmark", "lead_baseline", "institutions", "coordination_bodies", "memberships",

@@ -55,7 +55,7 @@ __all__ = [
     "XSD",
 ]
 
-# IRI bases (docs/data-model.md, "IRIs"). IRIs are minted only in govgraph.build.
+# IRI bases (docs/data-model.md, "IRIs"). IRIs are minted only in govgraph.core.iris.
 ID = "https://w3id.org/govgraph/id/"
 GRAPH = "https://w3id.org/govgraph/graph/"
 CONCEPT = "https://w3id.org/govgraph/concept/"

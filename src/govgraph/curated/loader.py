@@ -19,8 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import DataError, Problem
-from .model import (
+from govgraph.core.errors import DataError, Problem
+from govgraph.curated.model import (
     KIND_MODELS,
     SECTION_KINDS,
     CountryFile,

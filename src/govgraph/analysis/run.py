@@ -23,9 +23,9 @@ from typing import Any
 
 import networkx as nx
 
-from . import analyse, project
-from .resources import write_atomic as _write
-from .analyse import Finding, Metrics, Params
+from govgraph.analysis import metrics, projection
+from govgraph.analysis.metrics import Finding, Metrics, Params
+from govgraph.core.resources import write_atomic as _write
 
 FOCUS = "CL"
 
@@ -49,11 +49,11 @@ class Analysis:
 def analyse_one(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
                 params: Params = Params()) -> Analysis:
     """Project and analyse one country (baseline or scenario) on `as_of`."""
-    G = project.project(source, country, as_of=as_of, scenario=scenario)
-    m = analyse.metrics(G, params)
-    found = analyse.findings(G, m, params)
-    row = analyse.indicators(G, m, found, params)
-    analyse.annotate(G, m, found)
+    G = projection.project(source, country, as_of=as_of, scenario=scenario)
+    m = metrics.metrics(G, params)
+    found = metrics.findings(G, m, params)
+    row = metrics.indicators(G, m, found, params)
+    metrics.annotate(G, m, found)
     return Analysis(G, m, found, row, params)
 
 
@@ -75,18 +75,18 @@ class AnalysisSet:
 
 
 def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str = FOCUS) -> AnalysisSet:
-    countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in project.countries(source)}
+    countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
     scenarios, baselines, deltas = {}, {}, []
-    for sc in project.scenarios(source):
+    for sc in projection.scenarios(source):
         day = scenario_date(as_of, sc.get("base"))
         alt = analyse_one(source, sc["country"], as_of=day, scenario=sc["id"], params=params)
         base = countries.get(sc["country"]) if day == as_of else None
         base = base or analyse_one(source, sc["country"], as_of=day, params=params)
         scenarios[sc["id"]], baselines[sc["id"]] = alt, base
-        delta = analyse.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
+        delta = metrics.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
         delta["as_of"] = day.isoformat()
         deltas.append(delta)
-    comparison = analyse.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
+    comparison = metrics.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
     return AnalysisSet(countries, scenarios, baselines, comparison, deltas)
 
 
@@ -289,7 +289,7 @@ def preload() -> None:
     for the reasoner)."""
     import scipy.sparse.csgraph  # noqa: F401
 
-    from . import store  # noqa: F401
+    from govgraph.store import embedded  # noqa: F401
 
     try:
         import igraph  # noqa: F401
@@ -300,7 +300,7 @@ def preload() -> None:
 def run_into(out: Path, as_of: dt.date, params: Params = Params()) -> AnalysisSet:
     """The build's analysis step: analyse every country and scenario of the store in `out`, write
     `out/analysis/`. Called by the pipeline on the not-yet-published build folder."""
-    from .store import open_store
+    from govgraph.store.embedded import open_store
 
     db = open_store(Path(out))
     try:

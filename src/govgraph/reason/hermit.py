@@ -47,11 +47,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from . import build
-from .errors import GovGraphError, OntologyError
-from .background import die_with_parent
-from .model import Dataset, snapshot
-from .vocab import CONCEPT, GG, ID, SOURCE
+from govgraph.core import iris
+from govgraph.core.background import die_with_parent
+from govgraph.core.errors import GovGraphError, OntologyError
+from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
+from govgraph.curated.model import Dataset, snapshot
+from govgraph.rdf import mapping, serialise
 
 DEFAULT_JAVA_MEMORY_MB = 2000
 OURS = (ID, SOURCE)  # inferences are kept only about these individuals
@@ -119,14 +120,14 @@ class Reasoned:
     cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
 
     def __reduce__(self):  # pickled as N-Triples (what Cache keeps too), for a run in a child process
-        return (_reasoned, (self.label, str(self.graph.identifier), build.to_ntriples(self.graph),
+        return (_reasoned, (self.label, str(self.graph.identifier), serialise.to_ntriples(self.graph),
                             self.individuals, self.seconds, self.classes, self.cached))
 
 
 def _reasoned(label: str, iri: str, nt: bytes, individuals: int, seconds: float, classes: dict,
               cached: bool) -> Reasoned:
     graph = Graph(identifier=URIRef(iri))
-    build._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
+    mapping._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
     graph.parse(data=nt, format="nt")
     return Reasoned(label, graph, individuals, seconds, classes, cached)
 
@@ -146,9 +147,9 @@ class Cache:
         digest = hashlib.sha256()
         digest.update(Path(__file__).read_bytes())  # the reasoning code itself
         digest.update(b"closed" if closed_world else b"open")
-        digest.update(ontology if isinstance(ontology, bytes) else build.to_ntriples(ontology))
+        digest.update(ontology if isinstance(ontology, bytes) else serialise.to_ntriples(ontology))
         for g in data:
-            digest.update(build.to_ntriples(g))
+            digest.update(serialise.to_ntriples(g))
         return digest.hexdigest()
 
     def load(self, key: str, graph_iri: URIRef, label: str) -> Reasoned | None:
@@ -157,7 +158,7 @@ class Cache:
         try:
             meta = json.loads((self.read / f"{key}.json").read_text(encoding="utf-8"))
             graph = Graph(identifier=graph_iri)
-            build._bind(graph)  # the same prefixes as a fresh run, so the files are byte-identical
+            mapping._bind(graph)  # the same prefixes as a fresh run, so the files are byte-identical
             graph.parse(self.read / f"{key}.nt", format="nt")
         except (OSError, ValueError, SyntaxError):
             return None  # a damaged entry is recomputed
@@ -168,7 +169,7 @@ class Cache:
         if self.write is None:
             return
         self.write.mkdir(parents=True, exist_ok=True)
-        (self.write / f"{key}.nt").write_bytes(build.to_ntriples(result.graph))
+        (self.write / f"{key}.nt").write_bytes(serialise.to_ntriples(result.graph))
         meta = {"individuals": result.individuals, "classes": result.classes}
         (self.write / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -351,7 +352,7 @@ def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str,
     from owlready2 import Thing, ThingClass
 
     out = Graph(identifier=graph_iri)
-    build._bind(out)
+    mapping._bind(out)
     asserted_types = defaultdict(set)
     for s, o in merged.subject_objects(RDF.type):
         asserted_types[str(s)].add(str(o))
@@ -516,7 +517,7 @@ class Run:
     """One reasoning run: the data (with the ontology), where its inferences go, and its name."""
 
     data: tuple[Graph, ...]
-    graph_iri: URIRef = build.INFERRED_GRAPH
+    graph_iri: URIRef = iris.INFERRED_GRAPH
     label: str = "data"
 
 
@@ -563,7 +564,7 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
             prep.world.close()
 
 
-def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = build.INFERRED_GRAPH,
+def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = iris.INFERRED_GRAPH,
            label: str = "data", origins: dict[str, str] | None = None,
            java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
            prune: bool = True) -> Reasoned:
@@ -624,7 +625,7 @@ def _short(node) -> str:
     for base in (ID, SOURCE, str(GG), CONCEPT):
         if text.startswith(base):
             return ("gg:" if base == str(GG) else "") + text.removeprefix(base)
-    for prefix, ns in build.PREFIXES.items():
+    for prefix, ns in iris.PREFIXES.items():
         if text.startswith(ns):
             return f"{prefix}:{text.removeprefix(ns)}"
     return text
@@ -824,14 +825,14 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
     groups: dict[int, list] = {}
     for cc, c in sorted(dataset.countries.items()):
         groups.setdefault(_group_of(cc), []).append((cc, c))
-    runs = [Run(tuple(build.country_graph(snapshot(c, as_of), curation=False) for _, c in members),
-                build.inferred_graph_iri(),
+    runs = [Run(tuple(mapping.country_graph(snapshot(c, as_of), curation=False) for _, c in members),
+                iris.inferred_graph_iri(),
                 f"baseline {' '.join(cc.upper() for cc, _ in members)} as of {as_of.isoformat()}")
             for _, members in sorted(groups.items())]
     for sid, view in sorted(dataset.scenario_views.items()):
         g = scenario_graphs.get(sid)
-        runs.append(Run((g if g is not None else build.scenario_graph(dataset.scenarios[sid], view),),
-                        build.inferred_graph_iri(sid), f"scenario {sid}"))
+        runs.append(Run((g if g is not None else mapping.scenario_graph(dataset.scenarios[sid], view),),
+                        iris.inferred_graph_iri(sid), f"scenario {sid}"))
     return runs
 
 
@@ -846,14 +847,14 @@ def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
     runs = dataset_runs(dataset, as_of, scenario_graphs)
     results = reason_all(ontology, runs, origins=origins, java_memory_mb=java_memory_mb, progress=progress,
                          cache=cache, workdir=workdir)
-    baseline = [r for run, r in zip(runs, results) if run.graph_iri == build.INFERRED_GRAPH]
-    others = [r for run, r in zip(runs, results) if run.graph_iri != build.INFERRED_GRAPH]
+    baseline = [r for run, r in zip(runs, results) if run.graph_iri == iris.INFERRED_GRAPH]
+    others = [r for run, r in zip(runs, results) if run.graph_iri != iris.INFERRED_GRAPH]
     return [_merged(baseline, f"baseline as of {as_of.isoformat()}"), *others]
 
 
 def _merged(parts: list[Reasoned], label: str) -> Reasoned:
     """One country's run each, as one result: the baseline's inferred graph and its counts."""
-    graph = Graph(identifier=build.INFERRED_GRAPH)
+    graph = Graph(identifier=iris.INFERRED_GRAPH)
     classes: dict[str, int] = {}
     for part in parts:
         graph += part.graph
@@ -872,7 +873,7 @@ def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | No
 
     def work_out_keys() -> None:
         if not keys:
-            ontology_nt = build.to_ntriples(ontology)
+            ontology_nt = serialise.to_ntriples(ontology)
             keys.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
 
     nothing_to_reuse = cache.read is None or not cache.read.is_dir()

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
-from .vocab import CAST_RULES, CONCEPT_SCHEMES
+from govgraph.core.vocab import CAST_RULES, CONCEPT_SCHEMES
 
 BASELINE = dt.date(2016, 6, 30)
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")

@@ -39,11 +39,10 @@ import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from . import analyse, project
-from . import query as query_lib
-from . import store as store_mod
-from .errors import QueryError, UsageError
-from .resources import write_atomic as _write
+from govgraph.analysis import metrics, projection
+from govgraph.core.errors import QueryError, UsageError
+from govgraph.core.resources import write_atomic as _write
+from govgraph.store import embedded, questions
 
 _HERE = Path(__file__).resolve().parent
 STATIC = _HERE / "static"
@@ -158,7 +157,7 @@ def _values(sparql: str, records: list[str]) -> str:
 
 def _select(source: Any, sparql: str, graphs) -> list[tuple]:
     if isinstance(source, ox.Store):
-        return store_mod.select(source, sparql, graphs=graphs)[1]
+        return embedded.select(source, sparql, graphs=graphs)[1]
     if callable(getattr(source, "select", None)):
         return source.select(sparql, graphs=graphs)[1]
     raise QueryError(f"cannot read map details from {type(source).__name__}: it has no select() method")
@@ -166,7 +165,7 @@ def _select(source: Any, sparql: str, graphs) -> list[tuple]:
 
 def _graphs(source: Any, scenario: str | None):
     if isinstance(source, ox.Store):
-        return store_mod.dataset_graphs(source, scenario)
+        return embedded.dataset_graphs(source, scenario)
     if callable(getattr(source, "dataset_graphs", None)):
         return source.dataset_graphs(scenario)
     return None
@@ -245,15 +244,15 @@ def _citation_order(iri: str) -> tuple[int, str]:
 # -- from a store to an analysis document (adapter, for maps of any date) ----------------------------
 
 def analysis_doc(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
-                 params: analyse.Params = analyse.Params()) -> dict[str, Any]:
+                 params: metrics.Params = metrics.Params()) -> dict[str, Any]:
     """Project and analyse one arrangement and return the document the maps read (the same fields as
     ``out/analysis/<key>.json``). For maps of a date or scenario the build did not analyse, and for
     notebooks; the build's site reads the analysis files instead."""
-    G = project.project(source, country, as_of=as_of, scenario=scenario)
-    m = analyse.metrics(G, params)
-    found = analyse.findings(G, m, params)
-    row = analyse.indicators(G, m, found, params)
-    analyse.annotate(G, m, found)
+    G = projection.project(source, country, as_of=as_of, scenario=scenario)
+    m = metrics.metrics(G, params)
+    found = metrics.findings(G, m, params)
+    row = metrics.indicators(G, m, found, params)
+    metrics.annotate(G, m, found)
     nodes = [{k: d.get(k) for k in (
         "iri", "label", "labels", "acronym", "kind", "placement", "level", "scope", "lead", "legal_basis",
         "no_legal_basis_found", "levers", "mandates", "degree", "betweenness", "closeness", "pagerank",
@@ -519,7 +518,7 @@ def map_model(doc: dict[str, Any], det: Details | None = None, *, map_id: str | 
     labels = {n["iri"]: n["label"] for n in nodes_in}
     edges_in = sorted(doc["edges"], key=lambda e: (str(e["source"]), e["type"], str(e["target"])))
     pos = layout([n["id"] for n in nodes_in], [(e["source"], e["target"]) for e in edges_in], seed=seed)
-    ranks = analyse.ranks({n["id"]: n.get("betweenness") for n in nodes_in})
+    ranks = metrics.ranks({n["id"]: n.get("betweenness") for n in nodes_in})
     findings_by_id = {f["id"]: f for f in doc.get("findings", [])}
     lever_of = {lv["iri"]: lv["type"] for n in nodes_in for lv in n.get("levers") or []}
     big = len(nodes_in) > PHYSICS_MAX_NODES
@@ -753,13 +752,13 @@ def movement(source: Any) -> dict[str, Any]:
     """Every country's lead body, where it sits, and the binding controls it holds, on the first and
     the last cast date, grouped two ways (by the later placement; by whether the lead body then holds
     a binding spending control or project approval): the comparison page's 'movement' section."""
-    from .vocab import CAST_DATES
+    from govgraph.core.vocab import CAST_DATES
 
-    sel = project._selector(source)
+    sel = projection._selector(source)
     first, last = (dt.date.fromisoformat(d) for d in (CAST_DATES[0], CAST_DATES[-1]))
     seen: dict[str, dict[str, Any]] = {}
     for day, key in ((first, "before"), (last, "after")):
-        result = query_lib.run(query_lib.load_question("lead-placement"), sel, as_of=day)
+        result = questions.run(questions.load_question("lead-placement"), sel, as_of=day)
         for row in result.rows:
             values = dict(zip(result.columns, row))
             cc = values["countryCode"].value
@@ -767,7 +766,7 @@ def movement(source: Any) -> dict[str, Any]:
             entry[key] = {"lead": (values.get("label") or values["leadBody"]).value,
                           "placement": _code_label(values["placement"].value.rsplit("/", 1)[1])
                           if values.get("placement") is not None else "–", "controls": 0}
-        result = query_lib.run(query_lib.load_question("lead-binding-controls"), sel, as_of=day)
+        result = questions.run(questions.load_question("lead-binding-controls"), sel, as_of=day)
         for row in result.rows:
             cc = dict(zip(result.columns, row))["countryCode"].value
             if key in seen.get(cc, {}):
@@ -857,7 +856,7 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
     out = Path(out)
     folder = out / "analysis"
     if source is None:
-        source = store_mod.open_store(out)
+        source = embedded.open_store(out)
     written = copy_static(out)
     memo: dict = {}  # the sources table, read once per set of graphs
     names = country_names(source)
@@ -899,7 +898,7 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
         as_of=as_of, uses_maps=False).encode("utf-8")))
 
     rows = [docs[cc]["indicators"] for cc in ccs]
-    comparison = analyse.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
+    comparison = metrics.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
     written.append(_write(out / "compare.html", _render(
         "compare.html", root="", title="All countries on the same indicators", as_of=as_of, uses_maps=False,
         focus=comparison["focus"], indicators=comparison["indicators"], movement=movement(source),
@@ -935,9 +934,9 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
         as_of=as_of, uses_maps=False).encode("utf-8")))
 
     if questions is None:
-        from . import query as query_mod
+        from govgraph.store import questions
         try:
-            questions = query_mod.list_questions()
+            questions = questions.list_questions()
         except Exception:  # noqa: BLE001 — a broken library must not stop the site; the page says so
             questions = []
     qs = [{"name": q.name, "title": q.title, "question": q.question, "text": q.text,
@@ -953,7 +952,7 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
 def standalone_map(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None) -> str:
     """A single self-contained HTML page (vis-network inline) mapping one arrangement on `as_of`."""
     cc = country.lower()
-    known = project.countries(source)
+    known = projection.countries(source)
     if cc not in known:
         raise UsageError(f"no country {country.upper()} in this build (known: {', '.join(c.upper() for c in known)})")
     doc = analysis_doc(source, cc, as_of=as_of, scenario=scenario)
@@ -963,7 +962,7 @@ def standalone_map(source: Any, country: str, *, as_of: dt.date, scenario: str |
 
 def notebook_map(country: str, *, out: str | Path = "out", scenario: str | None = None,
                  as_of: dt.date | int | str | None = None, height: int = 720):
-    """Show a map inside Jupyter: ``from govgraph.render import notebook_map; notebook_map("CL")``.
+    """Show a map inside Jupyter: ``from govgraph.site.pages import notebook_map; notebook_map("CL")``.
 
     Returns an ``IPython.display.HTML`` holding an ``<iframe srcdoc=…>`` with the whole page inline,
     so it works offline and in notebook front-ends that strip scripts from cell output (JupyterLab,
@@ -972,7 +971,7 @@ def notebook_map(country: str, *, out: str | Path = "out", scenario: str | None 
     """
     from IPython.display import HTML
 
-    page = standalone_map(store_mod.open_store(Path(out)), country, as_of=_as_date(as_of), scenario=scenario)
+    page = standalone_map(embedded.open_store(Path(out)), country, as_of=_as_date(as_of), scenario=scenario)
     with warnings.catch_warnings():  # IPython suggests IFrame, which cannot carry srcdoc
         warnings.simplefilter("ignore")
         return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;'

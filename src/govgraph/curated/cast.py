@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import CountryFile, RoleSearch
-from .vocab import CAST_DATES, CAST_RULES
+from govgraph.core.vocab import CAST_DATES, CAST_RULES
+from govgraph.curated.model import CountryFile, RoleSearch
 
 ROLES: tuple[str, ...] = tuple(CAST_RULES)
 DATES: tuple[dt.date, ...] = tuple(dt.date.fromisoformat(d) for d in CAST_DATES)

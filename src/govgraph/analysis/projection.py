@@ -32,10 +32,10 @@ from typing import Any, Iterable, Protocol
 import networkx as nx
 import pyoxigraph as ox
 
-from . import store as store_mod
-from .errors import QueryError
-from .resources import queries_dir
-from .vocab import ID
+from govgraph.core.errors import QueryError
+from govgraph.core.resources import queries_dir
+from govgraph.core.vocab import ID
+from govgraph.store import embedded
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges", "cast")
@@ -55,10 +55,10 @@ class EmbeddedSelector:
     store: ox.Store
 
     def select(self, sparql, *, graphs=None):
-        return store_mod.select(self.store, sparql, graphs=graphs)
+        return embedded.select(self.store, sparql, graphs=graphs)
 
     def dataset_graphs(self, scenario: str | None = None):
-        return store_mod.dataset_graphs(self.store, scenario)
+        return embedded.dataset_graphs(self.store, scenario)
 
 
 @dataclass(frozen=True)

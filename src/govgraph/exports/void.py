@@ -18,8 +18,10 @@ from typing import Iterable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD, Namespace
 
-from . import __version__, build
-from .vocab import GG, GRAPH
+from govgraph import __version__
+from govgraph.core import iris
+from govgraph.core.vocab import GG, GRAPH
+from govgraph.rdf import serialise
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 HOME = "https://w3id.org/govgraph"
@@ -58,7 +60,7 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
     g.bind("xsd", XSD)
     g.bind("ggs", "https://w3id.org/govgraph/source/")
     g.bind("ggg", GRAPH)
-    g.bind("euc", build.EU_COUNTRY)
+    g.bind("euc", iris.EU_COUNTRY)
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
@@ -103,7 +105,7 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
     for ns in vocabularies_used(graphs):
         g.add((d, VOID.vocabulary, URIRef(ns)))
     for code in sorted(countries):
-        g.add((d, DCTERMS.spatial, build.eu_country_iri(code)))
+        g.add((d, DCTERMS.spatial, iris.eu_country_iri(code)))
     for source in sorted(sources):
         g.add((d, DCTERMS.source, URIRef(source)))
     total = 0
@@ -123,6 +125,6 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
 
 def describe_build(graphs: list[Graph], dataset, as_of: dt.date) -> bytes:
     """The bytes of out/void.ttl for a build (`dataset` is the loaded curated Dataset)."""
-    sources = [str(build.source_iri(sid)) for sid in dataset.sources]
+    sources = [str(iris.source_iri(sid)) for sid in dataset.sources]
     iso3 = [c.country.iso3 for c in dataset.countries.values() if c.country.iso3]
-    return build.to_turtle(describe(graphs, sources=sources, countries=iso3, as_of=as_of))
+    return serialise.to_turtle(describe(graphs, sources=sources, countries=iso3, as_of=as_of))

@@ -41,17 +41,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from . import build, store
-from .errors import QueryError
-from .resources import queries_dir
-from .vocab import CONCEPT_SCHEMES, GRAPH, ID
+from govgraph.core import iris
+from govgraph.core.errors import QueryError
+from govgraph.core.resources import queries_dir
+from govgraph.core.vocab import CONCEPT_SCHEMES, GRAPH, ID
+from govgraph.store import remote, results
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 AS_OF = "asOf"
@@ -393,8 +394,8 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
         if v.startswith("<") and v.endswith(">"):
             v = v[1:-1]
         prefix, sep, local = v.partition(":")
-        if sep and prefix in build.PREFIXES and not local.startswith("//"):
-            v = build.PREFIXES[prefix] + local
+        if sep and prefix in iris.PREFIXES and not local.startswith("//"):
+            v = iris.PREFIXES[prefix] + local
         return _iri(v, f"{bad}, a full IRI or a prefixed name such as gg:Agency")
     if t == "record":
         if v.startswith("<") and v.endswith(">"):
@@ -407,14 +408,14 @@ def to_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
     if t == "country":
         if not re.fullmatch(r"[A-Za-z]{2}", v):
             raise QueryError(f"{bad}: {text!r} is not a two-letter ISO 3166-1 country code (e.g. CL)")
-        return ox.NamedNode(str(build.country_iri(v)))
+        return ox.NamedNode(str(iris.country_iri(v)))
     if t.startswith("concept:"):
         scheme = t.split(":", 1)[1]
         codes = CONCEPT_SCHEMES.get(scheme, ())
         code = v.rsplit("/", 1)[1] if v.startswith(f"https://w3id.org/govgraph/concept/{scheme}/") else v
         if code not in codes:
             raise QueryError(f"{bad}: {text!r} is not a code of {scheme} (one of {', '.join(codes)})")
-        return ox.NamedNode(str(build.concept(scheme, code)))
+        return ox.NamedNode(str(iris.concept(scheme, code)))
     raise QueryError(f"{bad}: unknown type")
 
 
@@ -493,7 +494,7 @@ def load_question(name_or_file: str, folder: Path | None = None) -> Question:
     return load_file(path)
 
 
-def run(question: Question, backend: store.Backend, *, params: Mapping[str, str] | None = None,
+def run(question: Question, backend: remote.Backend, *, params: Mapping[str, str] | None = None,
         as_of: dt.date | None = None, scenario: str | None = None) -> Result:
     """Answer a question on a store (embedded or remote), over the countries or one scenario."""
     bindings = bind(question, params, as_of=as_of)
@@ -507,13 +508,13 @@ def run(question: Question, backend: store.Backend, *, params: Mapping[str, str]
 
 def serialize(result: Result, fmt: str) -> bytes:
     """csv, tsv or json (the SPARQL 1.1 results formats); `table` is drawn by the CLI from `display`."""
-    if fmt not in store.RESULT_WRITERS:
+    if fmt not in results.RESULT_WRITERS:
         raise QueryError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
-    return store.RESULT_WRITERS[fmt](result.columns, result.rows)
+    return results.RESULT_WRITERS[fmt](result.columns, result.rows)
 
 
 def _prefixes() -> list[tuple[str, str]]:
-    pairs = [(p, ns) for p, ns in build.PREFIXES.items()]
+    pairs = [(p, ns) for p, ns in iris.PREFIXES.items()]
     return sorted(pairs, key=lambda pair: -len(pair[1]))
 
 

@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from .errors import ConformanceError, QueryError
-from .resources import queries_dir, shapes_file
-from .vocab import CONCEPT, GG, ID, SOURCE
+from govgraph.core.errors import ConformanceError, QueryError
+from govgraph.core.resources import queries_dir, shapes_file
+from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -149,7 +149,7 @@ def _path_text(report: Graph, path) -> str:
 
 
 def _short_term(term) -> str:
-    from .build import PREFIXES
+    from govgraph.core.iris import PREFIXES
 
     text = str(term)
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
@@ -254,7 +254,7 @@ def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = Non
                     shapes: Graph | None = None) -> Report:
     """Validate every country and scenario graph of a build (`graphs` as build.build returns them:
     the ontology and sources graphs are used as context, not validated as data)."""
-    from .build import ONTOLOGY_GRAPH, SOURCES_GRAPH, INFERRED_GRAPH
+    from govgraph.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCES_GRAPH
 
     shapes = shapes if shapes is not None else load_shapes()
     by_iri = {g.identifier: g for g in graphs}
@@ -308,16 +308,16 @@ def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | N
 
     `scopes`: label → default graphs (store.dataset_graphs); default: the countries, then each
     scenario on its own."""
-    from . import store as store_mod
+    from govgraph.store import embedded
 
     origins = origins or {}
     if scopes is None:
-        names = store_mod.graph_names(store) if not hasattr(store, "graph_names") else store.graph_names()
-        scopes = {"countries": store_mod.choose_graphs(names)}
+        names = embedded.graph_names(store) if not hasattr(store, "graph_names") else store.graph_names()
+        scopes = {"countries": embedded.choose_graphs(names)}
         for name in names:
             if "/graph/scenario/" in name:
                 sid = name.rsplit("/", 1)[1]
-                scopes[f"scenario {sid}"] = store_mod.choose_graphs(names, sid)
+                scopes[f"scenario {sid}"] = embedded.choose_graphs(names, sid)
     report = Report()
     for path in check_files(folder):
         sparql = path.read_text(encoding="utf-8")
@@ -329,7 +329,7 @@ def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | N
                 if hasattr(store, "select") and not hasattr(store, "query"):
                     columns, rows = store.select(sparql, graphs=graphs)
                 else:
-                    columns, rows = store_mod.select(store, sparql, graphs=graphs)
+                    columns, rows = embedded.select(store, sparql, graphs=graphs)
             except Exception as exc:  # a broken check file is bad input, not a data problem
                 raise QueryError(f"{path}: {exc}") from exc
             for row in rows:

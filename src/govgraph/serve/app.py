@@ -43,9 +43,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import query as query_lib
-from . import store as store_mod
-from .errors import StoreError
+from govgraph.core.errors import StoreError
+from govgraph.store import embedded, questions, results
 
 RESULT_TYPES = [  # media type → writer key, first is the default
     ("application/sparql-results+json", "json"),
@@ -106,7 +105,7 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> tuple[str, s
 def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
     kwargs = {}
     if job["default_graphs"] is not None:
-        kwargs = store_mod.query_dataset(db, [ox.NamedNode(g) for g in job["default_graphs"]])
+        kwargs = embedded.query_dataset(db, [ox.NamedNode(g) for g in job["default_graphs"]])
     if job["named_graphs"] is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     try:
@@ -115,7 +114,7 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
             offer = negotiate(job["accept"], BOOLEAN_TYPES)
             if offer is None:
                 return 406, "text/plain", _not_acceptable(BOOLEAN_TYPES)
-            body = store_mod.boolean_json(bool(result)) if offer[1] == "json" else store_mod.boolean_xml(bool(result))
+            body = results.boolean_json(bool(result)) if offer[1] == "json" else results.boolean_xml(bool(result))
             return 200, offer[0], body
         limit = job["max_rows"]
         if isinstance(result, ox.QuerySolutions):
@@ -126,7 +125,7 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
             rows = [tuple(s[c] for c in columns) for s in islice(result, limit + 1)]
             if len(rows) > limit:
                 return 422, "text/plain", _too_large(limit, "rows")
-            return 200, offer[0], store_mod.RESULT_WRITERS[offer[1]](columns, rows)
+            return 200, offer[0], results.RESULT_WRITERS[offer[1]](columns, rows)
         offer = negotiate(job["accept"], GRAPH_TYPES)
         if offer is None:
             return 406, "text/plain", _not_acceptable(GRAPH_TYPES)
@@ -404,9 +403,9 @@ class SparqlApp:
             return ()
 
     def _default_graphs(self) -> list[str]:
-        db = store_mod.open_store(self.out)  # read-only; says clearly when there is no build
+        db = embedded.open_store(self.out)  # read-only; says clearly when there is no build
         try:
-            return [g.value for g in store_mod.dataset_graphs(db)]
+            return [g.value for g in embedded.dataset_graphs(db)]
         finally:
             del db
 
@@ -511,7 +510,7 @@ class SparqlApp:
         if len(queries) != 1:
             return _text(400, "give exactly one query")
         text = queries[0]
-        if query_lib.federated(text):
+        if questions.federated(text):
             return _text(400, "federated queries (SERVICE) are refused: this endpoint answers from its own "
                               "dataset only and fetches nothing on a query's behalf")
         self._follow_rebuilds()
@@ -526,7 +525,7 @@ class SparqlApp:
                 job_default = []  # named graphs only: an empty default graph, as the protocol says
         else:
             try:
-                has_from = query_lib.shape(text).has_dataset_clause
+                has_from = questions.shape(text).has_dataset_clause
             except Exception:  # noqa: BLE001 - let the store's parser judge
                 has_from = False
             job_default = None if has_from else self.default_graphs
@@ -583,9 +582,9 @@ def _printable(text: str) -> str:
 def _questions_json() -> bytes:
     """The library for the query page: each question with its defaults written in as VALUES."""
     items = []
-    for q in query_lib.list_questions():
+    for q in questions.list_questions():
         try:
-            text = query_lib.with_values(q.text, query_lib.bind(q, {}))
+            text = questions.with_values(q.text, questions.bind(q, {}))
         except Exception:  # noqa: BLE001 - a required parameter: show the text as it is
             text = q.text
         items.append({"name": q.name, "title": q.title, "question": q.question, "query": text})
@@ -626,7 +625,7 @@ def make_server(out: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout
     """A bound server (port 0 picks a free one: see `server.server_port`); call `serve_forever`."""
     out = Path(out)
     limits = Limits(timeout, max_rows, max_body, memory, min(quick, timeout))
-    store_mod.open_store(out)  # says clearly when there is no build, before any worker starts
+    embedded.open_store(out)  # says clearly when there is no build, before any worker starts
     pool = WorkerPool(out / "store", workers, timeout, reserved=reserved, quick=limits.quick, memory=memory)
     try:
         app = SparqlApp(out, pool, limits, quiet)

@@ -1,6 +1,6 @@
 """Network analysis: where co-ordination is weak. Pure functions over networkx graphs, no I/O.
 
-Input is the projected graph of `govgraph.project` (a MultiDiGraph with typed, weighted edges and
+Input is the projected graph of `govgraph.analysis.projection` (a MultiDiGraph with typed, weighted edges and
 node attributes ``kind``, ``lead``, ``level``, ``levers``, ``mandates``, ``legal_basis`` …), or any
 graph carrying the same attributes (the tests build small ones by hand). Metrics are computed on the
 undirected simple graph (`simple_graph`): co-ordination runs both ways along a formal tie, and a
@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from .vocab import CAST_RULES
+from govgraph.core.vocab import CAST_RULES
 
 SEVERITIES = ("high", "medium", "low")
 COORDINATION_BODY = "coordination-body"

@@ -29,11 +29,12 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from . import build, project
-from . import store as store_mod
-from .errors import UsageError
-from .model import BASELINE
-from .vocab import CONCEPT, CV, GG, GRAPH, ID, ORG
+from govgraph.analysis import projection
+from govgraph.core.errors import UsageError
+from govgraph.core.vocab import CONCEPT, CV, GG, GRAPH, ORG
+from govgraph.curated.model import BASELINE
+from govgraph.rdf import mapping, serialise
+from govgraph.store import embedded
 
 NETWORK_FORMATS = ("graphml", "gexf", "csv")
 RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
@@ -61,9 +62,9 @@ Interval = tuple[str | None, str | None]
 
 def change_days(db: ox.Store, country: str, scenario: str | None = None) -> list[dt.date]:
     """Every day a record of `country` starts or ends (in the baseline graphs or the scenario's)."""
-    sel = project.EmbeddedSelector(db)
+    sel = projection.EmbeddedSelector(db)
     graphs = sel.dataset_graphs(scenario)
-    query = project.with_values(_DATES, {"country": ox.NamedNode(project.country_iri(country))})
+    query = projection.with_values(_DATES, {"country": ox.NamedNode(projection.country_iri(country))})
     _, rows = sel.select(query, graphs=graphs)
     return sorted({dt.date.fromisoformat(r[0].value) for r in rows if r[0] is not None})
 
@@ -90,7 +91,7 @@ def timeline(db: ox.Store, country: str, scenario: str | None = None) -> nx.Mult
         start = None if i == 0 else day.isoformat()
         end = probes[i + 1].isoformat() if i + 1 < len(probes) else None
         bounds.append((start, end))
-    pictures = [project.project(db, country, as_of=day, scenario=scenario) for day in probes]
+    pictures = [projection.project(db, country, as_of=day, scenario=scenario) for day in probes]
     G = nx.MultiDiGraph(country=country.lower(), scenario=scenario, as_of=None, dropped_edges=[])
     for picture in pictures:
         for node, attrs in picture.nodes(data=True):
@@ -154,7 +155,7 @@ def network(db: ox.Store, *, country: str | None = None, scenario: str | None = 
     """The flat graph to export: one country (or a scenario's country, or every country), one day or
     the whole timeline."""
     if scenario is not None:
-        known = {s["id"]: s["country"] for s in project.scenarios(db)}
+        known = {s["id"]: s["country"] for s in projection.scenarios(db)}
         if scenario not in known:
             raise UsageError(f"no scenario '{scenario}' in this build (known: {', '.join(sorted(known)) or 'none'})")
         if country is not None and country.lower() != known[scenario]:
@@ -162,13 +163,13 @@ def network(db: ox.Store, *, country: str | None = None, scenario: str | None = 
         codes = [known[scenario]]
     elif country is not None:
         codes = [country.lower()]
-        if codes[0] not in project.countries(db):
+        if codes[0] not in projection.countries(db):
             raise UsageError(f"no country {country.upper()} in this build")
     else:
-        codes = project.countries(db)
+        codes = projection.countries(db)
     out = nx.MultiDiGraph()
     for cc in codes:
-        G = (project.project(db, cc, as_of=as_of, scenario=scenario) if as_of is not None
+        G = (projection.project(db, cc, as_of=as_of, scenario=scenario) if as_of is not None
              else timeline(db, cc, scenario))
         out = nx.compose(out, flatten(G))
     out.graph.update({"countries": " ".join(c.upper() for c in codes), "scenario": scenario or "",
@@ -243,7 +244,7 @@ def to_csv(F: nx.MultiDiGraph) -> tuple[bytes, bytes]:
 # -- RDF ---------------------------------------------------------------------------------------------
 
 def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str | None = None) -> list[str]:
-    names = [n for n in store_mod.graph_names(db) if n.startswith(GRAPH)]
+    names = [n for n in embedded.graph_names(db) if n.startswith(GRAPH)]
     if scenario is not None:
         wanted = f"{GRAPH}scenario/{scenario}"
         if wanted not in names:
@@ -261,14 +262,14 @@ def read_graph(db: ox.Store, name: str) -> Graph:
     data = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
     g = Graph(identifier=URIRef(name))
     code = name.removeprefix(GRAPH)
-    build._bind(g, code if re.fullmatch(r"[a-z]{2}", code) else None)
+    mapping._bind(g, code if re.fullmatch(r"[a-z]{2}", code) else None)
     g.parse(data=data.decode("utf-8"), format="nt")
     # the store keeps decimals in canonical value form ("250000"); the build writes them with a point
     # ("250000.0", what Turtle round-trips to): restore the build's form so every format says the same
     for s_, p_, o_ in list(g):
         if isinstance(o_, Literal) and o_.datatype == XSD.decimal:
             g.remove((s_, p_, o_))
-            g.add((s_, p_, build._decimal(o_.toPython())))
+            g.add((s_, p_, mapping._decimal(o_.toPython())))
     return g
 
 
@@ -276,7 +277,7 @@ def _merged(graphs: list[Graph], identifier: str | None = None) -> Graph:
     if len(graphs) == 1:
         return graphs[0]
     g = Graph(identifier=URIRef(identifier) if identifier else None)
-    build._bind(g)
+    mapping._bind(g)
     for part in graphs:
         for t in part:
             g.add(t)
@@ -285,9 +286,9 @@ def _merged(graphs: list[Graph], identifier: str | None = None) -> Graph:
 
 def serialize_rdf(graphs: list[Graph], fmt: str) -> bytes:
     if fmt == "trig":
-        return build.to_trig(graphs)
+        return serialise.to_trig(graphs)
     g = _merged(graphs)
-    return {"ttl": build.to_turtle, "nt": build.to_ntriples, "jsonld": build.to_jsonld}[fmt](g)
+    return {"ttl": serialise.to_turtle, "nt": serialise.to_ntriples, "jsonld": serialise.to_jsonld}[fmt](g)
 
 
 # -- the ORG/CPOV view --------------------------------------------------------------------------------
@@ -342,7 +343,7 @@ def org_cpov_view(data: Iterable[Graph], ontology: Graph) -> Graph:
     classes = _closure(ontology, RDFS.subClassOf)
     props = _closure(ontology, RDFS.subPropertyOf)
     view = Graph(identifier=URIRef(VIEW_GRAPH))
-    build._bind(view)
+    mapping._bind(view)
     view.bind("euc", EU_COUNTRY)
     src = Graph()
     for g in data:
@@ -441,7 +442,7 @@ def export(out: Path, fmt: str, *, country: str | None = None, scenario: str | N
         raise UsageError(f"unknown view {view!r} (one of {', '.join(VIEWS)})")
     if country is not None and not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
-    db = store_mod.open_store(out)
+    db = embedded.open_store(out)
     if fmt in NETWORK_FORMATS:
         if view is not None:
             raise UsageError("--view applies to the RDF formats (ttl, nt, jsonld, trig)")

@@ -1,0 +1,67 @@
+"""Every IRI govgraph mints, and the prefixes it writes them with: minted here and nowhere else
+(docs/data-model.md says why each IRI has the shape it has). The namespaces themselves come from
+the ontology, through the generated `vocab`."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDFS, SKOS, XSD
+
+from govgraph.core.vocab import CONCEPT, CV, GG, GRAPH, ID, ORG, SCHEMA, SOURCE
+
+WD = "http://www.wikidata.org/entity/"
+EU_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
+SOURCES_GRAPH = URIRef(GRAPH + "sources")
+INFERRED_GRAPH = URIRef(GRAPH + "inferred")
+PREFIXES = {
+    "gg": str(GG),
+    "org": str(ORG),
+    "cv": str(CV),
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "skos": str(SKOS),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+    "foaf": str(FOAF),
+    "schema": str(SCHEMA),
+    "rdfs": str(RDFS),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": str(XSD),
+    "wd": WD,
+    "ggc": CONCEPT,
+    "ggs": SOURCE,
+}
+
+
+def country_graph_iri(code: str) -> URIRef:
+    return URIRef(GRAPH + code.lower())
+
+
+def scenario_graph_iri(scenario_id: str) -> URIRef:
+    return URIRef(f"{GRAPH}scenario/{scenario_id}")
+
+
+def country_iri(code: str) -> URIRef:
+    return URIRef(ID + code.lower())
+
+
+def record_iri(code: str, slug: str) -> URIRef:
+    return URIRef(f"{ID}{code.lower()}/{slug}")
+
+
+def concept(scheme: str, code: str) -> URIRef:
+    return URIRef(f"{CONCEPT}{scheme}/{code}")
+
+
+def source_iri(source_id: str) -> URIRef:
+    return URIRef(SOURCE + source_id)
+
+
+def eu_country_iri(iso3: str) -> URIRef:
+    """The EU Publications Office country authority IRI (alpha-3 style, http, as the table publishes it)."""
+    return URIRef(EU_COUNTRY + iso3.upper())
+
+
+def inferred_graph_iri(scenario_id: str | None = None) -> URIRef:
+    """The named graph of the reasoner's inferences: the baseline's, or one scenario's."""
+    return INFERRED_GRAPH if scenario_id is None else URIRef(f"{INFERRED_GRAPH}/scenario/{scenario_id}")

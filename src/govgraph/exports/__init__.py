@@ -1,0 +1,1 @@
+"""Files other tools read: network formats, the VoID/DCAT description and the coverage report."""

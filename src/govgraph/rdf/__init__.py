@@ -1,0 +1,1 @@
+"""Records to RDF: the named graphs (mapping) and their canonical bytes (serialise)."""

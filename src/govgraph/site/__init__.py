@@ -1,0 +1,1 @@
+"""The static site: maps (vis-network) and pages that work offline from file://."""

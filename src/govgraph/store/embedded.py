@@ -1,0 +1,182 @@
+"""The embedded store: Oxigraph (pyoxigraph), persisted under out/store.
+
+Which graphs a query sees is chosen here, not in query text: by default the union of the country
+graphs with the ontology and sources (the 2016-and-after record of every country), or a scenario's
+graph instead of the countries.
+
+Why the store's default graph holds a copy of that union (the *baseline view*): Oxigraph evaluates
+every triple pattern once per graph of an explicit default-graph list, so with one graph per
+country the cost of every lookup grows with the number of countries (1.6–30× slower at 42 graphs
+than one graph holding the same triples; benchmarks/RESULTS.md). The copy costs about half of the
+named graphs' load time (three indexes instead of six, strings shared) and makes the baseline one
+graph. Queries whose default graph is exactly the baseline view run on it; any other choice (a
+scenario, graphs a client names) gets the explicit list.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from govgraph.core.errors import QueryError, StoreError, UsageError
+from govgraph.core.vocab import GRAPH
+
+ONTOLOGY = GRAPH + "ontology"
+SOURCES = GRAPH + "sources"
+INFERRED = GRAPH + "inferred"
+
+
+def create(path: Path, graphs: Mapping[str, bytes]) -> int:
+    """Create a store at `path` from each named graph's N-Triples (graph IRI → bytes), with the
+    baseline view in the default graph; return the number of quads in the named graphs.
+
+    Each graph is one bulk load, in parallel threads: pyoxigraph's bulk loader releases the GIL and
+    runs on about one core per call, so a 2-core machine loads twice as fast (benchmarks/RESULTS.md).
+    One parse per graph also keeps each graph's blank nodes its own, as an RDF merge requires. The
+    store is compacted at the end: the queries that read it run about 3× faster at 1M triples.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    view = {g.value for g in choose_graphs(graphs)}
+    jobs = [(data, ox.NamedNode(iri)) for iri, data in graphs.items() if data]
+    jobs += [(data, ox.DefaultGraph()) for iri, data in graphs.items() if data and iri in view]
+    jobs.sort(key=lambda job: -len(job[0]))  # longest first: the threads finish together
+    try:
+        store = ox.Store(str(path))
+
+        def load(job):
+            store.bulk_load(job[0], format=ox.RdfFormat.N_TRIPLES, to_graph=job[1])  # noqa: F821 (deleted after use)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+            list(pool.map(load, jobs))
+        store.flush()
+        # each bulk load leaves its own files; merged, reads look in one place (3× faster at 1M triples)
+        store.optimize()
+        count = len(store) - _default_size(store)
+        del store
+        return count
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StoreError(f"could not create the store at {path}: {exc}") from exc
+
+
+def _default_size(store: ox.Store) -> int:
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(solutions))["n"].value)
+
+
+def has_baseline_view(store: ox.Store) -> bool:
+    """True when the store's default graph holds the baseline view (stores made by `create`)."""
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def query_dataset(store: ox.Store, graphs: Iterable[ox.NamedNode] | None, *,
+                  view: list[str] | None = None) -> dict:
+    """pyoxigraph `query()` keywords for a default graph made of `graphs`: none at all (the store's
+    default graph) when they are exactly the baseline view and the store holds it. `view`: the
+    sorted IRIs of the view's graphs, or [] when the store has none (found here when not given)."""
+    if graphs is None:
+        return {}
+    graphs = list(graphs)
+    if view is None:
+        view = baseline_view(store)
+    return {} if view and sorted(g.value for g in graphs) == view else {"default_graph": graphs}
+
+
+def baseline_view(store: ox.Store) -> list[str]:
+    """The sorted IRIs of the graphs merged into the store's default graph ([] when there is none)."""
+    return sorted(g.value for g in choose_graphs(graph_names(store))) if has_baseline_view(store) else []
+
+
+def open_store(out: Path) -> ox.Store:
+    """Open the build's store read-only; a clear error when there is no build."""
+    path = Path(out) / "store"
+    if not path.is_dir():
+        raise StoreError(f"no build found in {out}: run `govgraph build` first (or pass --out DIR)")
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"could not open the store at {path}: {exc}") from exc
+
+
+def graph_names(store: ox.Store) -> list[str]:
+    return sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def dataset_graphs(store: ox.Store, scenario: str | None = None) -> list[ox.NamedNode]:
+    """The graphs a query's default graph is made of (see module docstring)."""
+    return choose_graphs(graph_names(store), scenario)
+
+
+def select(store: ox.Store, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None,
+           bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> tuple[list[str], list[tuple]]:
+    """Run a SELECT; return the variable names and rows of pyoxigraph terms (None when unbound)."""
+    try:
+        result = store.query(sparql, **query_dataset(store, graphs),
+                             substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()})
+    except SyntaxError as exc:
+        raise StoreError(f"the query is not valid SPARQL: {exc}") from exc
+    columns = [v.value for v in result.variables]
+    rows = [tuple(solution) for solution in result]  # values in the order of the variables
+    return columns, rows
+
+
+Rows = list[tuple]
+
+
+def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.NamedNode]:
+    """The default graph of a query, from the graph names a store holds (see module docstring).
+
+    Only govgraph's own graphs count, so a shared triplestore holding other data is not mixed in.
+    """
+    names = sorted(n for n in names if n.startswith(GRAPH))
+    shared = [n for n in names if n in (ONTOLOGY, SOURCES, INFERRED)]
+    if scenario is not None:
+        wanted = f"{GRAPH}scenario/{scenario}"
+        if wanted not in names:
+            known = ", ".join(n.rsplit("/", 1)[1] for n in names if "/scenario/" in n) or "none"
+            raise UsageError(f"no scenario '{scenario}' in this build (known: {known})")
+        # a scenario sees its own inferences (…/graph/inferred/scenario/<id>), not the baseline's
+        own_inferred = f"{INFERRED}/scenario/{scenario}"
+        chosen = [n for n in shared if n != INFERRED] + ([own_inferred] if own_inferred in names else []) + [wanted]
+    else:
+        chosen = shared + [n for n in names if n not in shared and "/scenario/" not in n]
+    return [ox.NamedNode(n) for n in chosen]
+
+
+class LocalStore:
+    """The embedded store of a build (out/store), opened read-only."""
+
+    def __init__(self, out: Path):
+        self.out = Path(out)
+        self.store = open_store(self.out)
+        self._names: list[str] | None = None  # read-only: the graphs cannot change while open
+        self._view: list[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.out)!r})"
+
+    def graph_names(self) -> list[str]:
+        if self._names is None:
+            self._names = graph_names(self.store)
+        return self._names
+
+    def dataset_graphs(self, scenario: str | None = None) -> list[ox.NamedNode]:
+        return choose_graphs(self.graph_names(), scenario)
+
+    def select(self, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None) -> tuple[list[str], Rows]:
+        """Run a SELECT over `graphs` as the default graph; QueryError if it is not valid SPARQL."""
+        if self._view is None:
+            self._view = baseline_view(self.store)
+        try:
+            result = self.store.query(sparql, **query_dataset(self.store, graphs, view=self._view))
+        except SyntaxError as exc:
+            raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed: {exc}") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries return rows")
+        columns = [v.value for v in result.variables]
+        return columns, [tuple(solution) for solution in result]  # values in the order of the variables

@@ -1,0 +1,1 @@
+"""SHACL shapes (pySHACL) and the quality checks of queries/checks."""
