@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ REAL_DATA = REPO / "graph"
 # so, or when it asks for a build, a server or a browser: those fixtures decide, not a list of tests.
 
 SLOW_FIXTURES = {"kitchen_sink_build", "real_build", "build_2024", "oxigraph_server", "govgraph_server",
-                 "pushed", "wikidata_endpoint", "existing_build", "browser"}
+                 "kitchen_sink_oxigraph", "pushed", "wikidata_endpoint", "existing_build", "browser"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -60,7 +61,7 @@ def real_build(tmp_path_factory) -> Path:
     return out
 
 
-# -- SPARQL servers (issue 7): a real `oxigraph serve`, stopped by its PID --------------------------
+# -- SPARQL servers: a real `oxigraph serve`, stopped by its PID -----------------------------------
 
 def oxigraph_exe() -> str:
     """The `oxigraph` server of the test extras: beside this interpreter (the venv's bin/, which
@@ -101,15 +102,19 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory):
-    """An empty `oxigraph serve` on 127.0.0.1; yields its base URL (query: /query, Graph Store: /store)."""
+@contextlib.contextmanager
+def running_oxigraph(location: Path, *, load: Path | None = None, read_only: bool = False):
+    """`oxigraph serve` (or `serve-read-only`) on 127.0.0.1 over `location`, first loading `load`
+    into it; yields the base URL (query: /query, Graph Store: /store); stopped by its PID."""
     import signal
 
     exe = oxigraph_exe()
+    if load is not None:
+        subprocess.run([exe, "load", "--location", str(location), "--file", str(load)],
+                       check=True, capture_output=True, timeout=120)
     port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen([exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+    command = "serve-read-only" if read_only else "serve"
+    process = subprocess.Popen([exe, command, "--location", str(location), "--bind", f"127.0.0.1:{port}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -122,6 +127,13 @@ def oxigraph_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """An empty, writable `oxigraph serve`; yields its base URL."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -315,11 +315,16 @@ def test_cli_analyse_and_compare(kitchen_sink_build, tmp_path):
     result = run_govgraph("analyse", "ZZ", "--out", str(kitchen_sink_build))
     assert result.returncode == 0, result.stderr
     assert "single-point-of-failure:cio-network" in result.stdout
+    site_report = (kitchen_sink_build / "analysis" / "zz.json").read_bytes()
     assert run_govgraph("analyse", "ZZ", "--as-of", "2010", "--out", str(kitchen_sink_build)).returncode == 0
+    assert (kitchen_sink_build / "analysis" / "zz.json").read_bytes() == site_report, "another day never overwrites"
+    assert json.loads((kitchen_sink_build / "analysis" / "zz-2010-06-30.json").read_text())["as_of"] == "2010-06-30"
     bad = run_govgraph("analyse", "XX", "--out", str(kitchen_sink_build))
-    assert bad.returncode == 2 and "XX" in bad.stderr
+    assert bad.returncode == 2 and "XX" in bad.stderr and "known: ZZ" in bad.stderr
     unknown = run_govgraph("analyse", "ZZ", "--scenario", "nope", "--out", str(kitchen_sink_build))
-    assert unknown.returncode != 0 and "nope" in unknown.stderr
+    assert unknown.returncode == 2 and "nope" in unknown.stderr
+    known = unknown.stderr.split("known:", 1)[1]
+    assert known.count("zz-finance") == 1, "each known scenario is listed once"
     result = run_govgraph("compare", "--out", str(kitchen_sink_build))
     assert result.returncode == 0, result.stderr
     assert "ZZ" in result.stdout

@@ -124,9 +124,9 @@ def test_ontology_parses_with_rdflib(onto: Graph) -> None:
 
 
 def test_ontology_metadata(onto: Graph) -> None:
-    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef(
-        "https://w3id.org/govgraph/ontology/0.1.0")
-    assert str(onto.value(ONTOLOGY, OWL.versionInfo)) == "0.1.0"
+    version = str(onto.value(ONTOLOGY, OWL.versionInfo))
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef(f"{ONTOLOGY}/{version}")
     assert {"en", "es"} <= langs(onto, ONTOLOGY, DCTERMS.title)
     assert "en" in langs(onto, ONTOLOGY, DCTERMS.description)
     assert onto.value(ONTOLOGY, DCTERMS.license) == URIRef(
@@ -363,7 +363,7 @@ def test_vocab_imports_only_rdflib() -> None:
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, "vocab.py must not import from govgraph"
             modules.add(node.module.split(".")[0])
-    assert modules <= {"rdflib", "__future__"}
+    assert modules <= {"rdflib", "__future__", "typing"}
 
 
 def test_vocab_namespace_is_closed_and_complete(onto: Graph) -> None:
@@ -486,3 +486,51 @@ def test_blank_nodes_only_in_axioms(onto: Graph) -> None:
         if isinstance(s, BNode):
             kinds = set(onto.objects(s, RDF.type))
             assert kinds <= {OWL.Class, OWL.Restriction, OWL.AllDisjointClasses}, kinds
+
+
+# --- codes and their meaning as data ---------------------------------------------------------------
+
+def test_every_kind_of_node_is_typed_drawn_and_linked_from_the_ontology(onto: Graph) -> None:
+    """Adding an institution kind is a change to the ontology only: its class, map colour and shape
+    and Wikidata classes are annotations there, read by the mapping, the maps and the link check."""
+    from govgraph.core.vocab import CONCEPT_SCHEMES, NODE_KINDS
+    from govgraph.link import EXPECTED
+    from govgraph.rdf.mapping import KIND_CLASS
+    from govgraph.site.pages import KINDS
+
+    kinds = set(CONCEPT_SCHEMES["institution-kind"])
+    assert kinds <= set(NODE_KINDS) and set(KIND_CLASS) == kinds
+    for kind, k in NODE_KINDS.items():
+        assert (expand(k.owl_class), RDF.type, OWL.Class) in onto, kind
+        assert k.wikidata and EXPECTED[kind] == k.wikidata, kind
+        if kind in kinds or kind == "coordination-body":
+            assert re.fullmatch(r"#[0-9a-f]{6}", k.colour or "") and k.shape, kind
+            assert KINDS[kind] == (k.label, k.colour, k.shape)
+
+
+def test_a_kind_without_its_annotations_is_refused_by_the_generator(gen_vocab, tmp_path: Path) -> None:
+    text = ONTOLOGY_FILE.read_text(encoding="utf-8")
+    (tmp_path / "govgraph.ttl").write_text(text.replace('gg:nodeKind "agency" ;', ""), encoding="utf-8")
+    with pytest.raises(gen_vocab.VocabError, match="agency"):
+        gen_vocab.render(tmp_path)
+
+
+def test_the_lever_sets_are_the_ontologys(onto: Graph) -> None:
+    """The lever types that empower a lead body are flagged once (gg:empowersLead) and are exactly
+    those gg:EmpoweredLeadBody's OWL definition lists; the analysis reads the same flags."""
+    from govgraph.analysis.metrics import Params
+    from govgraph.core.vocab import KEY_LEVER_TYPES, LEAD_LEVER_TYPES
+
+    listed = {str(c).rsplit("/", 1)[1] for one_of in onto.objects(None, OWL.oneOf)
+              for c in Collection(onto, one_of) if str(c).startswith(CONCEPT + "lever-type/")}
+    assert listed == set(LEAD_LEVER_TYPES)
+    assert set(LEAD_LEVER_TYPES) <= set(KEY_LEVER_TYPES)
+    assert (Params().lead_levers, Params().key_levers) == (LEAD_LEVER_TYPES, KEY_LEVER_TYPES)
+
+
+def test_every_edge_type_has_a_map_style() -> None:
+    from govgraph.analysis.projection import load_edge_rules, load_edge_styles
+
+    types = {rule.type for rule in load_edge_rules().values()}
+    styles = load_edge_styles()
+    assert types == set(styles), "each [[edge]] type needs one [[style]] row in edges.toml, and no style is unused"

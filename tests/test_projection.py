@@ -4,12 +4,6 @@ embedded store and from an external SPARQL server (a real `oxigraph serve` on 12
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections import Counter
 
 import pyoxigraph as ox
@@ -20,7 +14,7 @@ from govgraph.core.errors import QueryError
 from govgraph.store import embedded
 from govgraph.store.remote import RemoteStore
 
-from conftest import oxigraph_exe
+from conftest import running_oxigraph
 
 D2016 = dt.date(2016, 6, 30)
 
@@ -120,43 +114,17 @@ def test_source_without_select_is_refused():
 
 # -- the same network from an external SPARQL server -----------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def oxigraph_server(kitchen_sink_build, tmp_path_factory):
-    """`oxigraph serve` on 127.0.0.1 holding the kitchen-sink build; stopped by its PID.
-
-    (A shared server fixture from issue 7 may replace this one in conftest.py.)"""
-    exe = oxigraph_exe()
+def kitchen_sink_oxigraph(kitchen_sink_build, tmp_path_factory):
+    """`oxigraph serve-read-only` holding the kitchen-sink build; yields its query URL."""
     location = tmp_path_factory.mktemp("oxigraph-server")
-    subprocess.run([exe, "load", "--location", str(location), "--file", str(kitchen_sink_build / "govgraph.nq")],
-                   check=True, capture_output=True, timeout=120)
-    port = _free_port()
-    proc = subprocess.Popen([exe, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    endpoint = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"oxigraph serve exited: {proc.stderr.read().decode()}")
-                time.sleep(0.1)
-        yield endpoint
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+    with running_oxigraph(location, load=kitchen_sink_build / "govgraph.nq", read_only=True) as base:
+        yield base + "/query"
 
 
 @pytest.fixture(scope="module")
-def remote(oxigraph_server):
-    return RemoteStore(oxigraph_server)
+def remote(kitchen_sink_oxigraph):
+    return RemoteStore(kitchen_sink_oxigraph)
 
 
 @pytest.mark.parametrize("as_of,scenario", [(D2016, None), (dt.date(2010, 6, 30), None), (D2016, "zz-finance")])

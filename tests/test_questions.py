@@ -1,4 +1,4 @@
-"""Competency questions (issue 3) answered on the REAL dataset (graph/), built once per session.
+"""Competency questions answered on the REAL dataset (graph/), built once per session.
 
 Every expected answer below was worked out by reading graph/countries/*.yaml, not copied from query
 output: each test says which records it rests on. When a curator changes those records on purpose,

@@ -114,6 +114,19 @@ def test_same_input_same_html(real_build: Path, tmp_path: Path):
         assert (copy / rel).read_bytes() == page.read_bytes(), rel
 
 
+
+def test_a_map_of_any_day_reads_the_numbers_the_site_reads(real_build: Path):
+    """`govgraph map` and notebooks analyse on the fly; the site reads out/analysis/: one path, so the
+    same day gives the same document (metrics rounded alike), field for field."""
+    from govgraph.site import pages
+    from govgraph.store import embedded
+
+    db = embedded.open_store(real_build)
+    for cc in ("cl", "gb", "jp"):
+        site = json.loads((real_build / "analysis" / f"{cc}.json").read_text(encoding="utf-8"))
+        day = dt.date.fromisoformat(site["as_of"])
+        assert pages.analysis_doc(db, cc, as_of=day) == site, cc
+
 # -- every country page in the browser ----------------------------------------------------------------
 
 def test_country_pages_load_offline_with_every_node_and_edge(browser, real_build: Path):

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS
 
+import govgraph
 from govgraph.exports.void import DATASET, VOID
 from govgraph.store import embedded
 
@@ -34,7 +35,7 @@ def test_void_describes_the_dataset(kitchen_sink_build):
     d = DATASET
     assert (d, RDF.type, DCAT.Dataset) in void and (d, RDF.type, VOID.Dataset) in void
     assert void.value(d, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
-    assert void.value(d, DCAT.version) == Literal("0.1.0") and void.value(d, DCTERMS.title) is not None
+    assert void.value(d, DCAT.version) == Literal(govgraph.__version__) and void.value(d, DCTERMS.title) is not None
     assert void.value(d, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:7878/sparql")
     assert len(list(void.objects(d, VOID.dataDump))) == 2
     vocabs = {str(v) for v in void.objects(d, VOID.vocabulary)}

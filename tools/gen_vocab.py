@@ -158,6 +158,43 @@ def cast_rules(graph: Graph) -> tuple[tuple[str, ...], dict[str, tuple[tuple[str
     return dates, dict(sorted(rules.items()))
 
 
+WD_NS = "http://www.wikidata.org/entity/"
+
+
+def node_kinds(graph: Graph) -> dict[str, tuple[str, str, str | None, str | None, tuple[str, ...]]]:
+    """``{kind: (English label, class CURIE, map colour, map shape, Wikidata QIDs)}`` from the
+    gg:nodeKind annotations: on institution-kind concepts (their class is gg:kindClass, their label
+    skos:prefLabel) and on classes whose members are nodes of their own kind (rdfs:label)."""
+    gg = lambda local: URIRef(GG_NS + local)  # noqa: E731
+    kinds = {}
+    for subject, kind in graph.subject_objects(gg("nodeKind")):
+        classes = list(graph.objects(subject, gg("kindClass"))) or [subject]
+        if len(classes) != 1 or not str(classes[0]).startswith(GG_NS):
+            raise VocabError(f"{subject}: a node kind needs exactly one gg: class (gg:kindClass)")
+        label = _en_label(graph, subject) or str(graph.value(subject, SKOS.prefLabel) or "")
+        labels = [str(l) for l in graph.objects(subject, SKOS.prefLabel) if getattr(l, "language", None) == "en"]
+        label = labels[0] if labels else label
+        colour = graph.value(subject, gg("mapColour"))
+        shape = graph.value(subject, gg("mapShape"))
+        qids = tuple(sorted(str(q)[len(WD_NS):] for q in graph.objects(subject, gg("wikidataClass"))))
+        if not label or not qids:
+            raise VocabError(f"{subject}: a node kind needs an English label and a gg:wikidataClass")
+        kinds[str(kind)] = ("gg:" + str(classes[0])[len(GG_NS):], label, str(colour) if colour else None,
+                            str(shape) if shape else None, qids)
+    missing = sorted(set(concept_schemes(graph)["institution-kind"]) - set(kinds))
+    if missing:
+        raise VocabError(f"institution kinds without gg:nodeKind and its annotations: {missing}")
+    return dict(sorted(kinds.items()))
+
+
+def lever_sets(graph: Graph) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lever types that empower a lead body, and the key lever types (gg:empowersLead, gg:keyLever)."""
+    def flagged(prop: str) -> tuple[str, ...]:
+        return tuple(sorted(str(c).rsplit("/", 1)[1] for c, v in graph.subject_objects(URIRef(GG_NS + prop))
+                            if v.toPython() is True))
+    return flagged("empowersLead"), flagged("keyLever")
+
+
 def _version(graph: Graph) -> str:
     versions = [str(v) for v in graph.objects(URIRef(ONTOLOGY_IRI), OWL.versionInfo)]
     if len(versions) != 1:
@@ -175,6 +212,8 @@ ontology does not define raises ``AttributeError`` instead of minting a stray IR
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import (
@@ -206,6 +245,10 @@ __all__ = [
     "GG",
     "GRAPH",
     "ID",
+    "KEY_LEVER_TYPES",
+    "LEAD_LEVER_TYPES",
+    "NODE_KINDS",
+    "NodeKind",
     "ONTOLOGY",
     "ONTOLOGY_VERSION",
     "ORG",
@@ -283,6 +326,25 @@ def render(ontology_dir: Path = ONTOLOGY_DIR) -> str:
     for code, pairs in rules.items():
         out.append(f'    "{code}": {pairs!r},\n')
     out.append("}\n")
+    out.append("\n\n")
+    out.append("class NodeKind(NamedTuple):\n")
+    out.append('    """How a kind of node is typed, drawn and linked (annotations on the ontology\'s terms)."""\n\n')
+    out.append("    owl_class: str  # CURIE of the class every node of this kind belongs to\n")
+    out.append("    label: str  # English label, for legends\n")
+    out.append("    colour: str | None  # gg:mapColour\n")
+    out.append("    shape: str | None  # gg:mapShape (vis-network)\n")
+    out.append("    wikidata: tuple[str, ...]  # gg:wikidataClass: QIDs that make a Wikidata link right\n")
+    out.append("\n\n")
+    out.append("# Every kind of node: institution kinds and the classes that are kinds of their own (gg:nodeKind).\n")
+    out.append("NODE_KINDS: dict[str, NodeKind] = {\n")
+    for kind, values in node_kinds(graph).items():
+        out.append(f'    "{kind}": NodeKind{values!r},\n')
+    out.append("}\n")
+    lead, key = lever_sets(graph)
+    out.append("# Lever types that make a lead body an empowered one (gg:empowersLead; gg:EmpoweredLeadBody lists\n")
+    out.append("# the same), and the key lever types of the analysis (gg:keyLever).\n")
+    out.append(f"LEAD_LEVER_TYPES: tuple[str, ...] = {lead!r}\n")
+    out.append(f"KEY_LEVER_TYPES: tuple[str, ...] = {key!r}\n")
     out.append("\n")
     out.append("# Prefixes for serialisation, in a fixed order.\n")
     out.append("PREFIXES: dict[str, Namespace] = {\n")

@@ -18,25 +18,20 @@ from rich.console import Console
 from rich.table import Table
 
 from govgraph import __version__
-from govgraph.core.errors import DataError, GovGraphError
+from govgraph.core.errors import ConformanceError, DataError, GovGraphError, StoreError, UsageError
 from govgraph.core.resources import default_data_dir
-from govgraph.curated.model import BASELINE
+from govgraph.curated.model import BASELINE, as_of_day
 
 out_console = Console()
 err_console = Console(stderr=True)
 
 
 def parse_as_of(value: str | None) -> dt.date:
-    """`2016` → 30 June 2016 (mid-year, see graph/README.md); `2024-03-01` → that day."""
-    if value is None:
-        return BASELINE
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return dt.date(int(text), 6, 30)
+    """`--as-of`: `2016` → 30 June 2016; `2024-03-01` → that day (`model.as_of_day`)."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is neither a year (2016) nor a date (2016-06-30)") from None
+        return as_of_day(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def build_as_of(value: str | None, out_dir: Path) -> dt.date:
@@ -86,7 +81,7 @@ def cli() -> None:
     """govgraph: a knowledge graph of digital-government governance arrangements."""
 
 
-# -- reasoning and validation (issue 4) -------------------------------------------------------------
+# -- reasoning and validation -------------------------------------------------------------
 strict_option = click.option("--strict", is_flag=True, default=False,
                              help="Fail on SHACL warnings and warning checks too, not only on violations.")
 
@@ -197,7 +192,7 @@ def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
     sys.stdout.write(writer(report).decode("utf-8"))
 
 
-# -- analyse / compare (issue 5) --------------------------------------------------------------------
+# -- analyse / compare --------------------------------------------------------------------
 
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
@@ -209,9 +204,9 @@ _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 @out_option
 @handle_errors
 def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path) -> None:
-    """Show where co-ordination is weak in COUNTRY (e.g. CL); write OUT/analysis/<cc>.{json,md}."""
+    """Show where co-ordination is weak in COUNTRY (an ISO code such as CL) and write its report to
+    OUT/analysis/ (one per country, date and scenario)."""
     from govgraph.analysis import run
-    from govgraph.core.errors import UsageError
     from govgraph.store.embedded import open_store
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
@@ -220,10 +215,12 @@ def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path
     db = open_store(out_dir)
     from govgraph.analysis import projection
 
-    if country.lower() not in projection.countries(db):
-        raise UsageError(f"no country {country.upper()} in the build at {out_dir}")
+    known = projection.countries(db)
+    if country.lower() not in known:
+        raise UsageError(f"no country {country.upper()} in the build at {out_dir} "
+                         f"(known: {', '.join(c.upper() for c in sorted(known))})")
     result = run.analyse_one(db, country, as_of=day, scenario=scenario)
-    written = run.write_one(out_dir / "analysis", result)
+    written = run.write_one(out_dir / "analysis", result, dated=day != build_as_of(None, out_dir))
     ind, method = result.indicators, result.metrics.betweenness_method
     out_console.print(f"[bold]{country.upper()}{' / ' + scenario if scenario else ''}[/] as of {day.isoformat()}: "
                       f"lead body {ind['lead_label'] or 'none'}; {ind['nodes']} bodies, {ind['edges']} ties; "
@@ -267,7 +264,7 @@ def compare(as_of: str | None, out_dir: Path) -> None:
     out_console.print(f"→ {folder}/compare.{{csv,json,md}}, scenarios.{{csv,json,md}}", highlight=False)
 
 
-# -- SPARQL: query, serve, push (issue 7) ---------------------------------------------------------
+# -- SPARQL: query, serve, push ---------------------------------------------------------
 
 def _remote_options(func):
     """--user/--password/--token for servers behind authentication (or GOVGRAPH_* variables)."""
@@ -385,7 +382,7 @@ def push(endpoint, retries, timeout, user, password, token, out_dir):
     out_console.print(f"{len(sent)} graphs, {sum(sent.values())} triples → {endpoint}", highlight=False)
 
 
-# -- linking: link --check (issue 8) -------------------------------------------------------------
+# -- linking: link --check -------------------------------------------------------------
 
 _LINK_STYLE = {"ok": "green", "wrong-kind": "bold red", "missing": "bold red", "redirect": "yellow",
                "unchecked": "magenta"}
@@ -428,12 +425,12 @@ def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_al
     out_console.print(f"{len(report.results)} link(s): {counts}; {report.queries} queries, {report.retries} retried",
                       highlight=False, soft_wrap=True)
     if report.failures:
-        sys.exit(3)
+        raise StoreError(f"{len(report.failures)} batch(es) could not be checked at {endpoint} (listed above)")
     if report.problems:
-        sys.exit(1)
+        raise ConformanceError(f"{len(report.problems)} link(s) are wrong-kind, missing or redirects (listed above)")
 
 
-# -- maps (issue 6) ----------------------------------------------------------------------------------
+# -- maps ----------------------------------------------------------------------------------
 
 @cli.command("map")
 @click.argument("country")
@@ -445,10 +442,10 @@ def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_al
 @out_option
 @handle_errors
 def map_(country: str, scenario: str | None, as_of: str | None, output: Path | None, open_: bool, out_dir: Path) -> None:
-    """Write one interactive map of COUNTRY (e.g. CL) as a single HTML file that works offline."""
+    """Write one interactive map of COUNTRY (an ISO code such as CL) as a single HTML file that works
+    offline."""
     import webbrowser
 
-    from govgraph.core.errors import UsageError
     from govgraph.site import pages
     from govgraph.store.embedded import open_store
 
@@ -465,7 +462,7 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
         webbrowser.open(target.resolve().as_uri())
 
 
-# -- export (issue 8) --------------------------------------------------------------------------------
+# -- export --------------------------------------------------------------------------------
 
 @cli.command()
 @click.option("--format", "fmt", required=True,
@@ -482,7 +479,6 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
 @handle_errors
 def export(fmt, country, scenario, as_of, view, output, out_dir):
     """Export the build for Gephi, Cytoscape, spreadsheets and RDF tools."""
-    from govgraph.core.errors import UsageError
     from govgraph.exports import network
 
     day = parse_as_of(as_of) if as_of is not None else None

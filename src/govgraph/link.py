@@ -32,27 +32,14 @@ from typing import Callable, Iterable
 
 from govgraph import __version__
 from govgraph.core.errors import UsageError
+from govgraph.core.vocab import NODE_KINDS
 
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
 
-# Which Wikidata classes (reached by P31/P279*) make a link right, per govgraph kind. Country: country
-# (Q6256) or sovereign state (Q3624078). Bodies of government: government agency (Q327333), ministry
-# (Q192350), government organization (Q2659904); plus what fits a particular kind. Edit here (and
-# tests/fixtures/wikidata.ttl) to widen a kind.
-_GOVERNMENT = ("Q327333", "Q192350", "Q2659904")
-EXPECTED: dict[str, tuple[str, ...]] = {
-    "country": ("Q6256", "Q3624078"),
-    "ministry": ("Q192350",) + _GOVERNMENT,
-    "agency": _GOVERNMENT,
-    "centre-of-government-office": _GOVERNMENT,
-    "unit": _GOVERNMENT,
-    "autonomous-body": _GOVERNMENT,
-    "political-office": _GOVERNMENT + ("Q294414",),          # public office
-    "state-enterprise": _GOVERNMENT + ("Q270791",),          # state-owned enterprise
-    "local-government-association": ("Q43229",),             # organization
-    "coordination-body": _GOVERNMENT + ("Q865588",),         # committee
-}
+# Which Wikidata classes (reached by P31/P279*) make a link right, per govgraph kind: the ontology's
+# gg:wikidataClass annotations (widen a kind there, and in tests/fixtures/wikidata.ttl).
+EXPECTED: dict[str, tuple[str, ...]] = {kind: k.wikidata for kind, k in NODE_KINDS.items()}
 CLASS_LABELS = {
     "Q6256": "country", "Q3624078": "sovereign state", "Q327333": "government agency",
     "Q192350": "ministry", "Q2659904": "government organization", "Q294414": "public office",

@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from govgraph.core.errors import StoreError
+from govgraph.core.errors import ExternalToolError
 from govgraph.core.resources import ontology_files
 
 PYLODE_VERSION = "3.4.1"
@@ -138,7 +138,7 @@ def ontology_html(ontology: Graph) -> str:
         OntPub = _pylode()
         page = OntPub(_for_pylode(ontology), sort_subjects=True).make_html(include_css=True)
     except Exception as exc:  # pyLODE is a third-party renderer: report, do not crash the build
-        raise StoreError(f"pyLODE could not document the ontology: {type(exc).__name__}: {exc}") from exc
+        raise ExternalToolError(f"pyLODE could not document the ontology: {type(exc).__name__}: {exc}") from exc
     page = re.sub(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)',
                   lambda m: m.group(1) + _canonical_json(m.group(2)) + m.group(3), page, count=1, flags=re.S)
     page = re.sub(r"<link[^>]+href=\"https?://[^\"]+\"[^>]*>", "", page)  # no remote stylesheet or font

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from govgraph.core.vocab import CAST_RULES
+from govgraph.core.vocab import CAST_RULES, KEY_LEVER_TYPES, LEAD_LEVER_TYPES
 
 SEVERITIES = ("high", "medium", "low")
 COORDINATION_BODY = "coordination-body"
@@ -40,8 +40,8 @@ class Params:
     min_reach: float = 0.5                    # below this share of ministries reached: low reach
     severe_reach: float = 0.25                # below this: high severity
     tie_distance: int = 2                     # a shared co-ordination body is two steps
-    key_levers: tuple[str, ...] = ("ict-budget", "project-approval", "spending-control", "procurement")
-    lead_levers: tuple[str, ...] = ("ict-budget", "project-approval", "spending-control")
+    key_levers: tuple[str, ...] = KEY_LEVER_TYPES   # the ontology's gg:keyLever lever types
+    lead_levers: tuple[str, ...] = LEAD_LEVER_TYPES  # gg:empowersLead (as gg:EmpoweredLeadBody)
     min_separated: int = 2                    # cut-off parts smaller than this are not reported
     severe_separated_share: float = 0.25      # cut-off share of all nodes that makes it high severity
     senior_level: str = "senior-official"
@@ -923,7 +923,7 @@ def annotate(G: nx.Graph, m: Metrics, found: list[Finding]) -> nx.Graph:
     return G
 
 
-def compare(rows: list[dict[str, Any]], focus: str | None = "CL") -> dict[str, Any]:
+def compare(rows: list[dict[str, Any]], focus: str | None = None) -> dict[str, Any]:
     """Rank countries on every indicator (1 = best, ties share); say where `focus` stands."""
     ranks: dict[str, dict[str, int | None]] = {r["country"]: {} for r in rows}
     for name, better, _ in INDICATORS:

@@ -110,6 +110,38 @@ def load_edge_rules(path: Path | None = None) -> dict[str, EdgeRule]:
     return rules
 
 
+@dataclass(frozen=True)
+class EdgeStyle:
+    """How the maps draw one edge type (a [[style]] row of edges.toml)."""
+
+    type: str
+    group: str
+    label: str
+    colour: str
+    width: float
+    dashes: tuple[int, ...]
+    arrow: bool
+
+
+def load_edge_styles(path: Path | None = None) -> dict[str, EdgeStyle]:
+    """Edge type → its map style, in the file's (legend) order (queries/projection/edges.toml)."""
+    path = path or queries_dir() / "projection" / "edges.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise QueryError(f"cannot read the edge mapping {path}: {exc}") from exc
+    styles: dict[str, EdgeStyle] = {}
+    for n, row in enumerate(data.get("style", []), start=1):
+        try:
+            style = EdgeStyle(type=str(row["type"]), group=str(row["group"]), label=str(row["label"]),
+                              colour=str(row["colour"]), width=float(row["width"]),
+                              dashes=tuple(int(d) for d in row.get("dashes", [])), arrow=bool(row["arrow"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise QueryError(f"{path}: style {n} needs type, group, label, colour, width and arrow ({exc})") from exc
+        styles[style.type] = style
+    return styles
+
+
 def _text(term: Any) -> str | None:
     if term is None:
         return None
@@ -266,6 +298,14 @@ def countries(source: Any, graphs: Iterable[Any] | None = None) -> list[str]:
          "SELECT DISTINCT ?code WHERE { ?c a gg:Country ; gg:iso3166Alpha2 ?code } ORDER BY ?code")
     _, rows = sel.select(q, graphs=list(graphs) if graphs is not None else None)
     return [_text(r[0]).lower() for r in rows]
+
+
+def focus_country(source: Any) -> str | None:
+    """The country comparisons are written for (upper case): the one the scenarios are about (the
+    country of the review the dataset starts from), or None when the scenarios are about none or
+    several."""
+    about = {sc["country"] for sc in scenarios(source)}
+    return about.pop().upper() if len(about) == 1 else None
 
 
 def scenarios(source: Any) -> list[dict[str, str]]:

@@ -27,8 +27,6 @@ from govgraph.analysis import metrics, projection
 from govgraph.analysis.metrics import Finding, Metrics, Params
 from govgraph.core.resources import write_atomic as _write
 
-FOCUS = "CL"
-
 
 @dataclass
 class Analysis:
@@ -74,7 +72,10 @@ class AnalysisSet:
     deltas: list[dict[str, Any]]
 
 
-def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str = FOCUS) -> AnalysisSet:
+def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str | None = None) -> AnalysisSet:
+    """Every country and scenario on `as_of`; `focus` (default: `projection.focus_country`) is the
+    country the comparison says where it stands."""
+    focus = focus or projection.focus_country(source)
     countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
     scenarios, baselines, deltas = {}, {}, []
     for sc in projection.scenarios(source):
@@ -256,9 +257,12 @@ def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
 
 
 
-def write_one(folder: Path, a: Analysis) -> list[Path]:
+def write_one(folder: Path, a: Analysis, *, dated: bool = False) -> list[Path]:
+    """`<key>.json` and `.md`; `dated`: `<key>-<as-of>.*`, for a date other than the build's, so the
+    reports the site links to are never overwritten by an analysis of another day."""
     doc = report(a)
-    return [_write(folder / f"{a.key}.json", to_json(doc)), _write(folder / f"{a.key}.md", markdown(doc))]
+    key = f"{a.key}-{doc['as_of']}" if dated else a.key
+    return [_write(folder / f"{key}.json", to_json(doc)), _write(folder / f"{key}.md", markdown(doc))]
 
 
 def write_compare(folder: Path, comparison: dict[str, Any]) -> list[Path]:

@@ -1,4 +1,7 @@
-"""Exceptions: library code raises these; only the CLI turns them into text and exit codes."""
+"""Exceptions: library code raises these; only the CLI turns them into text and exit codes.
+
+Exit codes: 0 all good; 1 the data (or a link) does not conform; 2 the user can fix the input, the
+arguments or the state of OUT; 3 something outside govgraph failed (a server, Java, pyLODE)."""
 
 from __future__ import annotations
 
@@ -67,7 +70,19 @@ class ConformanceError(GovGraphError):
     exit_code = 1
 
 
+class BuildStateError(GovGraphError):
+    """OUT holds no build, or not the one a command needs: run `govgraph build` (exit 2)."""
+
+    exit_code = 2
+
+
 class StoreError(GovGraphError):
     """A store or an external service failed (exit 3)."""
+
+    exit_code = 3
+
+
+class ExternalToolError(GovGraphError):
+    """A program govgraph runs (Java for HermiT, pyLODE) is missing or failed: not a data problem (exit 3)."""
 
     exit_code = 3

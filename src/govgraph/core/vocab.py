@@ -8,6 +8,8 @@ ontology does not define raises ``AttributeError`` instead of minting a stray IR
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
@@ -38,6 +40,10 @@ __all__ = [
     "GG",
     "GRAPH",
     "ID",
+    "KEY_LEVER_TYPES",
+    "LEAD_LEVER_TYPES",
+    "NODE_KINDS",
+    "NodeKind",
     "ONTOLOGY",
     "ONTOLOGY_VERSION",
     "ORG",
@@ -175,6 +181,7 @@ class GG(DefinedNamespace):
     coveredByClass: URIRef  # covered by class
     coveredByLeverType: URIRef  # covered by lever type
     declaredBy: URIRef  # declared by
+    empowersLead: URIRef  # empowers the lead body
     establishedAsStated: URIRef  # established (as stated)
     filledByClass: URIRef  # filled by class
     filledByInstitutionKind: URIRef  # filled by institution kind
@@ -182,13 +189,19 @@ class GG(DefinedNamespace):
     filledByMemberOfKind: URIRef  # filled by member of kind
     filledByMembershipRole: URIRef  # filled by membership role
     issuedAsStated: URIRef  # issued (as stated)
+    keyLever: URIRef  # key lever
+    kindClass: URIRef  # kind class
     knownGap: URIRef  # known gap
     locator: URIRef  # locator
+    mapColour: URIRef  # map colour
+    mapShape: URIRef  # map shape
     nameNotFound: URIRef  # name not found
+    nodeKind: URIRef  # node kind
     scopeNote: URIRef  # scope note
     searchedWhere: URIRef  # searched where
     validFromAsStated: URIRef  # valid from (as stated)
     validUntilAsStated: URIRef  # valid until (as stated)
+    wikidataClass: URIRef  # Wikidata class
 
     # individuals
     NoLegalBasisFound: URIRef  # No legal basis found
@@ -363,6 +376,35 @@ CAST_RULES: dict[str, tuple[tuple[str, str], ...]] = {
     "spending-control-lever": (('lever-type', 'spending-control'),),
     "supreme-audit-institution": (('declared-by', 'org:FormalOrganization'),),
 }
+
+
+class NodeKind(NamedTuple):
+    """How a kind of node is typed, drawn and linked (annotations on the ontology's terms)."""
+
+    owl_class: str  # CURIE of the class every node of this kind belongs to
+    label: str  # English label, for legends
+    colour: str | None  # gg:mapColour
+    shape: str | None  # gg:mapShape (vis-network)
+    wikidata: tuple[str, ...]  # gg:wikidataClass: QIDs that make a Wikidata link right
+
+
+# Every kind of node: institution kinds and the classes that are kinds of their own (gg:nodeKind).
+NODE_KINDS: dict[str, NodeKind] = {
+    "agency": NodeKind('gg:Agency', 'Agency', '#59a14f', 'dot', ('Q192350', 'Q2659904', 'Q327333')),
+    "autonomous-body": NodeKind('gg:AutonomousBody', 'Autonomous body', '#edc948', 'dot', ('Q192350', 'Q2659904', 'Q327333')),
+    "centre-of-government-office": NodeKind('gg:CentreOfGovernmentOffice', 'Centre-of-government office', '#b07aa1', 'dot', ('Q192350', 'Q2659904', 'Q327333')),
+    "coordination-body": NodeKind('gg:CoordinationBody', 'Co-ordination body', '#f28e2b', 'diamond', ('Q192350', 'Q2659904', 'Q327333', 'Q865588')),
+    "country": NodeKind('gg:Country', 'Country', None, None, ('Q3624078', 'Q6256')),
+    "local-government-association": NodeKind('gg:LocalGovernmentAssociation', 'Local government association', '#9c755f', 'dot', ('Q43229',)),
+    "ministry": NodeKind('gg:Ministry', 'Ministry', '#4e79a7', 'dot', ('Q192350', 'Q2659904', 'Q327333')),
+    "political-office": NodeKind('gg:PoliticalOffice', 'Political office', '#ff9da7', 'dot', ('Q192350', 'Q2659904', 'Q294414', 'Q327333')),
+    "state-enterprise": NodeKind('gg:StateEnterprise', 'State enterprise', '#bab0ac', 'dot', ('Q192350', 'Q2659904', 'Q270791', 'Q327333')),
+    "unit": NodeKind('gg:InternalUnit', 'Internal unit', '#76b7b2', 'dot', ('Q192350', 'Q2659904', 'Q327333')),
+}
+# Lever types that make a lead body an empowered one (gg:empowersLead; gg:EmpoweredLeadBody lists
+# the same), and the key lever types of the analysis (gg:keyLever).
+LEAD_LEVER_TYPES: tuple[str, ...] = ('ict-budget', 'project-approval', 'spending-control')
+KEY_LEVER_TYPES: tuple[str, ...] = ('ict-budget', 'procurement', 'project-approval', 'spending-control')
 
 # Prefixes for serialisation, in a fixed order.
 PREFIXES: dict[str, Namespace] = {

@@ -17,9 +17,26 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator
 
+from govgraph.core.errors import UsageError
 from govgraph.core.vocab import CAST_RULES, CONCEPT_SCHEMES
 
 BASELINE = dt.date(2016, 6, 30)
+
+
+def as_of_day(value: dt.date | int | str | None) -> dt.date:
+    """The day a picture is taken on: None → the 2016 baseline; a date as is; a year → 30 June of it
+    (mid-year, see graph/README.md); an ISO date string → that day. UsageError otherwise."""
+    if value is None:
+        return BASELINE
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 6, 30)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{text!r} is neither a year (2016) nor a date (2016-06-30)") from None
 SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")

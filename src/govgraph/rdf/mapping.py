@@ -25,20 +25,13 @@ from govgraph.core.iris import (
     source_iri,
 )
 from govgraph.core.resources import ontology_files
-from govgraph.core.vocab import CV, ELI, GG, ID, ORG
+from govgraph.core.vocab import CONCEPT_SCHEMES, CV, ELI, GG, ID, NODE_KINDS, ORG
 from govgraph.curated import cast
 from govgraph.curated.model import CoordinationBody, CountryFile, Dataset, Fact, Institution, ScenarioFile, SourceDecl
 
-KIND_CLASS = {
-    "ministry": GG.Ministry,
-    "agency": GG.Agency,
-    "centre-of-government-office": GG.CentreOfGovernmentOffice,
-    "unit": GG.InternalUnit,
-    "autonomous-body": GG.AutonomousBody,
-    "political-office": GG.PoliticalOffice,
-    "local-government-association": GG.LocalGovernmentAssociation,
-    "state-enterprise": GG.StateEnterprise,
-}
+# institution kind → the class its institutions belong to (gg:kindClass on the kind's concept)
+KIND_CLASS = {kind: URIRef(str(GG) + k.owl_class.removeprefix("gg:")) for kind, k in NODE_KINDS.items()
+              if kind in CONCEPT_SCHEMES["institution-kind"]}
 RELATION_SHORTCUT = {
     "oversees": GG.oversees,
     "funds": GG.funds,

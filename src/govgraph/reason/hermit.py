@@ -49,14 +49,13 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from govgraph.core import iris
 from govgraph.core.background import die_with_parent
-from govgraph.core.errors import GovGraphError, OntologyError
+from govgraph.core.errors import ExternalToolError, OntologyError
 from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
 from govgraph.curated.model import Dataset, snapshot
 from govgraph.rdf import mapping, serialise
 
 DEFAULT_JAVA_MEMORY_MB = 2000
 OURS = (ID, SOURCE)  # inferences are kept only about these individuals
-KEY_LEVER_TYPES = ("ict-budget", "spending-control", "project-approval")
 
 # Datatypes HermiT accepts (OWL 2 datatype map, the ones we use); others are left out of its input.
 _OWL2_DATATYPES = {XSD.boolean, XSD.decimal, XSD.integer, XSD.string, XSD.language, XSD.double,
@@ -64,10 +63,8 @@ _OWL2_DATATYPES = {XSD.boolean, XSD.decimal, XSD.integer, XSD.string, XSD.langua
                    RDF.PlainLiteral, RDF.langString, RDFS.Literal}
 
 
-class ReasonerError(GovGraphError):
+class ReasonerError(ExternalToolError):
     """HermiT (Java) could not run at all: an external failure, not a data problem (exit 3)."""
-
-    exit_code = 3
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,11 @@ import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from govgraph.analysis import metrics, projection
+from govgraph.analysis import metrics, projection, run
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
+from govgraph.core.vocab import NODE_KINDS
+from govgraph.curated.model import as_of_day
 from govgraph.store import embedded, questions
 
 _HERE = Path(__file__).resolve().parent
@@ -54,37 +56,17 @@ SEED = 20160630
 PHYSICS_MAX_NODES = 300          # above this, physics is off: the precomputed layout is final
 STABILISATION_ITERATIONS = 120   # below it, a short relaxation of the precomputed layout
 
-# institution kind → (legend label, colour, vis shape); Tableau 10 colours, told apart by most readers
-KINDS: dict[str, tuple[str, str, str]] = {
-    "ministry": ("Ministry", "#4e79a7", "dot"),
-    "centre-of-government-office": ("Centre-of-government office", "#b07aa1", "dot"),
-    "unit": ("Internal unit", "#76b7b2", "dot"),
-    "agency": ("Agency", "#59a14f", "dot"),
-    "autonomous-body": ("Autonomous body", "#edc948", "dot"),
-    "political-office": ("Political office", "#ff9da7", "dot"),
-    "state-enterprise": ("State enterprise", "#bab0ac", "dot"),
-    "local-government-association": ("Local-government association", "#9c755f", "dot"),
-    "coordination-body": ("Co-ordination body", "#f28e2b", "diamond"),
-}
+# node kind → (legend label, colour, vis shape): the ontology's gg:mapColour and gg:mapShape
+KINDS: dict[str, tuple[str, str, str]] = {kind: (k.label, k.colour, k.shape) for kind, k in NODE_KINDS.items()
+                                          if k.colour and k.shape}
 OTHER_KIND = ("Other", "#c9c9c9", "dot")
 LEAD_BORDER = "#b8860b"
 WEAK_GLOW = {"high": "rgba(192,57,43,0.95)", "medium": "rgba(217,130,43,0.9)", "low": "rgba(138,143,152,0.8)"}
 
-# edge type (edges.toml) → (filter group, legend label, colour, width, dashes, arrow)
+# edge type → (filter group, legend label, colour, width, dashes, arrow): edges.toml's [[style]] rows
 RELATIONS: dict[str, tuple[str, str, str, float, list[int] | None, bool]] = {
-    "part-of": ("hierarchy", "part of", "#4d4d4d", 2.0, None, True),
-    "reports-to": ("hierarchy", "reports to", "#4d4d4d", 2.0, [8, 4], True),
-    "chair": ("chair", "chairs", "#1f4e9a", 3.5, None, True),
-    "vice-chair": ("membership", "vice-chair of", "#5b7fa6", 2.0, [4, 4], False),
-    "secretariat": ("secretariat", "secretariat of", "#138d90", 3.0, [10, 3, 2, 3], True),
-    "member": ("membership", "member of", "#8fa3b8", 1.5, [4, 4], False),
-    "observer": ("membership", "observer on", "#b8c4d0", 1.0, [1, 4], False),
-    "lever": ("lever", "lever binds", "#e8710a", 3.0, None, True),
-    "oversees": ("oversight", "oversees", "#7b3fa0", 2.0, [10, 4], True),
-    "supervises": ("oversight", "supervises", "#7b3fa0", 2.0, [10, 4], True),
-    "funds": ("funding", "funds", "#2e8b3e", 2.5, [12, 3], True),
-    "advises": ("advice", "advises", "#8c8c8c", 1.5, [2, 3], True),
-}
+    t: (st.group, st.label, st.colour, st.width, list(st.dashes) or None, st.arrow)
+    for t, st in projection.load_edge_styles().items()}
 OTHER_RELATION = ("other", "other tie", "#aaaaaa", 1.0, [2, 2], True)
 GROUPS = {"hierarchy": "hierarchy", "membership": "membership", "chair": "chair", "secretariat": "secretariat",
           "lever": "levers", "oversight": "oversight", "funding": "funding", "advice": "advice", "other": "other"}
@@ -245,25 +227,10 @@ def _citation_order(iri: str) -> tuple[int, str]:
 
 def analysis_doc(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
                  params: metrics.Params = metrics.Params()) -> dict[str, Any]:
-    """Project and analyse one arrangement and return the document the maps read (the same fields as
-    ``out/analysis/<key>.json``). For maps of a date or scenario the build did not analyse, and for
-    notebooks; the build's site reads the analysis files instead."""
-    G = projection.project(source, country, as_of=as_of, scenario=scenario)
-    m = metrics.metrics(G, params)
-    found = metrics.findings(G, m, params)
-    row = metrics.indicators(G, m, found, params)
-    metrics.annotate(G, m, found)
-    nodes = [{k: d.get(k) for k in (
-        "iri", "label", "labels", "acronym", "kind", "placement", "level", "scope", "lead", "legal_basis",
-        "no_legal_basis_found", "levers", "mandates", "degree", "betweenness", "closeness", "pagerank",
-        "constraint", "effective_size", "size", "weak", "weak_severity", "weak_findings")} | {"id": n}
-        for n, d in sorted(G.nodes(data=True), key=lambda x: str(x[0]))]
-    edges = [{"source": u, "target": v, "type": d["type"], "weight": d["weight"], "tie": d["tie"],
-              "record": d.get("record")} for u, v, d in sorted(G.edges(data=True),
-                                                               key=lambda e: (str(e[0]), e[2]["type"], str(e[1])))]
-    return {"country": G.graph["country"].upper(), "scenario": G.graph.get("scenario"), "as_of": G.graph["as_of"],
-            "leads": G.graph["leads"], "indicators": row, "findings": [f.to_dict() for f in found],
-            "nodes": nodes, "edges": edges}
+    """Project and analyse one arrangement and return the document the maps read: exactly what the
+    build writes to ``out/analysis/<key>.json`` (the same run, the same rounding). For maps of a date
+    or scenario the build did not analyse, and for notebooks."""
+    return run.report(run.analyse_one(source, country, as_of=as_of, scenario=scenario, params=params))
 
 
 # -- the map model (pure) ---------------------------------------------------------------------------
@@ -845,7 +812,7 @@ class SiteReport:
     bytes: int
 
 
-def write_site(out: Path, source: Any = None, *, focus: str = "CL",
+def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                questions: list[Any] | None = None) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
     ``scenarios.html`` and ``scenarios/<id>.html``, ``queries.html``, ``static/``.
@@ -859,6 +826,7 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
         source = embedded.open_store(out)
     written = copy_static(out)
     memo: dict = {}  # the sources table, read once per set of graphs
+    focus = focus or projection.focus_country(source)
     names = country_names(source)
     titles = scenario_titles(source)
     ccs = sorted(p.stem for p in folder.glob("??.json"))
@@ -894,7 +862,9 @@ def write_site(out: Path, source: Any = None, *, focus: str = "CL",
                           "lead_before": (base.get("indicators") or {}).get("lead_label") or "none",
                           "lead_after": (alt.get("indicators") or {}).get("lead_label") or "none"})
     written.append(_write(out / "scenarios.html", _render(
-        "scenarios.html", root="", title="Chile's baseline beside each scenario", scenarios=scen_rows,
+        "scenarios.html", root="", scenarios=scen_rows,
+        title=(f"{_name(names, focus.lower())}'s baseline beside each scenario" if focus
+               else "Each country's baseline beside its scenarios"),
         as_of=as_of, uses_maps=False).encode("utf-8")))
 
     rows = [docs[cc]["indicators"] for cc in ccs]
@@ -971,22 +941,8 @@ def notebook_map(country: str, *, out: str | Path = "out", scenario: str | None 
     """
     from IPython.display import HTML
 
-    page = standalone_map(embedded.open_store(Path(out)), country, as_of=_as_date(as_of), scenario=scenario)
+    page = standalone_map(embedded.open_store(Path(out)), country, as_of=as_of_day(as_of), scenario=scenario)
     with warnings.catch_warnings():  # IPython suggests IFrame, which cannot carry srcdoc
         warnings.simplefilter("ignore")
         return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;'
                     f'border:0" sandbox="allow-scripts allow-popups"></iframe>')
-
-
-def _as_date(value: dt.date | int | str | None) -> dt.date:
-    if value is None:
-        return dt.date(2016, 6, 30)
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if text.isdigit() and len(text) == 4:
-        return dt.date(int(text), 6, 30)
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{value!r} is neither a year (2016) nor a date (2016-06-30)") from None

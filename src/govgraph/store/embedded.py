@@ -21,7 +21,7 @@ from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from govgraph.core.errors import QueryError, StoreError, UsageError
+from govgraph.core.errors import BuildStateError, QueryError, StoreError, UsageError
 from govgraph.core.vocab import GRAPH
 
 ONTOLOGY = GRAPH + "ontology"
@@ -94,7 +94,7 @@ def open_store(out: Path) -> ox.Store:
     """Open the build's store read-only; a clear error when there is no build."""
     path = Path(out) / "store"
     if not path.is_dir():
-        raise StoreError(f"no build found in {out}: run `govgraph build` first (or pass --out DIR)")
+        raise BuildStateError(f"no build found in {out}: run `govgraph build` first (or pass --out DIR)")
     try:
         return ox.Store.read_only(str(path))
     except OSError as exc:
@@ -136,7 +136,7 @@ def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.
     if scenario is not None:
         wanted = f"{GRAPH}scenario/{scenario}"
         if wanted not in names:
-            known = ", ".join(n.rsplit("/", 1)[1] for n in names if "/scenario/" in n) or "none"
+            known = ", ".join(n.rsplit("/", 1)[1] for n in names if n.startswith(f"{GRAPH}scenario/")) or "none"
             raise UsageError(f"no scenario '{scenario}' in this build (known: {known})")
         # a scenario sees its own inferences (…/graph/inferred/scenario/<id>), not the baseline's
         own_inferred = f"{INFERRED}/scenario/{scenario}"
