@@ -271,3 +271,37 @@ def test_any_problem_is_reported_by_the_pure_parser(tmp_path, monkeypatch):
     with pytest.raises(DataError):
         load(data_dir_with(tmp_path, FIXTURES / "invalid" / "dangling-reference.yaml"))
     assert calls and calls[-1] is False
+
+
+GROUPS = """groups:
+  - id: club
+    name: {en: Club of states}
+    acronym: CLUB
+    members:
+      - country: ZZ
+        from: 2001-01-01
+        sources: [{id: %(source)s, locator: "p. 1"}]
+        confidence: confirmed
+      - country: %(other)s
+        from: 2002-01-01
+        until: %(until)s
+        sources: [{id: %(source)s, locator: "p. 2"}]
+        confidence: reported
+"""
+
+
+def test_groups_load_and_each_member_needs_a_country_file(tmp_path):
+    source = YAML(typ="safe").load((KITCHEN_SINK / "sources.yaml").read_text(encoding="utf-8"))[0]["id"]
+    data = data_dir_with(tmp_path, KITCHEN_SINK / "countries" / "zz.yaml")
+    (data / "groups.yaml").write_text(GROUPS % {"source": source, "other": "ZZ", "until": "2003-01-01"},
+                                      encoding="utf-8")
+    club = load(data).groups["club"]
+    assert [(m.country, m.from_.year, m.until and m.until.year) for m in club.members] == [
+        ("ZZ", 2001, None), ("ZZ", 2002, 2003)]
+    (data / "groups.yaml").write_text(GROUPS % {"source": source, "other": "QQ", "until": "2001-06-01"},
+                                      encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load(data)
+    found = {(p.path.rsplit("/", 1)[-1], p.line, p.field.rsplit(".", 1)[-1]) for p in caught.value.problems}
+    assert ("groups.yaml", 10, "country") in found, caught.value.problems  # no countries/qq.yaml
+    assert ("groups.yaml", 12, "until") in found, caught.value.problems   # until before from

@@ -312,3 +312,22 @@ def test_sources_of_a_lever_and_a_membership(real):
     assert [r["source"] for r in rows] == [SOURCE + s for s in (
         "cl-revistafibra-2015", "cl-historiasdelopublico-2015", "cl-plan-accion-digital-2008")]
     assert {r["confidence"] for r in rows} == {CONFIDENCE + "reported"}
+
+
+def test_group_membership_follows_the_date(real):
+    """graph/groups.yaml: every membership holding on the day, none other. The United Kingdom is in
+    the EU on 30 June 2016 and out of it on 30 June 2025 (until: 2020-02-01); Colombia joins the OECD
+    in 2020; Uruguay, which is in no group, has no row."""
+    from govgraph.curated.loader import load
+
+    dataset = load(REAL_DATA)
+    for day in (dt.date(2016, 6, 30), dt.date(2025, 6, 30)):
+        expected = {(m.country, g.acronym) for g in dataset.groups.values() for m in g.members if m.holds_on(day)}
+        got = {(r["countryCode"], r["acronym"]) for r in ask(real, "group-membership", as_of=day)}
+        assert got == expected, day
+    assert ("GB", "EU") in {(r["countryCode"], r["acronym"]) for r in ask(real, "group-membership")}
+    assert ("GB", "EU") not in {(r["countryCode"], r["acronym"])
+                                for r in ask(real, "group-membership", as_of=dt.date(2025, 6, 30))}
+    assert [r["acronym"] for r in ask(real, "group-membership", as_of=dt.date(2019, 6, 30), country="CO")] == []
+    assert [r["acronym"] for r in ask(real, "group-membership", as_of=dt.date(2021, 6, 30), country="CO")] == ["OECD"]
+    assert ask(real, "group-membership", country="UY") == []

@@ -387,19 +387,23 @@ def test_large_layouts_are_fixed_and_spread_out(n):
     assert max(xs) - min(xs) > 1000
 
 
-def test_the_comparison_shows_every_countrys_movement_grouped_two_ways(real_build):
+def test_the_comparison_shows_every_countrys_movement_grouped_three_ways(real_build):
     """2016 → 2025 for all countries at once: each country once per grouping, its lead body on both
-    dates; the groups are the placements (and binding control or not) found in the data."""
+    dates; the groups are the placements, binding control or not, and the intergovernmental
+    organisations (graph/groups.yaml) found in the data."""
     from govgraph.site import pages
     from govgraph.store import embedded
 
     countries = {p.stem.upper() for p in (REAL_DATA / "countries").glob("*.yaml")}
     m = pages.movement(embedded.open_store(real_build))
-    for grouping in ("by_placement", "by_controls"):
+    for grouping in ("by_placement", "by_controls", "by_groups"):
         assert sorted(r["code"] for g in m[grouping] for r in g["rows"]) == sorted(countries)
+    gb = next(r for r in m["rows"] if r["code"] == "GB")
+    assert gb["groups"] == "OECD", "groups.yaml: the United Kingdom left the EU on 31 January 2020"
     cl = next(r for r in m["rows"] if r["code"] == "CL")
     # cl.yaml: the MDGU (SEGPRES, centre of government) in 2016; the SGD (Finance) in 2025
     assert (cl["before"]["placement"], cl["after"]["placement"], cl["moved"]) == (
         "centre of government", "finance ministry", True)
     page = (real_build / "compare.html").read_text(encoding="utf-8")
-    assert 'id="movement"' in page and page.count('scope="rowgroup"') == len(m["by_placement"]) + len(m["by_controls"])
+    assert 'id="movement"' in page
+    assert page.count('scope="rowgroup"') == len(m["by_placement"]) + len(m["by_controls"]) + len(m["by_groups"])

@@ -45,6 +45,11 @@ def country_iri(code: str) -> URIRef:
     return URIRef(ID + code.lower())
 
 
+def group_iri(group_id: str) -> URIRef:
+    """An intergovernmental organisation countries are grouped by (groups.yaml)."""
+    return URIRef(f"{ID}group/{group_id}")
+
+
 def record_iri(code: str, slug: str) -> URIRef:
     return URIRef(f"{ID}{code.lower()}/{slug}")
 

@@ -91,6 +91,8 @@ class GG(DefinedNamespace):
     Country: URIRef  # Country
     DatasetNote: URIRef  # Dataset note
     EmpoweredLeadBody: URIRef  # Empowered lead body
+    GroupMembership: URIRef  # Group membership
+    IntergovernmentalOrganisation: URIRef  # Intergovernmental organisation
     InternalUnit: URIRef  # Internal unit
     LeadBody: URIRef  # Lead body
     LeadBodyWithLegalBasis: URIRef  # Lead body with a legal basis
@@ -131,8 +133,10 @@ class GG(DefinedNamespace):
     coveredBySearch: URIRef  # covered by search
     filledBy: URIRef  # filled by
     funds: URIRef  # funds
+    groupMember: URIRef  # group member
     hasMandate: URIRef  # has mandate
     holdsLever: URIRef  # holds lever
+    inGroup: URIRef  # in group
     instrumentKind: URIRef  # instrument kind
     leadBody: URIRef  # lead body
     leadsDigitalGovernment: URIRef  # leads digital government in

@@ -26,6 +26,7 @@ from govgraph.curated.model import (
     CountryFile,
     Dataset,
     Fact,
+    GroupsFile,
     Record,
     Ref,
     ScenarioFile,
@@ -256,6 +257,16 @@ class _Loader:
                 continue
             dataset.countries[country.code] = country
             declared.extend((s, path) for s in country.sources)
+        groups_path = self.root / "groups.yaml"
+        if os.path.lexists(groups_path):
+            groups = self._load_file(GroupsFile, groups_path)
+            if groups is not None:
+                for group in groups.groups:
+                    if group.id in dataset.groups:
+                        self.report_at(group, "id", f"the group id {group.id} is used twice", "give each group its own id",
+                                       key="id")
+                    dataset.groups[group.id] = group
+                declared.extend((s, groups_path) for s in groups.sources)
         for path in sorted((self.root / "scenarios").glob("*.yaml")):
             scenario = self._load_file(ScenarioFile, path)
             if scenario is None:
@@ -572,6 +583,13 @@ class _Linker:
     def run(self) -> None:
         for country in self.dataset.countries.values():
             self.link(country)
+        for group in self.dataset.groups.values():
+            for member in group.members:
+                self.check_fact(member, {})
+                if member.country.lower() not in self.dataset.countries:
+                    self.loader.report_at(member, "country", f"{member.country} has no country file",
+                                          f"add countries/{member.country.lower()}.yaml, or leave the country out "
+                                          "of the group until it is curated", key="country")
         for scenario in self.dataset.scenarios.values():
             view = self.apply(scenario)
             if view is not None:

@@ -471,6 +471,29 @@ class CountryFile(Sections):
         return self.country.code.lower()
 
 
+class GroupMember(Fact):
+    """A country's membership of a group, from the day it joined (until the day it left)."""
+
+    country: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
+    note: Text | None = None
+
+
+class Group(Record):
+    """An intergovernmental organisation countries are compared by (groups.yaml)."""
+
+    id: Slug
+    name: LangName
+    acronym: Text | None = None
+    homepage: Url | None = None
+    members: list[GroupMember] = []
+
+
+class GroupsFile(Record):
+    groups: list[Group] = []
+    sources: list[SourceDecl] = []
+    gaps: list[Gap] = []
+
+
 class ScenarioHeader(Fact):
     id: Slug
     country: Annotated[str, _checked(re.compile(r"^[A-Z]{2}$"), "an ISO 3166-1 alpha-2 code in capitals, e.g. CL")]
@@ -496,6 +519,11 @@ class Dataset:
     scenarios: dict[str, ScenarioFile] = field(default_factory=dict)
     # scenario id → the country's arrangement under that scenario (baseline snapshot + changes)
     scenario_views: dict[str, CountryFile] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)  # groups.yaml: OECD, EU …
+
+    def groups_of(self, code: str) -> list[tuple[Group, GroupMember]]:
+        """The memberships of one country (lower-case code), group by group."""
+        return [(g, m) for _, g in sorted(self.groups.items()) for m in g.members if m.country.lower() == code]
 
 
 def record_id(kind: str, record: Fact) -> str | None:

@@ -20,6 +20,7 @@ from govgraph.core.iris import (
     country_graph_iri,
     country_iri,
     eu_country_iri,
+    group_iri,
     record_iri,
     scenario_graph_iri,
     source_iri,
@@ -27,7 +28,17 @@ from govgraph.core.iris import (
 from govgraph.core.resources import ontology_files
 from govgraph.core.vocab import CONCEPT_SCHEMES, CV, ELI, GG, ID, NODE_KINDS, ORG
 from govgraph.curated import cast
-from govgraph.curated.model import CoordinationBody, CountryFile, Dataset, Fact, Institution, ScenarioFile, SourceDecl
+from govgraph.curated.model import (
+    CoordinationBody,
+    CountryFile,
+    Dataset,
+    Fact,
+    Group,
+    GroupMember,
+    Institution,
+    ScenarioFile,
+    SourceDecl,
+)
 
 # institution kind → the class its institutions belong to (gg:kindClass on the kind's concept)
 KIND_CLASS = {kind: URIRef(str(GG) + k.owl_class.removeprefix("gg:")) for kind, k in NODE_KINDS.items()
@@ -130,6 +141,22 @@ class _CountryBuilder:
             self.g.add((node, GG.legalBasisStatus, GG.NoLegalBasisFound))
         for slug in basis:
             self.g.add((node, CV.hasFormalFramework, self.iri(slug)))
+
+    def group_membership(self, group: Group, member: GroupMember) -> None:
+        """The country's membership of an intergovernmental organisation, and the organisation's
+        names (repeated in each member's graph, so every country graph stands on its own)."""
+        g, gnode = self.g, group_iri(group.id)
+        node = self.iri(f"group/{group.id}" + (f"/{member.from_.isoformat()}" if member.from_ else ""))
+        g.add((gnode, RDF.type, GG.IntergovernmentalOrganisation))
+        _texts(g, gnode, (RDFS.label, SKOS.prefLabel), group.name)
+        if group.acronym:
+            g.add((gnode, GG.acronym, Literal(group.acronym)))
+        if group.homepage:
+            g.add((gnode, FOAF.homepage, URIRef(group.homepage)))
+        g.add((node, RDF.type, GG.GroupMembership))
+        g.add((node, GG.groupMember, self.country))
+        g.add((node, GG.inGroup, gnode))
+        self.fact(node, member)
 
     def common(self, node: URIRef, record) -> None:
         """Fields shared by named bodies: labels, acronym, dates, links."""
@@ -400,12 +427,17 @@ def _bind(g: Graph, code: str | None = None) -> None:
         g.bind(code.lower(), f"{ID}{code.lower()}/", override=True, replace=True)
 
 
-def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *, curation: bool = True) -> Graph:
+def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *, curation: bool = True,
+                  groups: list[tuple[Group, GroupMember]] = ()) -> Graph:
     """One country's graph. `curation`: also the curators' searches and the standard cast's role
-    assessments (the published graph has them; the reasoner's snapshots do not need them)."""
+    assessments (the published graph has them; the reasoner's snapshots do not need them).
+    `groups`: the country's memberships of intergovernmental organisations (`Dataset.groups_of`)."""
     g = Graph(identifier=country_graph_iri(country.code))
     _bind(g, country.code)
-    _CountryBuilder(country, g, origins).build(searches=curation, assessments=curation)
+    builder = _CountryBuilder(country, g, origins)
+    builder.build(searches=curation, assessments=curation)
+    for group, member in groups:
+        builder.group_membership(group, member)
     return g
 
 
@@ -468,7 +500,7 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
     """Every named graph of the dataset: ontology, sources, one per country, one per scenario.
     `origins`, when given, is filled as `record_origins` would fill it, on the same pass."""
     graphs = [ontology if ontology is not None else ontology_graph(), sources_graph(dataset.sources, origins)]
-    graphs += [country_graph(c, origins) for _, c in sorted(dataset.countries.items())]
+    graphs += [country_graph(c, origins, groups=dataset.groups_of(code)) for code, c in sorted(dataset.countries.items())]
     for sid, view in sorted(dataset.scenario_views.items()):
         head = dataset.scenarios[sid].scenario
         if origins is not None and head.origin[0]:

@@ -717,8 +717,9 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
 
 def movement(source: Any) -> dict[str, Any]:
     """Every country's lead body, where it sits, and the binding controls it holds, on the first and
-    the last cast date, grouped two ways (by the later placement; by whether the lead body then holds
-    a binding spending control or project approval): the comparison page's 'movement' section."""
+    the last cast date, grouped three ways (by the later placement; by whether the lead body then
+    holds a binding spending control or project approval; by the intergovernmental organisations the
+    country then belongs to): the comparison page's 'movement' section."""
     from govgraph.core.vocab import CAST_DATES
 
     sel = projection._selector(source)
@@ -738,9 +739,16 @@ def movement(source: Any) -> dict[str, Any]:
             cc = dict(zip(result.columns, row))["countryCode"].value
             if key in seen.get(cc, {}):
                 seen[cc][key]["controls"] += 1
+    members: dict[str, list[str]] = {}
+    result = questions.run(questions.load_question("group-membership"), sel, as_of=last)
+    for row in result.rows:
+        values = dict(zip(result.columns, row))
+        name = (values.get("acronym") or values.get("label") or values["group"]).value
+        members.setdefault(values["countryCode"].value, []).append(name)
     rows = []
     for cc in sorted(seen):
         entry = seen[cc]
+        entry["groups"] = " · ".join(sorted(members.get(cc, []))) or "none recorded"
         entry.setdefault("before", {"lead": "none", "placement": "–", "controls": 0})
         entry.setdefault("after", {"lead": "none", "placement": "–", "controls": 0})
         entry["moved"] = entry["before"]["placement"] != entry["after"]["placement"]
@@ -756,7 +764,8 @@ def movement(source: Any) -> dict[str, Any]:
     return {"first": first.isoformat(), "last": last.isoformat(), "rows": rows,
             "by_placement": grouped(lambda r: r["after"]["placement"]),
             "by_controls": grouped(lambda r: "holds a binding control" if r["after"]["controls"]
-                                   else "holds no binding control")}
+                                   else "holds no binding control"),
+            "by_groups": grouped(lambda r: f"member of {r['groups']}" if members.get(r["code"]) else "member of none of the recorded organisations")}
 
 
 def copy_static(out: Path) -> list[Path]:
