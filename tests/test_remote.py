@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -138,6 +139,8 @@ class _GraphStore(BaseHTTPRequestHandler):
         attempts = self.seen.setdefault(self.path, [])
         attempts.append(body)
         self.send_response(503 if len(attempts) == 1 else 204)
+        if len(attempts) == 1:
+            self.send_header("Retry-After", "0")  # only a 503 that says when to come back is retried
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -167,3 +170,55 @@ def test_push_sends_credentials_and_retries(kitchen_sink_build, graph_store):
         assert len(attempts) == 2 and attempts[0] == attempts[1]
         graph_iri = urllib.parse.unquote(path.split("graph=", 1)[1])
         assert len(list(ox.parse(attempts[1], format=ox.RdfFormat.TURTLE))) == sent[graph_iri]
+
+
+class _Scripted(BaseHTTPRequestHandler):
+    """A SPARQL endpoint on 127.0.0.1 that answers each POST with the next scripted step:
+    ("sleep", seconds) never answers in time; (status, retry_after) answers that status."""
+
+    script: list = []
+    hits: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.hits.append(self.path)
+        step = self.script[min(len(self.hits), len(self.script)) - 1]
+        if step[0] == "sleep":
+            time.sleep(step[1])
+            return
+        status, retry = step
+        body = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}' if status == 200 else b"busy"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/sparql-results+json" if status == 200 else "text/plain")
+        if retry is not None:
+            self.send_header("Retry-After", str(retry))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("script, sends, outcome", [
+    ([("sleep", 3)], 1, "no answer within"),          # a timed-out query is never sent again
+    ([(500, None), (200, None)], 1, "500"),             # a server error is not cured by repeating
+    ([(503, None), (200, None)], 1, "failed"),          # busy, but it did not say when to come back
+    ([(503, 0), (200, None)], 2, None),                 # busy, come back now: retried, answered
+    ([(429, 0), (502, 0), (200, None)], 3, None),
+])
+def test_only_what_a_second_try_can_cure_is_retried(script, sends, outcome):
+    _Scripted.script, _Scripted.hits = script, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    store = remote.RemoteStore(f"http://127.0.0.1:{server.server_port}/sparql", timeout=1, retries=3)
+    try:
+        if outcome is None:
+            assert store.select("SELECT ?x WHERE { ?x ?p ?o }") == (["x"], [])
+        else:
+            with pytest.raises(StoreError, match=outcome):
+                store.select("SELECT ?x WHERE { ?x ?p ?o }")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(_Scripted.hits) == sends

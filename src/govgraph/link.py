@@ -12,7 +12,7 @@ HTTP 429 with Retry-After):
 - bounded: QIDs go in batches (VALUES, default 50 a query) with a LIMIT; a result that hits the
   limit is reported, never silently truncated;
 - polite: a descriptive User-Agent, a pause between batches, a client timeout;
-- 429 and 503 are retried after Retry-After (seconds or an HTTP date), at most `retries` times and
+- 429, 502 and 503 with Retry-After are retried after it (`core.retry`), at most `retries` times and
   never waiting longer than `max_wait`; a timeout is not retried (the query would only be repeated
   against a service that is already struggling), it is reported and the batch marked unchecked.
 
@@ -22,7 +22,6 @@ endpoint argument raises (UsageError). The CLI prints the report and chooses the
 
 from __future__ import annotations
 
-import email.utils
 import json
 import time
 import urllib.error
@@ -32,6 +31,7 @@ from typing import Callable, Iterable
 
 from govgraph import __version__
 from govgraph.core.errors import UsageError
+from govgraph.core.retry import RETRY_STATUSES, timed_out, with_retries
 from govgraph.core.vocab import NODE_KINDS
 
 WD = "http://www.wikidata.org/entity/"
@@ -149,19 +149,6 @@ class _Failed(Exception):
     """A batch could not be checked (message for the report)."""
 
 
-def _retry_after(value: str | None, default: float) -> float:
-    if not value:
-        return default
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, when.timestamp() - time.time())
-
-
 @dataclass
 class Checker:
     """The polite client. `sleep` is injectable so tests can observe the waits."""
@@ -191,33 +178,32 @@ class Checker:
         client.setReturnFormat(JSON)
         client.setTimeout(max(1, int(round(self.timeout))))
         client.setQuery(query)
-        attempt = 0
-        while True:
+        def send() -> bytes:
             report.queries += 1
-            try:
-                raw = client.query().response.read()
-                return json.loads(raw)
-            except urllib.error.HTTPError as exc:
-                if exc.code not in (429, 503):
-                    raise _Failed(f"HTTP {exc.code} {exc.reason}") from exc
-                wait = _retry_after(exc.headers.get("Retry-After") if exc.headers else None, 2.0 ** attempt)
-                attempt += 1
-                if attempt > self.retries:
-                    raise _Failed(f"HTTP {exc.code} (rate limited) after {attempt} attempts; try again later") from exc
-                if wait > self.max_wait:
-                    raise _Failed(f"HTTP {exc.code}: the server asks to wait {wait:.0f} s "
-                                  f"(more than --max-wait {self.max_wait:.0f} s)") from exc
-                report.retries += 1
-                self.sleep(wait)
-            except (TimeoutError, urllib.error.URLError) as exc:
-                reason = getattr(exc, "reason", exc)
-                if isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError):
-                    raise _Failed(f"no answer within {self.timeout:g} s (timeout; not retried)") from exc
-                raise _Failed(f"cannot reach the endpoint: {reason}") from exc
-            except (SPARQLWrapperException, OSError) as exc:
-                raise _Failed(f"{type(exc).__name__}: {exc}") from exc
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise _Failed(f"the answer is not SPARQL JSON results: {exc}") from exc
+            return client.query().response.read()
+
+        def counted(exc: BaseException, wait: float) -> None:
+            report.retries += 1
+
+        try:
+            return json.loads(with_retries(send, retries=self.retries, max_wait=self.max_wait, sleep=self.sleep,
+                                           on_retry=counted))
+        except urllib.error.HTTPError as exc:
+            wait = getattr(exc, "wait", None)
+            if wait is not None and wait > self.max_wait:
+                raise _Failed(f"HTTP {exc.code}: the server asks to wait {wait:.0f} s "
+                              f"(more than --max-wait {self.max_wait:.0f} s)") from exc
+            if exc.code in RETRY_STATUSES:
+                raise _Failed(f"HTTP {exc.code} (rate limited) after {exc.attempts} attempt(s); try again later") from exc
+            raise _Failed(f"HTTP {exc.code} {exc.reason}") from exc
+        except (TimeoutError, urllib.error.URLError) as exc:
+            if timed_out(exc):
+                raise _Failed(f"no answer within {self.timeout:g} s (timeout; not retried)") from exc
+            raise _Failed(f"cannot reach the endpoint: {getattr(exc, 'reason', exc)}") from exc
+        except (SPARQLWrapperException, OSError) as exc:
+            raise _Failed(f"{type(exc).__name__}: {exc}") from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _Failed(f"the answer is not SPARQL JSON results: {exc}") from exc
 
     def check(self, links: Iterable[Link]) -> LinkReport:
         links = sorted(set(links), key=lambda l: (l.qid, l.subject))

@@ -9,7 +9,6 @@ the query library writes them into the query text as a VALUES block."""
 from __future__ import annotations
 
 import base64 as _base64
-import time as _time
 import urllib.error as _urlerror
 import urllib.parse as _urlparse
 import urllib.request as _urlrequest
@@ -19,6 +18,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from govgraph.core.errors import QueryError, StoreError, UsageError
+from govgraph.core.retry import timed_out, with_retries
 from govgraph.core.vocab import GRAPH
 from govgraph.store.embedded import LocalStore, Rows, choose_graphs, graph_names, open_store
 
@@ -72,24 +72,24 @@ class RemoteStore:
             client.addDefaultGraph(g.value)
         for key, value in _auth_header(self.user, self.password, self.token).items():
             client.addCustomHttpHeader(key, value)
-        attempt = 0
-        while True:
-            try:
-                response = client.query().response
-                return response.read()
-            except QueryBadFormed as exc:
-                raise QueryError(f"{self.endpoint} refused the query as malformed: {exc.msg or exc}") from exc
-            except Unauthorized as exc:
-                raise StoreError(f"{self.endpoint} refused the credentials (use --user/--password or --token)") from exc
-            except EndPointNotFound as exc:
-                raise StoreError(f"{self.endpoint} answered 404: is this the SPARQL query URL?") from exc
-            except (EndPointInternalError, _urlerror.URLError, TimeoutError, OSError) as exc:
-                attempt += 1
-                if attempt > self.retries:
-                    raise StoreError(f"{self.endpoint} failed after {attempt} attempt(s): {exc}") from exc
-                _time.sleep(0.5 * 2 ** (attempt - 1))
-            except SPARQLWrapperException as exc:
-                raise StoreError(f"{self.endpoint} failed: {exc}") from exc
+        try:
+            return with_retries(lambda: client.query().response.read(), retries=self.retries)
+        except QueryBadFormed as exc:
+            raise QueryError(f"{self.endpoint} refused the query as malformed: {exc.msg or exc}") from exc
+        except Unauthorized as exc:
+            raise StoreError(f"{self.endpoint} refused the credentials (use --user/--password or --token)") from exc
+        except EndPointNotFound as exc:
+            raise StoreError(f"{self.endpoint} answered 404: is this the SPARQL query URL?") from exc
+        except EndPointInternalError as exc:
+            raise StoreError(f"{self.endpoint} answered 500 (not retried): {exc.msg or exc}") from exc
+        except (_urlerror.URLError, OSError) as exc:
+            if timed_out(exc):
+                raise StoreError(f"{self.endpoint} gave no answer within {self.timeout:g} s; the query was not "
+                                 "sent again (the server may still be running it): raise --timeout, or ask "
+                                 "for less (a country, a date, a LIMIT)") from exc
+            raise StoreError(f"{self.endpoint} failed after {getattr(exc, 'attempts', 1)} attempt(s): {exc}") from exc
+        except SPARQLWrapperException as exc:
+            raise StoreError(f"{self.endpoint} failed: {exc}") from exc
 
     def graph_names(self) -> list[str]:
         if self._names is None:
@@ -125,30 +125,25 @@ def _graph_url(endpoint: str, graph: str) -> str:
 
 def http_request(method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
                  timeout: float = 60.0, retries: int = 3) -> tuple[int, bytes]:
-    """One HTTP request with retries on connection failures, timeouts, 429 and 5xx (backoff 0.5, 1, 2 s…).
+    """One HTTP request under the retry policy of `core.retry` (never again after a timeout).
 
-    Returns (status, body) for 2xx; raises StoreError otherwise (4xx at once, with the server's words).
+    Returns (status, body) for 2xx; raises StoreError otherwise, with the server's words.
     """
-    attempt = 0
-    while True:
+    def send() -> tuple[int, bytes]:
         request = _urlrequest.Request(url, data=body, method=method, headers=headers or {})
-        try:
-            with _urlrequest.urlopen(request, timeout=timeout) as response:
-                return response.status, response.read()
-        except _urlerror.HTTPError as exc:
-            text = exc.read()[:500].decode("utf-8", "replace").strip()
-            if exc.code in (401, 403):
-                raise StoreError(f"{method} {url}: {exc.code} {exc.reason} — check --user/--password or --token"
-                                 + (f" ({text})" if text else "")) from exc
-            if exc.code != 429 and exc.code < 500:
-                raise StoreError(f"{method} {url}: {exc.code} {exc.reason}" + (f": {text}" if text else "")) from exc
-            failure: Exception = exc
-        except (_urlerror.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            failure = exc
-        attempt += 1
-        if attempt > retries:
-            raise StoreError(f"{method} {url} failed after {attempt} attempt(s): {failure}") from failure
-        _time.sleep(0.5 * 2 ** (attempt - 1))
+        with _urlrequest.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+
+    try:
+        return with_retries(send, retries=retries)
+    except _urlerror.HTTPError as exc:
+        text = exc.read()[:500].decode("utf-8", "replace").strip()
+        hint = " — check --user/--password or --token" if exc.code in (401, 403) else ""
+        raise StoreError(f"{method} {url}: {exc.code} {exc.reason}{hint}" + (f": {text}" if text else "")) from exc
+    except (_urlerror.URLError, OSError) as exc:
+        if timed_out(exc):
+            raise StoreError(f"{method} {url}: no answer within {timeout:g} s; not sent again (raise --timeout)") from exc
+        raise StoreError(f"{method} {url} failed after {getattr(exc, 'attempts', 1)} attempt(s): {exc}") from exc
 
 
 def push(out: Path, endpoint: str, *, user: str | None = None, password: str | None = None,
