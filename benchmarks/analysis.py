@@ -18,7 +18,7 @@ import time
 
 import networkx as nx
 
-from govgraph.analysis import metrics
+from govgraph.analysis import findings, metrics
 from govgraph.analysis.metrics import Params
 
 
@@ -75,8 +75,8 @@ def run(sizes: list[int], samples: int, exact_max: int) -> None:
                             constraint={v: None for v in H}, effective_size={v: None for v in H},
                             articulation_points=metrics.articulation_points(H), bridges=[],
                             components=metrics.components(H))
-        _, t_find = timed(lambda: [r(G, m, Params()) for r in (metrics.find_lead_not_central, metrics.find_low_reach,
-                                                               metrics.find_fragmented)])
+        _, t_find = timed(lambda: [r(G, m, Params()) for r in (findings.find_lead_not_central, findings.find_low_reach,
+                                                               findings.find_fragmented)])
         print(f"{n:>8} {H.number_of_edges():>8} | {t_deg:8.3f} {t_clo:9.2f} {t_pr:8.3f} {t_con:10.2f} "
               f"{t_art:7.3f} {t_find:8.3f} | {exact_text} {t_s:10.2f} {ratio:6.1f} {overlap:6.2f} {maxerr:7.4f}")
     print(f"\nseconds; sampled betweenness uses {samples} pivots, seed {Params().seed}; ratio = exact/sampled time; "

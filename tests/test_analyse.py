@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from govgraph.analysis import metrics
+from govgraph.analysis import findings, indicators, metrics
 from govgraph.analysis.metrics import Params
 
 from conftest import REAL_DATA, run_govgraph
@@ -177,7 +177,7 @@ def by_id(found):
 
 
 def test_findings_on_a_weak_arrangement_by_hand(weak):
-    found = by_id(metrics.findings(weak))
+    found = by_id(findings.findings(weak))
     # u is a leaf: betweenness 0 while seg, com and fin broker → not central, high
     f = found["lead-not-central:u"]
     assert f.severity == "high" and f.evidence["values"]["betweenness"] == 0
@@ -208,12 +208,12 @@ def test_findings_on_a_weak_arrangement_by_hand(weak):
     assert found["bridge:seg--u"].evidence["values"]["cut_off"] == 5
     assert found["bridge:com--fin"].evidence["values"]["cut_off"] == 2
     assert "bridge:bud--fin" not in found
-    severities = [f.severity for f in metrics.findings(weak)]
-    assert severities == sorted(severities, key=metrics.SEVERITIES.index)
+    severities = [f.severity for f in findings.findings(weak)]
+    assert severities == sorted(severities, key=findings.SEVERITIES.index)
 
 
 def test_thresholds_are_parameters(weak):
-    found = by_id(metrics.findings(weak, params=Params(min_reach=0.3, tie_distance=4, central_rank=5,
+    found = by_id(findings.findings(weak, params=Params(min_reach=0.3, tie_distance=4, central_rank=5,
                                                        min_separated=5)))
     assert "low-reach:u" not in found               # 1/3 ≥ 0.3
     assert "key-lever-misaligned:budget" not in found  # 4 steps allowed
@@ -241,7 +241,7 @@ def strong():
 
 
 def test_findings_that_must_not_fire_on_a_strong_arrangement(strong):
-    rules = {f.rule for f in metrics.findings(strong)}
+    rules = {f.rule for f in findings.findings(strong)}
     for rule in ("lead-lacks-levers", "lead-no-legal-basis", "mandate-no-legal-basis", "lead-not-central",
                  "low-reach", "key-lever-misaligned", "no-senior-official-body", "fragmented",
                  "mandate-off-bodies", "no-lead-body"):
@@ -250,38 +250,38 @@ def test_findings_that_must_not_fire_on_a_strong_arrangement(strong):
 
 def test_lead_levers_through_a_body_it_serves_and_non_binding(strong):
     strong.nodes["g"]["levers"] = [lever("spend", "spending-control", binding=False)]
-    assert by_id(metrics.findings(strong))["lead-lacks-levers:g"].severity == "medium"
+    assert by_id(findings.findings(strong))["lead-lacks-levers:g"].severity == "medium"
     strong.nodes["g"]["levers"] = []
     strong.nodes["net"]["levers"] = [lever("approve", "project-approval")]
-    assert by_id(metrics.findings(strong))["lead-lacks-levers:g"].severity == "low"
+    assert by_id(findings.findings(strong))["lead-lacks-levers:g"].severity == "low"
 
 
 def test_no_lead_and_lead_off_senior_bodies(strong):
     strong.nodes["g"]["lead"] = False
     strong.graph["leads"] = []
-    assert "no-lead-body" in by_id(metrics.findings(strong))
+    assert "no-lead-body" in by_id(findings.findings(strong))
     strong.graph["leads"] = ["pro"]
-    f = by_id(metrics.findings(strong))["no-senior-official-body"]
+    f = by_id(findings.findings(strong))["no-senior-official-body"]
     assert f.severity == "medium" and "net" in f.evidence["nodes"]
 
 
 def test_indicators_annotate_and_deltas(weak, strong):
     mw, ms = metrics.metrics(weak), metrics.metrics(strong)
-    fw, fs = metrics.findings(weak, mw), metrics.findings(strong, ms)
-    rw = metrics.indicators(weak, mw, fw)
+    fw, fs = findings.findings(weak, mw), findings.findings(strong, ms)
+    rw = indicators.indicators(weak, mw, fw)
     assert rw["lead"] == "u" and rw["lead_key_levers"] == 0 and rw["key_levers_misaligned"] == 2
     assert rw["reach"] == pytest.approx(1 / 3, abs=1e-6) and rw["lead_legal_basis"] == "none-found"
     assert rw["components"] == 2 and rw["findings_total"] == len(fw)
-    metrics.annotate(weak, mw, fw)
+    indicators.annotate(weak, mw, fw)
     assert weak.nodes["u"]["weak"] and weak.nodes["u"]["weak_severity"] == "high"
     assert "lead-lacks-levers:u" in weak.nodes["u"]["weak_findings"]
     assert 0 <= weak.nodes["seg"]["size"] <= 1
-    rs = metrics.indicators(strong, ms, fs)
-    delta = metrics.scenario_delta(rw, fw, rs, fs)
+    rs = indicators.indicators(strong, ms, fs)
+    delta = indicators.scenario_delta(rw, fw, rs, fs)
     assert delta["indicators"]["lead_key_levers"] == {"baseline": 0, "scenario": 1, "delta": 1, "verdict": "better"}
     assert "lead-lacks-levers" in delta["rules_resolved"]
     assert "lead-lacks-levers:u" in delta["resolved"]
-    table = metrics.compare([dict(rw, country="CL"), dict(rs, country="GB")], focus="CL")
+    table = indicators.compare([dict(rw, country="CL"), dict(rs, country="GB")], focus="CL")
     assert table["ranks"]["GB"]["reach"] == 1 and table["ranks"]["CL"]["reach"] == 2
     assert table["position"]["lead_key_levers"]["rank"] == 2
 
@@ -438,17 +438,17 @@ def test_what_cut_points_and_bridges_separate_matches_removing_them(seed):
     m = metrics.metrics(G)
     H = m.simple
     assert m.articulation_points and m.bridges
-    found = {f.id: f for f in metrics.find_single_points(G, m, Params(min_separated=1))}
+    found = {f.id: f for f in findings.find_single_points(G, m, Params(min_separated=1))}
     for v in m.articulation_points:
         if v == "i1":
             continue
-        lost, count = metrics._cut_off(H, removed_nodes=[v], anchor="i1")
+        lost, count = findings._cut_off(H, removed_nodes=[v], anchor="i1")
         f = found.get(f"single-point-of-failure:{v}")
         assert (f.evidence["values"]["cut_off"] if f else 0) == count
         if f:
             assert f.evidence["nodes"] == [v, *lost]
     for u, v in m.bridges:
-        lost, count = metrics._cut_off(H, removed_edges=[(u, v)], anchor="i1")
+        lost, count = findings._cut_off(H, removed_edges=[(u, v)], anchor="i1")
         f = found.get(f"bridge:{u}--{v}")
         assert (f.evidence["values"]["cut_off"] if f else 0) == count
         if f:
@@ -458,7 +458,7 @@ def test_what_cut_points_and_bridges_separate_matches_removing_them(seed):
 def test_misaligned_levers_are_measured_along_shortest_tie_paths():
     G = _government(300, seed=8)
     T = metrics.simple_graph(G, ties_only=True)
-    found = [f for f in metrics.findings(G) if f.rule == "key-lever-misaligned"]
+    found = [f for f in findings.findings(G) if f.rule == "key-lever-misaligned"]
     assert found
     for f in found:
         holder = f.evidence["nodes"][0]

@@ -10,7 +10,7 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 
-from govgraph.analysis import metrics, projection
+from govgraph.analysis import findings, indicators, metrics, projection
 from govgraph.curated import loader
 from govgraph.rdf import mapping, serialise
 
@@ -33,9 +33,9 @@ def analyse_graph(dataset):
     return projection.project(store, "zz", as_of=DAY, graphs=names)
 
 
-def analysed(dataset) -> tuple[list[metrics.Finding], dict[str, str]]:
+def analysed(dataset) -> tuple[list[findings.Finding], dict[str, str]]:
     G = analyse_graph(dataset)
-    return metrics.findings(G), metrics.cast_status(G)
+    return findings.findings(G), findings.cast_status(G)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_a_role_nobody_searched_for_turns_its_findings_into_data_gaps(kitchen_si
         assert "main-coordination-body" in f.evidence["missing"] and "searched:" in f.evidence["to_fill"]
     G = analyse_graph(without_main_body(kitchen_sink, searched=False))
     m = metrics.metrics(G)
-    row = metrics.indicators(G, m, metrics.findings(G, m))
+    row = indicators.indicators(G, m, findings.findings(G, m))
     assert row["data_gaps"] >= len(network) and row["findings_total"] == sum(1 for f in found if f.nature == "weakness")
     assert row["cast_unknown"] >= 1
 

@@ -23,8 +23,9 @@ from typing import Any
 
 import networkx as nx
 
-from govgraph.analysis import metrics, projection
-from govgraph.analysis.metrics import Finding, Metrics, Params
+from govgraph.analysis import findings, indicators, metrics, projection
+from govgraph.analysis.findings import Finding
+from govgraph.analysis.metrics import Metrics, Params
 from govgraph.core.resources import write_atomic as _write
 
 
@@ -49,9 +50,9 @@ def analyse_one(source: Any, country: str, *, as_of: dt.date, scenario: str | No
     """Project and analyse one country (baseline or scenario) on `as_of`."""
     G = projection.project(source, country, as_of=as_of, scenario=scenario)
     m = metrics.metrics(G, params)
-    found = metrics.findings(G, m, params)
-    row = metrics.indicators(G, m, found, params)
-    metrics.annotate(G, m, found)
+    found = findings.findings(G, m, params)
+    row = indicators.indicators(G, m, found, params)
+    indicators.annotate(G, m, found)
     return Analysis(G, m, found, row, params)
 
 
@@ -84,10 +85,10 @@ def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus
         base = countries.get(sc["country"]) if day == as_of else None
         base = base or analyse_one(source, sc["country"], as_of=day, params=params)
         scenarios[sc["id"]], baselines[sc["id"]] = alt, base
-        delta = metrics.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
+        delta = indicators.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
         delta["as_of"] = day.isoformat()
         deltas.append(delta)
-    comparison = metrics.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
+    comparison = indicators.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
     return AnalysisSet(countries, scenarios, baselines, comparison, deltas)
 
 

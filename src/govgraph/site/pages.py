@@ -39,7 +39,7 @@ import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from govgraph.analysis import metrics, projection, run
+from govgraph.analysis import indicators, metrics, projection, run
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
 from govgraph.core.vocab import NODE_KINDS
@@ -877,7 +877,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         as_of=as_of, uses_maps=False).encode("utf-8")))
 
     rows = [docs[cc]["indicators"] for cc in ccs]
-    comparison = metrics.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
+    comparison = indicators.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
     written.append(_write(out / "compare.html", _render(
         "compare.html", root="", title="All countries on the same indicators", as_of=as_of, uses_maps=False,
         focus=comparison["focus"], indicators=comparison["indicators"], movement=movement(source),
