@@ -746,8 +746,9 @@ def open_in_browser(path: Path, limit: float) -> str:
 def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> None:
     try:
         render = importlib.import_module("govgraph.site.pages")
+        facts = importlib.import_module("govgraph.site.details")
     except Exception as exc:  # noqa: BLE001
-        rep.add(Section("Maps", f"not measured: govgraph.render is not present yet ({type(exc).__name__})."))
+        rep.add(Section("Maps", f"not measured: govgraph.site is not importable ({type(exc).__name__})."))
         return
     from govgraph.curated.model import BASELINE
 
@@ -783,7 +784,7 @@ def bench_render(rep: Report, sizes: list[int], workdir: Path, limit: float) -> 
         html_path = out / "map.html"
 
         def page():
-            html_path.write_text(render.map_page(doc, render.details(db, doc), inline=True),  # noqa: F821
+            html_path.write_text(render.map_page(doc, facts.details(db, doc), inline=True),  # noqa: F821
                                  encoding="utf-8")
             return html_path.stat().st_size
 

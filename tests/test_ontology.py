@@ -496,7 +496,7 @@ def test_every_kind_of_node_is_typed_drawn_and_linked_from_the_ontology(onto: Gr
     from govgraph.core.vocab import CONCEPT_SCHEMES, NODE_KINDS
     from govgraph.link import EXPECTED
     from govgraph.rdf.mapping import KIND_CLASS
-    from govgraph.site.pages import KINDS
+    from govgraph.site.mapmodel import KINDS
 
     kinds = set(CONCEPT_SCHEMES["institution-kind"])
     assert kinds <= set(NODE_KINDS) and set(KIND_CLASS) == kinds

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from govgraph.site import mapmodel
+
 from conftest import KITCHEN_SINK, REAL_DATA, REPO, run_govgraph
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -358,7 +360,6 @@ def test_hostile_labels_show_as_text(browser, hostile_build: Path, tmp_path: Pat
 # -- the map model without a browser -------------------------------------------------------------------
 
 def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
-    from govgraph.site import pages
 
     nodes = [{"id": f"n{i}", "iri": f"https://example.org/n{i}", "label": f"Body {i}", "labels": {"en": f"Body {i}"},
               "kind": "agency", "size": 0.1, "levers": [], "mandates": []} for i in range(400)]
@@ -366,21 +367,20 @@ def test_layout_is_fixed_and_physics_stops_past_a_few_hundred_nodes():
               "record": None} for i in range(400)]
     doc = {"country": "ZZ", "scenario": None, "as_of": "2016-06-30", "nodes": nodes, "edges": edges, "findings": [],
            "indicators": {}}
-    a, b = pages.map_model(doc), pages.map_model(doc)
+    a, b = mapmodel.map_model(doc), mapmodel.map_model(doc)
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     assert a["data"]["options"]["physics"]["enabled"] is False
     small = dict(doc, nodes=nodes[:50], edges=[e for e in edges if int(e["source"][1:]) < 50
                                                and int(e["target"][1:]) < 50])
-    assert pages.map_model(small)["data"]["options"]["physics"]["enabled"] is True
+    assert mapmodel.map_model(small)["data"]["options"]["physics"]["enabled"] is True
 
 
 @pytest.mark.parametrize("n", [800, 2600])  # the dense layout, and the grid layout past 2,000 nodes
 def test_large_layouts_are_fixed_and_spread_out(n):
-    from govgraph.site import pages
 
     ids = [f"n{i}" for i in range(n)]
     pairs = [(f"n{i}", f"n{(i * 7 + 1) % n}") for i in range(n)] + [(f"n{i}", f"n{i // 3}") for i in range(1, n)]
-    one, two = pages.layout(ids, pairs), pages.layout(ids, pairs)
+    one, two = mapmodel.layout(ids, pairs), mapmodel.layout(ids, pairs)
     assert one == two and set(one) == set(ids)
     assert len(set(one.values())) > 0.95 * n  # bodies do not pile up on each other
     xs = [x for x, _ in one.values()]

@@ -1,0 +1,164 @@
+"""The facts behind a map that the projection does not carry (descriptions, thresholds, the
+sources of every record), read from the store in batches: what tooltips show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from govgraph.core.errors import QueryError
+from govgraph.core.vocab import GG as _GG
+from govgraph.store import embedded
+
+GG = str(_GG)
+
+
+@dataclass
+class Details:
+    """What tooltips show beyond the projection: per record IRI its literals and its citations."""
+
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    citations: dict[str, list[dict[str, str | None]]] = field(default_factory=dict)
+
+    def fact(self, iri: str | None, name: str, lang: str | None = "en") -> Any:
+        values = self.facts.get(iri or "", {}).get(name)
+        if isinstance(values, dict):
+            return values.get(lang) or values.get("en") or next(iter(sorted(values.items())), (None, None))[1]
+        return values
+
+
+_FACTS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?record ?p ?o WHERE {
+  ?record ?p ?o
+  FILTER (?p IN (dcterms:description, rdfs:label, gg:thresholdAmount, gg:thresholdCurrency, gg:scopeNote,
+                 gg:confidence, foaf:homepage, foaf:page, gg:validFrom, gg:validUntil, gg:binds, gg:acronym,
+                 dcterms:identifier))
+}"""
+
+
+_CITATIONS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
+SELECT ?record ?citation ?source ?locator ?note WHERE {
+  ?record gg:citation ?citation .
+  ?citation gg:citedSource ?source .
+  OPTIONAL { ?citation gg:locator ?locator }
+  OPTIONAL { ?citation gg:citationNote ?note }
+}"""
+
+
+# the sources, read once per map set (joining them into the citation query made it ten times slower)
+_SOURCES_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+SELECT ?source ?id ?title ?url WHERE {
+  ?source a gg:Source .
+  OPTIONAL { ?source dcterms:identifier ?id }
+  OPTIONAL { ?source dcterms:title ?title }
+  OPTIONAL { ?source foaf:page ?url }
+}"""
+
+
+_PROPS = {GG + "thresholdAmount": "threshold", GG + "thresholdCurrency": "currency", GG + "scopeNote": "scope",
+          GG + "confidence": "confidence", GG + "validFrom": "from", GG + "validUntil": "until", GG + "binds": "binds",
+          GG + "acronym": "acronym", "http://purl.org/dc/terms/description": "description",
+          "http://www.w3.org/2000/01/rdf-schema#label": "label", "http://xmlns.com/foaf/0.1/homepage": "homepage",
+          "http://xmlns.com/foaf/0.1/page": "page", "http://purl.org/dc/terms/identifier": "identifier"}
+
+
+_MULTI = {"binds"}
+
+
+def _values(sparql: str, records: list[str]) -> str:
+    block = "VALUES ?record { " + " ".join(f"<{r}>" for r in records) + " }"
+    at = sparql.index("WHERE {") + len("WHERE {")
+    return sparql[:at] + "\n  " + block + sparql[at:]
+
+
+def _select(source: Any, sparql: str, graphs) -> list[tuple]:
+    if isinstance(source, ox.Store):
+        return embedded.select(source, sparql, graphs=graphs)[1]
+    if callable(getattr(source, "select", None)):
+        return source.select(sparql, graphs=graphs)[1]
+    raise QueryError(f"cannot read map details from {type(source).__name__}: it has no select() method")
+
+
+def _graphs(source: Any, scenario: str | None):
+    if isinstance(source, ox.Store):
+        return embedded.dataset_graphs(source, scenario)
+    if callable(getattr(source, "dataset_graphs", None)):
+        return source.dataset_graphs(scenario)
+    return None
+
+
+def _term(t: Any) -> str | None:
+    return None if t is None else t.value
+
+
+def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict | None = None) -> Details:
+    """Read from the store the literals and citations of every record the map of `doc` shows: its
+    bodies, their levers, mandates and legal instruments, and the record behind each tie."""
+    records: set[str] = set()
+    for n in doc["nodes"]:
+        records.add(n["iri"])
+        records.update(n.get("legal_basis") or [])
+        for item in (n.get("levers") or []) + (n.get("mandates") or []):
+            records.add(item["iri"])
+            records.update(item.get("legal_basis") or [])
+    records.update(e["record"] for e in doc["edges"] if e.get("record"))
+    wanted = sorted(r for r in records if r and r.startswith("http"))
+    graphs = _graphs(source, doc.get("scenario"))
+    out = Details()
+    sources: dict[str, tuple] | None = None
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start:start + batch]
+        for rec, p, o in _select(source, _values(_FACTS_QUERY, chunk), graphs):
+            name = _PROPS.get(p.value)
+            if name is None:
+                continue
+            slot = out.facts.setdefault(rec.value, {})
+            lang = getattr(o, "language", None)
+            if name in _MULTI:
+                slot.setdefault(name, []).append(o.value)
+            elif lang:
+                slot.setdefault(name, {}).setdefault(lang, o.value)
+            else:
+                slot.setdefault(name, o.value)
+        rows = _select(source, _values(_CITATIONS_QUERY, chunk), graphs)
+        seen: dict[str, set] = {}
+        for rec, cit, src, locator, note in sorted(
+                rows, key=lambda r: (r[0].value, _citation_order(r[1].value), r[2].value)):
+            key = (cit.value, src.value)
+            if key in seen.setdefault(rec.value, set()):
+                continue
+            seen[rec.value].add(key)
+            if sources is None:
+                key = tuple(sorted(getattr(x, "value", str(x)) for x in graphs or []))
+                memo = cache if cache is not None else {}
+                if key not in memo:
+                    memo[key] = _sources_table(source, graphs)
+                sources = memo[key]
+            ident, title, url = sources.get(src.value, (None, None, None))
+            out.citations.setdefault(rec.value, []).append({
+                "source": ident or src.value.rsplit("/", 1)[-1], "title": title,
+                "url": url, "locator": _term(locator), "note": _term(note)})
+    for slot in out.facts.values():
+        if "binds" in slot:
+            slot["binds"] = sorted(set(slot["binds"]))
+    return out
+
+
+def _sources_table(source: Any, graphs) -> dict[str, tuple[str | None, str | None, str | None]]:
+    table: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for src, ident, title, url in sorted(_select(source, _SOURCES_QUERY, graphs),
+                                         key=lambda r: tuple(_term(t) or "" for t in r)):
+        table.setdefault(src.value, (_term(ident), _term(title), _term(url)))
+    return table
+
+
+def _citation_order(iri: str) -> tuple[int, str]:
+    tail = iri.rsplit("/", 1)[-1]
+    return (int(tail), iri) if tail.isdigit() else (10**9, iri)
