@@ -12,7 +12,7 @@ import pytest
 
 from govgraph.core.background import Background
 from govgraph.core.errors import DataError, Problem
-from govgraph.reason.hermit import Conflict, InconsistencyError
+from govgraph.reason.explain import Conflict, InconsistencyError
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 

@@ -211,7 +211,7 @@ def test_serialisations_read_back_to_the_graph_and_are_canonical():
 def test_a_failure_in_the_reasoning_child_fails_the_build_and_writes_nothing(tmp_path, monkeypatch):
     """The reasoner runs in a child process: its exception is the build's, as it was in-process,
     the previous out/ stays, and no temporary folder or process is left behind."""
-    from govgraph.reason import hermit
+    from govgraph.reason import explain, hermit
 
     out = tmp_path / "out"
     (out / "marker").parent.mkdir(parents=True)
@@ -219,10 +219,10 @@ def test_a_failure_in_the_reasoning_child_fails_the_build_and_writes_nothing(tmp
     outdir.mark(out)  # a previous build of govgraph's
 
     def inconsistent(*args, **kwargs):
-        raise hermit.InconsistencyError("baseline", [hermit.Conflict(("urn:x",), "an axiom", "x is both")], [])
+        raise explain.InconsistencyError("baseline", [explain.Conflict(("urn:x",), "an axiom", "x is both")], [])
 
     monkeypatch.setattr(hermit, "reason_dataset", inconsistent)  # inherited by the forked child
-    with pytest.raises(hermit.InconsistencyError) as caught:
+    with pytest.raises(explain.InconsistencyError) as caught:
         pipeline.run_build(KITCHEN_SINK, out)
     assert caught.value.conflicts[0].message == "x is both" and caught.value.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "marker"]

@@ -16,7 +16,7 @@ from govgraph.core.vocab import GG, ID
 from govgraph.curated import loader
 from govgraph.curated.model import BASELINE, snapshot
 from govgraph.rdf import mapping
-from govgraph.reason import hermit
+from govgraph.reason import cache, explain, hermit, input
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "reasoning"
@@ -38,7 +38,7 @@ def _graph(name: str) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def defined(ontology) -> hermit.Reasoned:
+def defined(ontology) -> cache.Reasoned:
     return hermit.reason(ontology, [_graph("defined-classes.ttl")], label="defined-classes fixture")
 
 
@@ -96,7 +96,7 @@ def test_each_run_has_its_own_world(ontology):
 
 def test_disjoint_classes_give_a_plain_words_report(ontology):
     origins = {QQ + "council": "graph/countries/qq.yaml:12"}
-    with pytest.raises(hermit.InconsistencyError) as info:
+    with pytest.raises(explain.InconsistencyError) as info:
         hermit.reason(ontology, [_graph("disjoint.ttl")], label="fixture qq", origins=origins)
     err = info.value
     assert isinstance(err, OntologyError) and err.exit_code == 1
@@ -111,14 +111,14 @@ def test_disjoint_classes_give_a_plain_words_report(ontology):
 
 
 def test_functional_property_conflict_is_named(ontology):
-    with pytest.raises(hermit.InconsistencyError) as info:
+    with pytest.raises(explain.InconsistencyError) as info:
         hermit.reason(ontology, [_graph("functional.ttl")])
     text = str(info.value)
     assert "Project approval" in text and "gg:binding" in text and "functional" in text
 
 
 def test_conflict_through_a_range_says_why_the_type_was_inferred(ontology):
-    with pytest.raises(hermit.InconsistencyError) as info:
+    with pytest.raises(explain.InconsistencyError) as info:
         hermit.reason(ontology, [_graph("range.ttl")])
     conflict = info.value.conflicts[0]
     assert conflict.individuals == (QQ + "finance",)
@@ -127,7 +127,7 @@ def test_conflict_through_a_range_says_why_the_type_was_inferred(ontology):
 
 def test_consistency_only_check(ontology):
     assert hermit.check_consistency(ontology, [_graph("defined-classes.ttl")]) > 0
-    with pytest.raises(hermit.InconsistencyError):
+    with pytest.raises(explain.InconsistencyError):
         hermit.check_consistency(ontology, [_graph("disjoint.ttl")])
 
 
@@ -195,7 +195,7 @@ def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monke
 def test_an_inconsistent_run_among_others_is_reported_as_on_its_own(ontology):
     runs = [hermit.Run((_graph("defined-classes.ttl"),), label="fine"),
             hermit.Run((_graph("disjoint.ttl"),), iris.inferred_graph_iri("bad"), "fixture qq")]
-    with pytest.raises(hermit.InconsistencyError) as info:
+    with pytest.raises(explain.InconsistencyError) as info:
         hermit.reason_runs(ontology, runs)
     assert info.value.label == "fixture qq"
     assert [c.individuals for c in info.value.conflicts] == [(QQ + "council",)]
@@ -216,10 +216,10 @@ def test_the_jvm_runs_with_the_c1_compiler_only(ontology, monkeypatch):
 def test_provenance_is_left_out_for_the_shipped_ontology(ontology):
     """If this fails, the ontology's axioms about provenance terms changed: check that the argument
     in reason.py (`_prune`) still holds, run the test below, then update reason._PRUNE_AXIOMS."""
-    assert hermit.prune_axioms_digest(ontology) == hermit._PRUNE_AXIOMS
+    assert input.prune_axioms_digest(ontology) == input._PRUNE_AXIOMS
     data = [mapping.country_graph(snapshot(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink").countries["zz"],
                                          BASELINE))]
-    whole, pruned = hermit.reasoner_input(ontology, data), hermit.reasoner_input(ontology, data, prune=True)
+    whole, pruned = input.reasoner_input(ontology, data), input.reasoner_input(ontology, data, prune=True)
     assert len(pruned) < len(whole) and not set(pruned.subjects(RDF.type, GG.Citation))
 
 
@@ -240,7 +240,7 @@ def test_pruned_input_gives_the_same_inferences(ontology):
 def test_pruned_input_finds_the_same_inconsistencies(ontology, name):
     reports = []
     for prune in (True, False):
-        with pytest.raises(hermit.InconsistencyError) as info:
+        with pytest.raises(explain.InconsistencyError) as info:
             hermit.reason(ontology, [_graph(name)], prune=prune)
         reports.append((str(info.value), info.value.conflicts))
     assert reports[0] == reports[1]
@@ -255,6 +255,6 @@ def test_pruning_is_off_when_a_pruned_node_is_used_elsewhere(ontology):
     g.add((cite, RDF.type, GG.Citation))
     g.add((URIRef(QQ + "pos-lead"), DCTERMS.source, URIRef(QQ + "not-a-source")))
     g.add((URIRef(QQ + "pos-lead-law"), GG.binds, cite))  # a citation used by another fact
-    assert (cite, RDF.type, GG.Citation) in hermit.reasoner_input(ontology, [g], prune=True)
+    assert (cite, RDF.type, GG.Citation) in input.reasoner_input(ontology, [g], prune=True)
     g.remove((URIRef(QQ + "pos-lead-law"), GG.binds, cite))
-    assert (cite, RDF.type, GG.Citation) not in hermit.reasoner_input(ontology, [g], prune=True)
+    assert (cite, RDF.type, GG.Citation) not in input.reasoner_input(ontology, [g], prune=True)

@@ -157,7 +157,7 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     children = []
     try:
         from govgraph.core.background import Background
-        from govgraph.reason.hermit import Cache
+        from govgraph.reason.cache import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
         progress("Building graphs")
@@ -201,7 +201,7 @@ def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origin
             workdir: Path) -> list:
     """The build's reasoning, as run in the child process, on the graphs the parent built (the
     ontology, the scenarios; the baseline's snapshots are built here)."""
-    from govgraph.reason import hermit
+    from govgraph.reason import cache, hermit
 
     by_iri = {g.identifier: g for g in graphs}
     scenario_graphs = {sid: by_iri[iris.scenario_graph_iri(sid)] for sid in dataset.scenario_views
@@ -234,7 +234,7 @@ class Quality:
     """What reasoning, the shapes and the checks found; `inferred` are the reasoner's graphs."""
 
     report: "shapes.Report"
-    reasoned: list = field(default_factory=list)  # hermit.Reasoned, baseline first
+    reasoned: list = field(default_factory=list)  # cache.Reasoned, baseline first
     origins: dict = field(default_factory=dict)
 
     @property
@@ -269,7 +269,7 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     if reasoning:
         ontology = next(g for g in graphs if g.identifier == iris.ONTOLOGY_GRAPH)
         quality.reasoned = hermit.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress,
-                                                 cache=cache or hermit.Cache())
+                                                 cache=cache or cache.Cache())
     if shapes:
         progress("Validating the shapes")
         quality.report.extend(shapes.validate_graphs(graphs, origins=origins))
