@@ -15,7 +15,8 @@ from typing import Callable
 import pytest
 
 from govgraph.core.errors import DataError
-from govgraph.curated.loader import MAX_FILE_BYTES, load
+from govgraph.curated.loader import load
+from govgraph.curated.yamlsafe import MAX_FILE_BYTES
 
 from conftest import KITCHEN_SINK, run_govgraph
 

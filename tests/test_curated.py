@@ -248,25 +248,25 @@ YAML_FILES = sorted({*REAL_DATA.rglob("*.yaml"), *FIXTURES.rglob("*.yaml")})
 @pytest.mark.slow  # every shipped file through both parsers
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_fast_parser_gives_the_pure_parsers_values_and_marks(path):
-    from govgraph.curated import loader
+    from govgraph.curated import loader, yamlsafe
 
     if loader._CLoader is None:
         pytest.skip("ruamel.yaml.clib is not installed")
     text = path.read_text(encoding="utf-8")
     try:
-        pure = loader.parse_yaml(text, fast=False)
+        pure = yamlsafe.parse_yaml(text, fast=False)
     except Exception:
         pure = None  # the load reports it through the pure parser anyway (see curated.load)
     if pure is not None:
-        _same_yaml(loader.parse_yaml(text, fast=True), pure)
+        _same_yaml(yamlsafe.parse_yaml(text, fast=True), pure)
 
 
 def test_any_problem_is_reported_by_the_pure_parser(tmp_path, monkeypatch):
     """The fast path never decides an error message: with problems, the load is done again."""
-    from govgraph.curated import loader
+    from govgraph.curated import loader, yamlsafe
 
     calls = []
-    real = loader.parse_yaml
+    real = yamlsafe.parse_yaml
     monkeypatch.setattr(loader, "parse_yaml", lambda text, fast=True: calls.append(fast) or real(text, fast))
     with pytest.raises(DataError):
         load(data_dir_with(tmp_path, FIXTURES / "invalid" / "dangling-reference.yaml"))

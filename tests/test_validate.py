@@ -238,3 +238,6 @@ def test_a_shape_violation_gives_its_report_and_exit_1_through_the_cli(tmp_path)
     built = run_govgraph("build", "--data", str(data), "--out", str(tmp_path / "out"))
     assert built.returncode == 1 and "Traceback" not in built.stderr
     assert not (tmp_path / "out").exists()
+    reasoned = run_govgraph("validate", "--data", str(data), "--reason-only")
+    assert "lead designation names exactly one public institution" not in reasoned.stdout + reasoned.stderr, \
+        "--reason-only runs no shapes"

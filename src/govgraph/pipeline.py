@@ -201,7 +201,7 @@ def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origin
             workdir: Path) -> list:
     """The build's reasoning, as run in the child process, on the graphs the parent built (the
     ontology, the scenarios; the baseline's snapshots are built here)."""
-    from govgraph.reason import cache, hermit
+    from govgraph.reason import hermit
 
     by_iri = {g.identifier: g for g in graphs}
     scenario_graphs = {sid: by_iri[iris.scenario_graph_iri(sid)] for sid in dataset.scenario_views
@@ -262,17 +262,18 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     when the data contradicts the ontology; shape findings are returned, not raised. `origins`:
     as build.build(origins=…) filled them, else worked out here."""
     from govgraph.reason import hermit
-    from govgraph.validate import shapes
+    from govgraph.reason.cache import Cache
+    from govgraph.validate import shapes as shacl  # `shapes` is the flag
 
     origins = origins if origins is not None else mapping.record_origins(dataset)
-    quality = Quality(report=shapes.Report(), origins=origins)
+    quality = Quality(report=shacl.Report(), origins=origins)
     if reasoning:
         ontology = next(g for g in graphs if g.identifier == iris.ONTOLOGY_GRAPH)
         quality.reasoned = hermit.reason_dataset(dataset, ontology, as_of, origins=origins, progress=progress,
-                                                 cache=cache or cache.Cache())
+                                                 cache=cache or Cache())
     if shapes:
         progress("Validating the shapes")
-        quality.report.extend(shapes.validate_graphs(graphs, origins=origins))
+        quality.report.extend(shacl.validate_graphs(graphs, origins=origins))
     return quality
 
 

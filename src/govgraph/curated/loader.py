@@ -9,40 +9,34 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import typing
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from govgraph.core.errors import DataError, Problem
+from govgraph.curated.linker import _Linker
 from govgraph.curated.model import (
-    KIND_MODELS,
-    SECTION_KINDS,
     CountryFile,
     Dataset,
-    Fact,
     GroupsFile,
     Record,
-    Ref,
     ScenarioFile,
     Sections,
     SourceDecl,
-    record_id,
-    snapshot,
 )
-
-_FIELD_NAMES = sorted(
-    {
-        (f.alias or name)
-        for model in (*KIND_MODELS.values(), CountryFile, ScenarioFile, SourceDecl)
-        for name, f in model.model_fields.items()
-    }
-    | {"id", "locator", "note", "member", "role", "amount", "currency", "scenario", "base"}
+from govgraph.curated.problems import _dotted, _explain, _inner_model, _locate, _model_at, _short_text
+from govgraph.curated.yamlsafe import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    _alias_at,
+    _CLoader,
+    _first_alias,
+    _too_deep,
+    parse_yaml,
 )
 
 
@@ -61,131 +55,6 @@ def load(data_dir: Path) -> Dataset:
     if loader.problems:
         raise DataError(loader.problems)
     return dataset
-
-
-from ruamel.yaml.constructor import RoundTripConstructor
-
-
-class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, except that a date that does not exist (2016-02-30) stays
-    text, so the record's own check reports it at its line and field rather than the parser at 1:1."""
-
-    def construct_yaml_timestamp(self, node, values=None):
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return node.value
-
-
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
-
-try:  # libyaml's parser, when ruamel.yaml.clib is installed (CPython); else the pure-Python one
-    from ruamel.yaml.cyaml import CParser
-    from ruamel.yaml.resolver import VersionedResolver
-
-    class _CLoader(CParser, _Constructor, VersionedResolver):
-        """ruamel's round-trip constructor and YAML 1.2 resolver over libyaml's parser: the same
-        CommentedMap/CommentedSeq values, with the same line and column of every key and item."""
-
-        def __init__(self, stream: str):
-            CParser.__init__(self, stream)
-            self._parser = self._composer = self
-            self.comment_handling = None
-            _Constructor.__init__(self, preserve_quotes=None, loader=self)
-            VersionedResolver.__init__(self, None, loader=self)
-except ImportError:  # pragma: no cover - depends on the installation
-    _CLoader = None
-
-
-_BRACKETS = re.compile(r"[^\[\]{}]+")
-MAX_DEPTH = 50  # curated files nest a few levels; anything deeper is refused before parsing
-MAX_FILE_BYTES = 4 * 2**20  # the largest shipped country file is about 200 KB
-
-
-def _flow_depth(text: str) -> int:
-    """An upper bound of the flow-collection nesting ([…], {…}), brackets in strings included."""
-    depth = deepest = 0
-    for char in _BRACKETS.sub("", text):
-        depth = depth + 1 if char in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def _too_deep(text: str) -> tuple[int, int] | None:
-    """Line and column where nesting (flow brackets, or block indentation) first passes MAX_DEPTH."""
-    depth = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = len(line) - len(line.lstrip(" "))
-        if indent > 4 * MAX_DEPTH:
-            return number, indent + 1
-        for column, char in enumerate(line, start=1):
-            if char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return number, column
-            elif char in "]}":
-                depth = max(depth - 1, 0)
-    return None
-
-
-_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\]}]")
-
-
-def _alias_at(text: str) -> tuple[int, int] | None:
-    """Line and column of the first YAML anchor or alias, found from the parser's events before
-    any value is built (an alias of an alias of … can stand for billions of values, and some error
-    messages would spell them all out). Curated files need none."""
-    if not _MAYBE_ANCHOR.search(text):
-        return None
-    from ruamel.yaml.events import AliasEvent
-
-    try:
-        if _CLoader is not None and _flow_depth(text) <= MAX_DEPTH:
-            from ruamel.yaml.cyaml import CParser
-
-            parser = CParser(text)
-            events = iter(parser.get_event, None)
-        else:
-            events = iter(YAML(typ="rt").parse(text))
-        for event in events:
-            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-                return event.start_mark.line + 1, event.start_mark.column + 1
-            if type(event).__name__ == "StreamEndEvent":
-                return None
-    except (YAMLError, RecursionError, ValueError):
-        return None  # a syntax error: the parse reports it at its place
-    return None
-
-
-def _first_alias(node: Any, seen: set[int] | None = None, path: tuple = ()) -> tuple | None:
-    """The path of the first value reached twice (a YAML alias `*x` of an anchor `&x`). Curated
-    files need none, and an alias of an alias of … can stand for billions of values."""
-    seen = set() if seen is None else seen
-    if isinstance(node, (dict, list)):
-        if id(node) in seen:
-            return path
-        seen.add(id(node))
-        items = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            found = _first_alias(value, seen, path + (key,))
-            if found is not None:
-                return found
-    return None
-
-
-def parse_yaml(text: str, fast: bool = True) -> Any:
-    """One YAML document, as ruamel's round-trip loader gives it (libyaml's parser when `fast`).
-    Deeply nested text always goes to the pure-Python parser, which stops it with a RecursionError
-    (libyaml's binding can crash the interpreter on it)."""
-    if fast and _CLoader is not None and _flow_depth(text) <= MAX_DEPTH:
-        loader = _CLoader(text)
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _Constructor
-    return yaml.load(text)
 
 
 class _Loader:
@@ -451,92 +320,6 @@ class _Loader:
         return obj
 
 
-def _short_text(text: str, limit: int = 300) -> str:
-    """A message never carries a whole value: a problem in a huge value is still a short line."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _dotted(loc: Iterable[Any]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            text = str(part)
-            if not text or not text.replace("_", "a").replace("-", "a").isalnum():
-                text = repr(text[:40])
-            out += ("." if out else "") + text
-    return out
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The model class that validates the mapping at `loc` (to suggest its own field names)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return None
-        fields = {(f.alias or n): f for n, f in current.model_fields.items()}
-        if part not in fields:
-            return None
-        current = _inner_model(fields[part].annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _explain(err: dict[str, Any], model: type[BaseModel] | None = None) -> tuple[str, str]:
-    kind = err["type"]
-    msg = _short_text(str(err.get("msg", "")).removeprefix("Value error, "))
-    field = str(err["loc"][-1]) if err["loc"] else ""
-    if kind == "missing":
-        return "required field is missing", f"add '{field}:' (see graph/README.md)"
-    if kind == "extra_forbidden":
-        names = sorted((f.alias or n) for n, f in model.model_fields.items()) if model else _FIELD_NAMES
-        close = difflib.get_close_matches(field, names, n=1)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        hint += "allowed here: " + ", ".join(names) if model else "check the spelling in graph/README.md"
-        return f"unknown field '{field[:60]}'", hint
-    if kind in ("string_type",):
-        return msg, "write text (put quotes around numbers that are text, e.g. '21.180')"
-    if kind in ("list_type",):
-        return msg, "write a list: one '- item' per line, or [a, b]"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return msg, "write a mapping of 'key: value' lines"
-    if kind == "too_short":
-        return msg, "give at least one entry"
-    if kind in ("bool_type", "bool_parsing"):
-        return msg, "write true or false"
-    return msg, "see graph/README.md for the allowed values"
-
-
-def _locate(root: Any, loc: tuple) -> tuple[int, int]:
-    """1-based line and column of the YAML node at `loc` (or of its nearest existing parent)."""
-    node, line, col = root, 1, 1
-    if isinstance(root, (CommentedMap, CommentedSeq)):
-        line, col = root.lc.line + 1, root.lc.col + 1
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            line, col = (v + 1 for v in node.lc.key(part))
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line, col = (v + 1 for v in node.lc.item(part))
-            node = node[part]
-        else:
-            break
-    return line, col
-
-
 def _attach_origins(obj: Any, node: Any, path: str, loc: tuple = ()) -> None:
     """Walk the validated model beside its YAML node and remember each record's place."""
     if isinstance(obj, Record) and isinstance(node, CommentedMap):
@@ -552,224 +335,3 @@ def _attach_origins(obj: Any, node: Any, path: str, loc: tuple = ()) -> None:
             _attach_origins(item, child, path, loc + (i,))
 
 
-def _refs_in(annotation: Any) -> Iterator[Ref]:
-    """The Ref markers anywhere inside a field's type annotation."""
-    for meta in getattr(annotation, "__metadata__", ()):
-        if isinstance(meta, Ref):
-            yield meta
-    for arg in typing.get_args(annotation):
-        yield from _refs_in(arg)
-
-
-def _references(record: Record) -> Iterator[tuple[str, Ref, str]]:
-    """(YAML key, marker, value) for every reference to another record in `record`."""
-    for name, finfo in type(record).model_fields.items():
-        refs = [m for m in finfo.metadata if isinstance(m, Ref)] + list(_refs_in(finfo.annotation))
-        if not refs:
-            continue
-        value = getattr(record, name)
-        for v in value if isinstance(value, list) else [value]:
-            if v is not None:
-                yield finfo.alias or name, refs[0], v
-
-
-class _Linker:
-    """Pass two: everything that needs more than one record to check."""
-
-    def __init__(self, loader: _Loader, dataset: Dataset):
-        self.loader = loader
-        self.dataset = dataset
-
-    def run(self) -> None:
-        for country in self.dataset.countries.values():
-            self.link(country)
-        for group in self.dataset.groups.values():
-            for member in group.members:
-                self.check_fact(member, {})
-                if member.country.lower() not in self.dataset.countries:
-                    self.loader.report_at(member, "country", f"{member.country} has no country file",
-                                          f"add countries/{member.country.lower()}.yaml, or leave the country out "
-                                          "of the group until it is curated", key="country")
-        for scenario in self.dataset.scenarios.values():
-            view = self.apply(scenario)
-            if view is not None:
-                self.dataset.scenario_views[scenario.scenario.id] = view
-
-    def index(self, sections: Sections) -> dict[str, tuple[str, Fact]]:
-        ids: dict[str, tuple[str, Fact]] = {}
-        for kind, record in sections.records():
-            rid = record_id(kind, record)
-            if rid is None:
-                continue
-            if rid in ids:
-                first = ids[rid][1].origin
-                self.loader.report_at(record, "id", f"the id '{rid}' is already used at line {first[1]}",
-                                      "ids must be unique within a country; choose another", key="id")
-            else:
-                ids[rid] = (kind, record)
-        return ids
-
-    def link(self, sections: Sections, history: dict[str, tuple[str, Fact]] | None = None) -> None:
-        """Check references, sources and dates; `history` resolves historical references."""
-        ids = self.index(sections)
-        if isinstance(sections, CountryFile):
-            self.check_fact(sections.country, ids)
-            for search in sections.searched:
-                self.check_fact(search, ids)
-        for kind, record in sections.records():
-            self.check_fact(record, ids, history)
-            if kind == "coordination_body":
-                for member in record.members:
-                    self.check_fact(member, ids)
-        self.check_cycles(sections, ids)
-        self.check_implicit_ids(sections)
-
-    def check_implicit_ids(self, sections: Sections) -> None:
-        """Records without an id get their IRI from their fields (a lead from its body and start, a
-        relation from its ends, a membership from its member, role and start): two such records
-        with the same fields would become one node with two sets of facts."""
-        report = self.loader.report_at
-        seen: dict[str, Record] = {}
-
-        def claim(key: str, record: Record, what: str, hint: str) -> None:
-            if key in seen:
-                report(record, "id" if what != "membership" else "member",
-                       f"this {what} repeats the one at line {seen[key].origin[1]}", hint)
-            else:
-                seen[key] = record
-
-        for lead in sections.lead:
-            if lead.id is None:
-                claim(f"lead {lead.body} {lead.from_}", lead, "lead designation",
-                      "merge the two, or give one an id: and its own from:")
-        for rel in sections.relations:
-            if rel.id is None:
-                claim(f"relation {rel.actor} {rel.relation} {rel.target}", rel, "relation",
-                      "merge the two (several sources go in one sources: list), or give each an id: with from:/until:")
-        for body in sections.coordination_bodies:
-            for m in body.members:
-                claim(f"member {body.id} {m.member} {m.role} {m.from_}", m, "membership",
-                      "merge the two, or give them different from: dates")
-
-    def check_fact(self, record: Record, ids: dict[str, tuple[str, Fact]],
-                   history: dict[str, tuple[str, Fact]] | None = None) -> None:
-        report = self.loader.report_at
-        for key, marker, value in _references(record):
-            target = ids.get(value)
-            if target is None and marker.historical and history:
-                target = history.get(value)
-            if target is None and value in self.loader.broken_ids:
-                continue
-            if target is None:
-                close = difflib.get_close_matches(value, list(ids), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
-                report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
-            elif target[0] not in marker.kinds:
-                wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
-                report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, but {key} must name: {wanted}",
-                       "point at a record of the right kind", key=key)
-        for citation in getattr(record, "sources", None) or []:
-            if citation.id not in self.dataset.sources:
-                close = difflib.get_close_matches(citation.id, list(self.dataset.sources), n=1)
-                hint = (f"did you mean '{close[0]}'? " if close else "") + "declare it under 'sources:' or in sources.yaml"
-                report(citation, "sources.id", f"unknown source '{citation.id}'", hint, key="id")
-        start, end = getattr(record, "from_", None), getattr(record, "until", None)
-        if start and end and end <= start:
-            report(record, "until", f"'until' ({end}) is not after 'from' ({start})",
-                   "until is the first day the record no longer holds; fix one of the dates", key="until")
-
-    def check_cycles(self, sections: Sections, ids: dict[str, tuple[str, Fact]]) -> None:
-        parent = {i.id: i.part_of for i in sections.institutions if i.part_of}
-        reported: set[str] = set()
-        for start in parent:
-            seen, node = [start], parent.get(start)
-            while node is not None and node not in seen:
-                seen.append(node)
-                node = parent.get(node)
-            if node == start and start not in reported:
-                reported.update(seen)
-                record = ids[start][1]
-                self.loader.report_at(record, "part_of", "part_of forms a cycle: " + " → ".join(seen + [start]),
-                                      "a body cannot be part of itself; fix one part_of", key="part_of")
-
-    # -- scenarios ----------------------------------------------------------------------------
-    def apply(self, scenario: ScenarioFile) -> CountryFile | None:
-        """The country's arrangement under `scenario`: its baseline on `base`, then the changes."""
-        head = scenario.scenario
-        country = self.dataset.countries.get(head.country.lower())
-        report = self.loader.report_at
-        if country is None:
-            report(head, "scenario.country", f"no country file for {head.country}",
-                   f"add countries/{head.country.lower()}.yaml or fix the code", key="country")
-            return None
-        self.check_fact(head, {})
-        view = snapshot(country, head.base)
-        ids = {rid: kr for kind, r in view.records() if (rid := record_id(kind, r)) for kr in [(kind, r)]}
-        for position, rid in enumerate(scenario.remove):
-            if rid not in ids:
-                report(scenario, f"remove[{position}]", f"'{rid}' is not a record of {head.country} on {head.base}",
-                       "remove only records that hold on the scenario's base date", key="remove")
-                continue
-            kind, record = ids.pop(rid)
-            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
-            setattr(view, section, [r for r in getattr(view, section) if r is not record])
-        for position, change in enumerate(scenario.change):
-            self.apply_change(scenario, view, ids, position, change)
-        history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
-        for kind, record in scenario.add.records():
-            rid = record_id(kind, record)
-            if rid in history and rid not in ids:
-                report(record, "id", f"the id '{rid}' is already used by a record of {head.country} "
-                       f"(at {history[rid][1].origin[0]}:{history[rid][1].origin[1]})",
-                       "give the added record an id of its own, or use 'change:' on the existing one", key="id")
-                continue
-            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
-            getattr(view, section).append(record)
-        before = len(self.loader.problems)
-        self.link(view, history)
-        country_file = country.origin[0]
-        stranded = [p for p in self.loader.problems[before:] if p.path == country_file]
-        if stranded:
-            # the country's own records are fine (they were linked whole): on the base date some of
-            # them point at records that no longer (or not yet) hold, so the base date is the problem
-            del self.loader.problems[before:]
-            first = stranded[0]
-            report(head, "scenario.base",
-                   f"on the base date {head.base} the arrangement of {head.country} is not whole: "
-                   f"{len(stranded)} reference(s) point at records that do not hold then (e.g. "
-                   f"{first.path}:{first.line}: {first.message})",
-                   "choose a base date on which the country's records hold together (the OECD baseline is 2016)",
-                   key="base")
-            return None
-        return view
-
-    def apply_change(self, scenario: ScenarioFile, view: CountryFile, ids: dict, position: int,
-                     change: dict[str, Any]) -> None:
-        node = scenario._node["change"][position] if scenario._node is not None else None
-        path = scenario.origin[0]
-        line, col = _locate(node, ()) if node is not None else (scenario.origin[1], scenario.origin[2])
-        field = f"change[{position}]"
-        rid = change.get("id")
-        if not isinstance(rid, str) or rid not in ids:
-            self.loader.report(Path(path), line, col, f"{field}.id",
-                               f"'{rid}' is not a record of {scenario.scenario.country} on {scenario.scenario.base}",
-                               "name the id of a baseline record to change")
-            return
-        kind, record = ids[rid]
-        merged = record.model_dump(by_alias=True, exclude_none=True)
-        if "sources" not in change:
-            merged["sources"] = [c.model_dump(exclude_none=True) for c in scenario.scenario.sources]
-            merged["confidence"] = scenario.scenario.confidence
-        merged.update(change)
-        model = KIND_MODELS[kind]
-        try:
-            updated = model.model_validate(merged)
-        except ValidationError as exc:
-            for err in exc.errors():
-                where = _locate(node, tuple(err["loc"])) if node is not None else (line, col)
-                self.loader.report(Path(path), where[0], where[1], f"{field}.{_dotted(err['loc'])}", *_explain(err))
-            return
-        updated._origin, updated._node = (path, line, col), node
-        section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
-        setattr(view, section, [updated if r is record else r for r in getattr(view, section)])
-        ids[rid] = (kind, updated)

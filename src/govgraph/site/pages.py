@@ -303,8 +303,7 @@ class SiteReport:
     bytes: int
 
 
-def write_site(out: Path, source: Any = None, *, focus: str | None = None,
-               questions: list[Any] | None = None) -> SiteReport:
+def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
     ``scenarios.html`` and ``scenarios/<id>.html``, ``queries.html``, ``static/``.
 
@@ -394,14 +393,12 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         "index.html", root="", title="Countries", countries=countries, scenarios=scen_rows, downloads=downloads,
         as_of=as_of, uses_maps=False).encode("utf-8")))
 
-    if questions is None:
-        from govgraph.store import questions
-        try:
-            questions = questions.list_questions()
-        except Exception:  # noqa: BLE001 — a broken library must not stop the site; the page says so
-            questions = []
+    try:
+        library = questions.list_questions()
+    except Exception:  # noqa: BLE001 — a broken library must not stop the site; the page says so
+        library = []
     qs = [{"name": q.name, "title": q.title, "question": q.question, "text": q.text,
-           "params": [p.describe() for p in q.params]} for q in questions]
+           "params": [p.describe() for p in q.params]} for q in library]
     written.append(_write(out / "queries.html", _render(
         "queries.html", root="", title="Query library", questions=qs, as_of=as_of, uses_maps=False).encode("utf-8")))
     return SiteReport(pages=written, countries=ccs, scenarios=[r["id"] for r in scen_rows],

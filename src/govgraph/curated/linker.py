@@ -1,0 +1,252 @@
+"""The loader's second pass: everything that needs more than one record to check (references,
+sources, dates, cycles, ids built from fields) and the scenarios applied to their baselines."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from pydantic import ValidationError
+
+from govgraph.curated.model import (
+    KIND_MODELS,
+    SECTION_KINDS,
+    CountryFile,
+    Dataset,
+    Fact,
+    Record,
+    Ref,
+    ScenarioFile,
+    Sections,
+    record_id,
+    snapshot,
+)
+from govgraph.curated.problems import _dotted, _explain, _locate
+
+if TYPE_CHECKING:
+    from govgraph.curated.loader import _Loader
+
+
+def _refs_in(annotation: Any) -> Iterator[Ref]:
+    """The Ref markers anywhere inside a field's type annotation."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Ref):
+            yield meta
+    for arg in typing.get_args(annotation):
+        yield from _refs_in(arg)
+
+
+def _references(record: Record) -> Iterator[tuple[str, Ref, str]]:
+    """(YAML key, marker, value) for every reference to another record in `record`."""
+    for name, finfo in type(record).model_fields.items():
+        refs = [m for m in finfo.metadata if isinstance(m, Ref)] + list(_refs_in(finfo.annotation))
+        if not refs:
+            continue
+        value = getattr(record, name)
+        for v in value if isinstance(value, list) else [value]:
+            if v is not None:
+                yield finfo.alias or name, refs[0], v
+
+
+class _Linker:
+    """Pass two: everything that needs more than one record to check."""
+
+    def __init__(self, loader: _Loader, dataset: Dataset):
+        self.loader = loader
+        self.dataset = dataset
+
+    def run(self) -> None:
+        for country in self.dataset.countries.values():
+            self.link(country)
+        for group in self.dataset.groups.values():
+            for member in group.members:
+                self.check_fact(member, {})
+                if member.country.lower() not in self.dataset.countries:
+                    self.loader.report_at(member, "country", f"{member.country} has no country file",
+                                          f"add countries/{member.country.lower()}.yaml, or leave the country out "
+                                          "of the group until it is curated", key="country")
+        for scenario in self.dataset.scenarios.values():
+            view = self.apply(scenario)
+            if view is not None:
+                self.dataset.scenario_views[scenario.scenario.id] = view
+
+    def index(self, sections: Sections) -> dict[str, tuple[str, Fact]]:
+        ids: dict[str, tuple[str, Fact]] = {}
+        for kind, record in sections.records():
+            rid = record_id(kind, record)
+            if rid is None:
+                continue
+            if rid in ids:
+                first = ids[rid][1].origin
+                self.loader.report_at(record, "id", f"the id '{rid}' is already used at line {first[1]}",
+                                      "ids must be unique within a country; choose another", key="id")
+            else:
+                ids[rid] = (kind, record)
+        return ids
+
+    def link(self, sections: Sections, history: dict[str, tuple[str, Fact]] | None = None) -> None:
+        """Check references, sources and dates; `history` resolves historical references."""
+        ids = self.index(sections)
+        if isinstance(sections, CountryFile):
+            self.check_fact(sections.country, ids)
+            for search in sections.searched:
+                self.check_fact(search, ids)
+        for kind, record in sections.records():
+            self.check_fact(record, ids, history)
+            if kind == "coordination_body":
+                for member in record.members:
+                    self.check_fact(member, ids)
+        self.check_cycles(sections, ids)
+        self.check_implicit_ids(sections)
+
+    def check_implicit_ids(self, sections: Sections) -> None:
+        """Records without an id get their IRI from their fields (a lead from its body and start, a
+        relation from its ends, a membership from its member, role and start): two such records
+        with the same fields would become one node with two sets of facts."""
+        report = self.loader.report_at
+        seen: dict[str, Record] = {}
+
+        def claim(key: str, record: Record, what: str, hint: str) -> None:
+            if key in seen:
+                report(record, "id" if what != "membership" else "member",
+                       f"this {what} repeats the one at line {seen[key].origin[1]}", hint)
+            else:
+                seen[key] = record
+
+        for lead in sections.lead:
+            if lead.id is None:
+                claim(f"lead {lead.body} {lead.from_}", lead, "lead designation",
+                      "merge the two, or give one an id: and its own from:")
+        for rel in sections.relations:
+            if rel.id is None:
+                claim(f"relation {rel.actor} {rel.relation} {rel.target}", rel, "relation",
+                      "merge the two (several sources go in one sources: list), or give each an id: with from:/until:")
+        for body in sections.coordination_bodies:
+            for m in body.members:
+                claim(f"member {body.id} {m.member} {m.role} {m.from_}", m, "membership",
+                      "merge the two, or give them different from: dates")
+
+    def check_fact(self, record: Record, ids: dict[str, tuple[str, Fact]],
+                   history: dict[str, tuple[str, Fact]] | None = None) -> None:
+        report = self.loader.report_at
+        for key, marker, value in _references(record):
+            target = ids.get(value)
+            if target is None and marker.historical and history:
+                target = history.get(value)
+            if target is None and value in self.loader.broken_ids:
+                continue
+            if target is None:
+                close = difflib.get_close_matches(value, list(ids), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "add the record or fix the id"
+                report(record, key, f"'{value}' does not name a record in this country", hint, key=key)
+            elif target[0] not in marker.kinds:
+                wanted = " or ".join(k.replace("_", " ") for k in marker.kinds)
+                report(record, key, f"'{value}' is a {target[0].replace('_', ' ')}, but {key} must name: {wanted}",
+                       "point at a record of the right kind", key=key)
+        for citation in getattr(record, "sources", None) or []:
+            if citation.id not in self.dataset.sources:
+                close = difflib.get_close_matches(citation.id, list(self.dataset.sources), n=1)
+                hint = (f"did you mean '{close[0]}'? " if close else "") + "declare it under 'sources:' or in sources.yaml"
+                report(citation, "sources.id", f"unknown source '{citation.id}'", hint, key="id")
+        start, end = getattr(record, "from_", None), getattr(record, "until", None)
+        if start and end and end <= start:
+            report(record, "until", f"'until' ({end}) is not after 'from' ({start})",
+                   "until is the first day the record no longer holds; fix one of the dates", key="until")
+
+    def check_cycles(self, sections: Sections, ids: dict[str, tuple[str, Fact]]) -> None:
+        parent = {i.id: i.part_of for i in sections.institutions if i.part_of}
+        reported: set[str] = set()
+        for start in parent:
+            seen, node = [start], parent.get(start)
+            while node is not None and node not in seen:
+                seen.append(node)
+                node = parent.get(node)
+            if node == start and start not in reported:
+                reported.update(seen)
+                record = ids[start][1]
+                self.loader.report_at(record, "part_of", "part_of forms a cycle: " + " → ".join(seen + [start]),
+                                      "a body cannot be part of itself; fix one part_of", key="part_of")
+
+    # -- scenarios ----------------------------------------------------------------------------
+    def apply(self, scenario: ScenarioFile) -> CountryFile | None:
+        """The country's arrangement under `scenario`: its baseline on `base`, then the changes."""
+        head = scenario.scenario
+        country = self.dataset.countries.get(head.country.lower())
+        report = self.loader.report_at
+        if country is None:
+            report(head, "scenario.country", f"no country file for {head.country}",
+                   f"add countries/{head.country.lower()}.yaml or fix the code", key="country")
+            return None
+        self.check_fact(head, {})
+        view = snapshot(country, head.base)
+        ids = {rid: kr for kind, r in view.records() if (rid := record_id(kind, r)) for kr in [(kind, r)]}
+        for position, rid in enumerate(scenario.remove):
+            if rid not in ids:
+                report(scenario, f"remove[{position}]", f"'{rid}' is not a record of {head.country} on {head.base}",
+                       "remove only records that hold on the scenario's base date", key="remove")
+                continue
+            kind, record = ids.pop(rid)
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            setattr(view, section, [r for r in getattr(view, section) if r is not record])
+        for position, change in enumerate(scenario.change):
+            self.apply_change(scenario, view, ids, position, change)
+        history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
+        for kind, record in scenario.add.records():
+            rid = record_id(kind, record)
+            if rid in history and rid not in ids:
+                report(record, "id", f"the id '{rid}' is already used by a record of {head.country} "
+                       f"(at {history[rid][1].origin[0]}:{history[rid][1].origin[1]})",
+                       "give the added record an id of its own, or use 'change:' on the existing one", key="id")
+                continue
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            getattr(view, section).append(record)
+        before = len(self.loader.problems)
+        self.link(view, history)
+        country_file = country.origin[0]
+        stranded = [p for p in self.loader.problems[before:] if p.path == country_file]
+        if stranded:
+            # the country's own records are fine (they were linked whole): on the base date some of
+            # them point at records that no longer (or not yet) hold, so the base date is the problem
+            del self.loader.problems[before:]
+            first = stranded[0]
+            report(head, "scenario.base",
+                   f"on the base date {head.base} the arrangement of {head.country} is not whole: "
+                   f"{len(stranded)} reference(s) point at records that do not hold then (e.g. "
+                   f"{first.path}:{first.line}: {first.message})",
+                   "choose a base date on which the country's records hold together (the OECD baseline is 2016)",
+                   key="base")
+            return None
+        return view
+
+    def apply_change(self, scenario: ScenarioFile, view: CountryFile, ids: dict, position: int,
+                     change: dict[str, Any]) -> None:
+        node = scenario._node["change"][position] if scenario._node is not None else None
+        path = scenario.origin[0]
+        line, col = _locate(node, ()) if node is not None else (scenario.origin[1], scenario.origin[2])
+        field = f"change[{position}]"
+        rid = change.get("id")
+        if not isinstance(rid, str) or rid not in ids:
+            self.loader.report(Path(path), line, col, f"{field}.id",
+                               f"'{rid}' is not a record of {scenario.scenario.country} on {scenario.scenario.base}",
+                               "name the id of a baseline record to change")
+            return
+        kind, record = ids[rid]
+        merged = record.model_dump(by_alias=True, exclude_none=True)
+        if "sources" not in change:
+            merged["sources"] = [c.model_dump(exclude_none=True) for c in scenario.scenario.sources]
+            merged["confidence"] = scenario.scenario.confidence
+        merged.update(change)
+        model = KIND_MODELS[kind]
+        try:
+            updated = model.model_validate(merged)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = _locate(node, tuple(err["loc"])) if node is not None else (line, col)
+                self.loader.report(Path(path), where[0], where[1], f"{field}.{_dotted(err['loc'])}", *_explain(err))
+            return
+        updated._origin, updated._node = (path, line, col), node
+        section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+        setattr(view, section, [updated if r is record else r for r in getattr(view, section)])
+        ids[rid] = (kind, updated)
