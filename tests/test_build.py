@@ -35,6 +35,9 @@ def test_same_input_gives_byte_identical_files(tmp_path, kitchen_sink_build):
     result = run_govgraph("build", "--data", str(KITCHEN_SINK), "--out", str(again),
                           env={"PYTHONHASHSEED": "12345"})
     assert result.returncode == 0, result.stderr
+    # not on a terminal (a log): one line per step as it starts, no spinner
+    steps = [line for line in result.stderr.splitlines() if line.endswith("…")]
+    assert steps[:2] == ["Loading curated data…", "Building graphs…"] and len(steps) >= 8, result.stderr
     first, second = files_of(kitchen_sink_build), files_of(again)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []

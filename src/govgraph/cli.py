@@ -119,9 +119,13 @@ def build(data_dir: Path | None, out_dir: Path, as_of: str | None, strict: bool)
 
     day = parse_as_of(as_of)
     data_dir = data_dir or default_data_dir()
-    with err_console.status("Building…") as status:
-        summary = run_build(data_dir, out_dir, as_of=day, progress=lambda step: status.update(step + "…"),
-                            strict=strict)
+    if err_console.is_terminal:  # a spinner that names the step
+        with err_console.status("Building…") as status:
+            summary = run_build(data_dir, out_dir, as_of=day, progress=lambda step: status.update(step + "…"),
+                                strict=strict)
+    else:  # a log: one line per step, as it starts
+        summary = run_build(data_dir, out_dir, as_of=day, strict=strict,
+                            progress=lambda step: err_console.print(f"{step}…", highlight=False))
     table = Table(title=f"govgraph build — as of {summary.as_of.isoformat()}")
     rows = summary.coverage["countries"]
     columns = {"country": "country", "institutions": "institutions", "coordination_bodies": "co-ord.",
