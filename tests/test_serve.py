@@ -248,3 +248,52 @@ def test_cli_serve_stops_with_its_workers(kitchen_sink_build):
             break
         time.sleep(0.1)
     assert all(_gone(pid) for pid in workers)
+
+
+def test_sparqlwrapper_with_its_defaults_can_select_ask_construct_and_describe(govgraph_server):
+    """SPARQLWrapper sends format=xml with Accept: application/rdf+xml for CONSTRUCT and DESCRIBE: the
+    endpoint answers RDF/XML (Accept wins over format when they disagree; "xml" is RDF/XML for graphs)."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    def ask(query):
+        client = SPARQLWrapper(govgraph_server.base_url + "/sparql")
+        client.setQuery(query)
+        return client.queryAndConvert()
+
+    expected = len(bodies_in(*request(govgraph_server, params={"query": BODIES})))
+    assert len(ask(BODIES).getElementsByTagName("result")) == expected  # SPARQL XML results, its default
+    assert ask("ASK { ?s ?p ?o }").getElementsByTagName("boolean")[0].firstChild.data == "true"
+    constructed = ask(CONSTRUCT)  # an rdflib Graph, parsed from RDF/XML
+    assert len(constructed) == expected
+    body = bodies_in(*request(govgraph_server, params={"query": BODIES}))[0]
+    assert len(ask(f"DESCRIBE <{body}>")) > 0
+
+
+def test_accept_wins_over_format_when_they_disagree(govgraph_server):
+    status, h, _ = request(govgraph_server, params={"query": BODIES, "format": "json"}, headers={"Accept": "text/csv"})
+    assert status == 200 and content_type(h) == "text/csv"
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # prefers a type not offered
+    status, h, _ = request(govgraph_server, params={"query": BODIES, "format": "csv"}, headers={"Accept": browser})
+    assert status == 200 and content_type(h) == "text/csv"
+    status, h, body = request(govgraph_server, params={"query": CONSTRUCT, "format": "xml"})
+    assert status == 200 and content_type(h) == "application/rdf+xml" and b"rdf:RDF" in body
+
+
+def test_service_description_for_rdf_clients_and_the_page_for_browsers(govgraph_server, kitchen_sink_build):
+    from govgraph.store import embedded
+
+    status, h, body = request(govgraph_server, headers={"Accept": "text/turtle"})
+    assert status == 200 and content_type(h) == "text/turtle"
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+    endpoint = ox.NamedNode(govgraph_server.base_url + "/sparql")
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "endpoint"), endpoint) in triples
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) in triples
+    names = sorted(t.object.value for t in triples if t.predicate.value == sd + "name")
+    assert names == embedded.LocalStore(kitchen_sink_build).graph_names()
+    formats = {t.object.value for t in triples if t.predicate.value == sd + "resultFormat"}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+    status, h, _ = request(govgraph_server, headers={"Accept": "application/rdf+xml"})
+    assert status == 200 and content_type(h) == "application/rdf+xml"
+    status, h, body = request(govgraph_server, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert status == 200 and content_type(h) == "text/html"

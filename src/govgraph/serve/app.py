@@ -44,60 +44,20 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from govgraph.core.errors import StoreError
+from govgraph.serve.protocol import (
+    BOOLEAN_TYPES,
+    GRAPH_ALIASES,
+    GRAPH_TYPES,
+    RESULT_ALIASES,
+    RESULT_TYPES,
+    SD_PREFIXES,
+    choose,
+    negotiate,
+    service_description,
+)
 from govgraph.store import embedded, questions, results
 
-RESULT_TYPES = [  # media type → writer key, first is the default
-    ("application/sparql-results+json", "json"),
-    ("application/json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-]
-BOOLEAN_TYPES = [t for t in RESULT_TYPES if t[1] in ("json", "xml")]
-GRAPH_TYPES = [  # media type → pyoxigraph format
-    ("text/turtle", "TURTLE"),
-    ("application/n-triples", "N_TRIPLES"),
-    ("application/ld+json", "JSON_LD"),
-    ("application/rdf+xml", "RDF_XML"),
-    ("text/plain", "N_TRIPLES"),
-]
-FORMAT_ALIASES = {  # ?format= shortcuts for people typing URLs
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle", "ttl": "text/turtle",
-    "nt": "application/n-triples", "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml",
-}
 PAGE = Path(__file__).with_name("query_page.html")
-
-
-def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """Pick the offer the Accept header likes best (q-values, type/*, */*); the first offer if none."""
-    if not accept or not accept.strip():
-        return offers[0]
-    best, best_q = None, 0.0
-    for position, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
-        for offer in offers:
-            kind = offer[0]
-            if media == kind or media == "*/*" or (media.endswith("/*") and kind.startswith(media[:-1])):
-                # exact matches beat wildcards at equal q
-                score = q - (0.0001 if "*" in media else 0) - position * 1e-7
-                if score > best_q:
-                    best, best_q = offer, score
-                break
-    return best
 
 
 # -- worker processes --------------------------------------------------------------------------
@@ -111,14 +71,14 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
     try:
         result = db.query(job["query"], **kwargs)
         if isinstance(result, ox.QueryBoolean):
-            offer = negotiate(job["accept"], BOOLEAN_TYPES)
+            offer = choose(job["accept"], job["format"], BOOLEAN_TYPES, RESULT_ALIASES)
             if offer is None:
                 return 406, "text/plain", _not_acceptable(BOOLEAN_TYPES)
             body = results.boolean_json(bool(result)) if offer[1] == "json" else results.boolean_xml(bool(result))
             return 200, offer[0], body
         limit = job["max_rows"]
         if isinstance(result, ox.QuerySolutions):
-            offer = negotiate(job["accept"], RESULT_TYPES)
+            offer = choose(job["accept"], job["format"], RESULT_TYPES, RESULT_ALIASES)
             if offer is None:
                 return 406, "text/plain", _not_acceptable(RESULT_TYPES)
             columns = [v.value for v in result.variables]
@@ -126,7 +86,7 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
             if len(rows) > limit:
                 return 422, "text/plain", _too_large(limit, "rows")
             return 200, offer[0], results.RESULT_WRITERS[offer[1]](columns, rows)
-        offer = negotiate(job["accept"], GRAPH_TYPES)
+        offer = choose(job["accept"], job["format"], GRAPH_TYPES, GRAPH_ALIASES)
         if offer is None:
             return 406, "text/plain", _not_acceptable(GRAPH_TYPES)
         triples = list(islice(result, limit + 1))
@@ -468,6 +428,9 @@ class SparqlApp:
                 return _text(403, "SPARQL Update is refused: this endpoint is read-only")
             if "query" in params:
                 return self.query(params, environ)
+            offer = negotiate(environ.get("HTTP_ACCEPT"), [("text/html", "html")] + GRAPH_TYPES)
+            if offer is not None and offer[1] != "html":
+                return self.service_description(environ, offer)
             return self.page()
         if path in ("/query", "/query.html"):
             return self.page()
@@ -530,13 +493,23 @@ class SparqlApp:
                 has_from = False
             job_default = None if has_from else self.default_graphs
             job_named = None
-        accept = environ.get("HTTP_ACCEPT")
         fmt = (params.get("format") or params.get("output") or [None])[0]
-        if fmt:
-            accept = FORMAT_ALIASES.get(fmt.lower(), fmt)
-        job = {"query": text, "default_graphs": job_default, "named_graphs": job_named, "accept": accept,
-               "max_rows": self.limits.max_rows}
+        job = {"query": text, "default_graphs": job_default, "named_graphs": job_named,
+               "accept": environ.get("HTTP_ACCEPT"), "format": fmt, "max_rows": self.limits.max_rows}
         return _Response(*self.pool.run(job))
+
+    def service_description(self, environ, offer: tuple[str, str]) -> _Response:
+        """The SPARQL 1.1 Service Description of this endpoint, for a client that asks /sparql for RDF."""
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '')}"
+        base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+        db = embedded.open_store(self.out)
+        try:
+            names = embedded.graph_names(db)
+        finally:
+            del db
+        graph = service_description(base + "/sparql", base + "/void.ttl", names)
+        body = ox.serialize(graph, format=getattr(ox.RdfFormat, offer[1]), prefixes=SD_PREFIXES)
+        return _Response(200, offer[0], body or b"")
 
     def page(self) -> _Response:
         return _Response(200, "text/html", PAGE.read_bytes())
