@@ -319,3 +319,15 @@ def test_after_a_change_to_one_country_only_that_country_is_reasoned_again(tmp_p
     pipeline.run_build(data, out)
     second = keys()
     assert len(second) == 3 and len(first & second) == 2  # ZZ's group and the scenario reused; YY's anew
+
+
+def test_the_ontology_is_published_as_rdf_xml_for_owl_tools(kitchen_sink_build):
+    """owlready2 (and Protégé) read RDF/XML, not Turtle: graphs/ontology.owl is the same graph."""
+    import owlready2
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    owl, ttl = kitchen_sink_build / "graphs" / "ontology.owl", kitchen_sink_build / "graphs" / "ontology.ttl"
+    assert isomorphic(Graph().parse(owl, format="xml"), Graph().parse(ttl, format="turtle"))
+    onto = owlready2.World().get_ontology(owl.as_uri()).load()
+    assert onto.search_one(iri="https://w3id.org/govgraph/ontology#EmpoweredLeadBody") is not None

@@ -50,7 +50,8 @@ def load(data_dir: Path) -> Dataset:
 
 def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
                       turtle: dict[str, bytes], ntriples: dict[str, bytes]) -> None:
-    """graphs/<name>.ttl, .nt, .jsonld for each graph; its Turtle and N-Triples are kept in
+    """graphs/<name>.ttl, .nt, .jsonld for each graph, and the ontology also as RDF/XML
+    (graphs/ontology.owl, the file Protégé and owlready2 open); its Turtle and N-Triples are kept in
     `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store."""
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     for g in graphs:
@@ -60,6 +61,8 @@ def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
         (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
         (folder / "graphs" / f"{stem}.jsonld").write_bytes(serialise.to_jsonld(g, ntriples[iri]))
+        if g.identifier == iris.ONTOLOGY_GRAPH:
+            (folder / "graphs" / f"{stem}.owl").write_bytes(serialise.to_rdfxml(g, ntriples[iri]))
         summary.graphs[iri] = len(g)
 
 

@@ -53,6 +53,15 @@ def to_turtle(g: Graph, ntriples: bytes | None = None) -> bytes:
     return ("\n".join(sorted(head) + [""] + body) + "\n").encode("utf-8")
 
 
+def to_rdfxml(g: Graph, ntriples: bytes | None = None) -> bytes:
+    """RDF/XML (for OWL tools that read no Turtle: owlready2, older Protégé), written by pyoxigraph
+    from the sorted N-Triples with the graph's prefixes, so the bytes are stable."""
+    nt = ntriples if ntriples is not None else to_ntriples(g)
+    prefixes = {str(p): str(ns) for p, ns in g.namespaces() if p and b"<" + str(ns).encode() in nt}
+    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
+                        prefixes=dict(sorted(prefixes.items()))) or b""
+
+
 def to_trig(graphs: Iterable[Graph], turtle: dict[str, bytes] | None = None) -> bytes:
     """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once.
     `turtle` (graph IRI → bytes) reuses serialisations already made."""
