@@ -88,13 +88,18 @@ def _read_query(folder: str, name: str) -> str:
         raise QueryError(f"projection query {path} is missing: {exc}") from exc
 
 
-def load_edge_rules(path: Path | None = None) -> dict[str, EdgeRule]:
-    """The declared relation → edge mapping (queries/projection/edges.toml)."""
+def _edges_toml(path: Path | None) -> tuple[Path, dict[str, Any]]:
+    """queries/projection/edges.toml (or `path`), read; QueryError when it cannot be."""
     path = path or queries_dir() / "projection" / "edges.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise QueryError(f"cannot read the edge mapping {path}: {exc}") from exc
+
+
+def load_edge_rules(path: Path | None = None) -> dict[str, EdgeRule]:
+    """The declared relation → edge mapping (queries/projection/edges.toml)."""
+    path, data = _edges_toml(path)
     rules: dict[str, EdgeRule] = {}
     for n, row in enumerate(data.get("edge", []), start=1):
         try:
@@ -125,11 +130,7 @@ class EdgeStyle:
 
 def load_edge_styles(path: Path | None = None) -> dict[str, EdgeStyle]:
     """Edge type → its map style, in the file's (legend) order (queries/projection/edges.toml)."""
-    path = path or queries_dir() / "projection" / "edges.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise QueryError(f"cannot read the edge mapping {path}: {exc}") from exc
+    path, data = _edges_toml(path)
     styles: dict[str, EdgeStyle] = {}
     for n, row in enumerate(data.get("style", []), start=1):
         try:

@@ -39,9 +39,9 @@ GRAPH_ALIASES = {"xml": "application/rdf+xml", "rdfxml": "application/rdf+xml", 
                  "ttl": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples"}
 
 
-def _preferred(accept: str | None) -> list[str]:
-    """The media types the Accept header ranks first (highest q), in their order; none for */*."""
-    ranked = []
+def _media_ranges(accept: str | None) -> list[tuple[str, float, int]]:
+    """The Accept header as (media range, q, position), ranges with q = 0 left out."""
+    ranges = []
     for position, part in enumerate((accept or "").split(",")):
         fields = [f.strip() for f in part.split(";")]
         q = 1.0
@@ -51,9 +51,14 @@ def _preferred(accept: str | None) -> list[str]:
                     q = float(f[2:])
                 except ValueError:
                     q = 0.0
-        if fields[0] and "*" not in fields[0] and q > 0:
-            ranked.append((-q, position, fields[0].lower()))
-    ranked.sort()
+        if fields[0] and q > 0:
+            ranges.append((fields[0].lower(), q, position))
+    return ranges
+
+
+def _preferred(accept: str | None) -> list[str]:
+    """The media types the Accept header ranks first (highest q), in their order; none for */*."""
+    ranked = sorted((-q, position, media) for media, q, position in _media_ranges(accept) if "*" not in media)
     return [media for q, _, media in ranked if q == ranked[0][0]] if ranked else []
 
 
@@ -114,18 +119,7 @@ def negotiate(accept: str | None, offers: list[tuple[str, str]]) -> tuple[str, s
     if not accept or not accept.strip():
         return offers[0]
     best, best_q = None, 0.0
-    for position, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        if q <= 0:
-            continue
+    for media, q, position in _media_ranges(accept):
         for offer in offers:
             kind = offer[0]
             if media == kind or media == "*/*" or (media.endswith("/*") and kind.startswith(media[:-1])):
