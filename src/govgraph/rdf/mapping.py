@@ -94,13 +94,13 @@ class _CountryBuilder:
         self.code = country.code
         self.g = graph
         self.country = country_iri(self.code)
-        self.origins = origins  # when given: node IRI → "file:line" of its record (see record_origins)
+        self.origins = origins  # when given: node IRI → "file:line:column" of its record (see record_origins)
 
     def note(self, node: URIRef, record) -> None:
         if self.origins is not None and record is not None:
-            path, line, _ = record.origin
+            path, line, column = record.origin
             if path and str(node) not in self.origins:
-                self.origins[str(node)] = f"{path}:{line}"
+                self.origins[str(node)] = f"{path}:{line}:{column}"
 
     def iri(self, slug: str) -> URIRef:
         return record_iri(self.code, slug)
@@ -464,7 +464,7 @@ def sources_graph(sources: dict[str, SourceDecl], origins: dict[str, str] | None
     for sid, s in sorted(sources.items()):
         node = source_iri(sid)
         if origins is not None and s.origin[0] and str(node) not in origins:
-            origins[str(node)] = f"{s.origin[0]}:{s.origin[1]}"
+            origins[str(node)] = f"{s.origin[0]}:{s.origin[1]}:{s.origin[2]}"
         g.add((node, RDF.type, GG.Source))
         g.add((node, DCTERMS.title, Literal(s.title)))
         if s.part_of:
@@ -504,7 +504,7 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
     for sid, view in sorted(dataset.scenario_views.items()):
         head = dataset.scenarios[sid].scenario
         if origins is not None and head.origin[0]:
-            origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}")
+            origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}:{head.origin[2]}")
         graphs.append(scenario_graph(dataset.scenarios[sid], view, origins))
     return graphs
 
@@ -515,7 +515,7 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
 
 
 def record_origins(dataset: Dataset) -> dict[str, str]:
-    """Node IRI → "file:line" of the curated record it was built from (same IRIs as the builders),
+    """Node IRI → "file:line:column" of the curated record it was built from (same IRIs as the builders),
     so a SHACL or reasoning report can send the curator to the right line. The pipeline gets the
     same from `build(dataset, origins=...)`, without building the graphs twice."""
     origins: dict[str, str] = {}

@@ -28,7 +28,7 @@ class Conflict:
     individuals: tuple[str, ...]  # IRIs
     axiom: str  # the ontology axiom involved, in words
     message: str  # the whole sentence
-    origins: tuple[str, ...] = ()  # "file:line" of the records involved, where known
+    origins: tuple[str, ...] = ()  # "file:line:column" of the records involved, where known
 
     def as_dict(self) -> dict:
         return {"individuals": list(self.individuals), "axiom": self.axiom, "message": self.message,

@@ -29,7 +29,7 @@ SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem: where (graph, focus node, path), what (message), how bad (severity), and the
-    curated record it comes from (origin, "file:line") when known."""
+    curated record it comes from (origin, "file:line:column") when known."""
 
     severity: str  # violation | warning | info
     graph: str  # the named graph (or check scope) it was found in
