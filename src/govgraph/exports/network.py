@@ -244,6 +244,9 @@ def to_csv(F: nx.MultiDiGraph) -> tuple[bytes, bytes]:
 # -- RDF ---------------------------------------------------------------------------------------------
 
 def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str | None = None) -> list[str]:
+    """The graphs an export holds: one scenario's, one country's, or else the whole baseline and its
+    history (ontology, sources, every country, their inferences) and never a scenario, whose
+    statements about the same IRIs would otherwise mix into the baseline's."""
     names = [n for n in embedded.graph_names(db) if n.startswith(GRAPH)]
     if scenario is not None:
         wanted = f"{GRAPH}scenario/{scenario}"
@@ -255,7 +258,7 @@ def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str |
         if wanted not in names:
             raise UsageError(f"no country {country.upper()} in this build")
         return [wanted]
-    return names
+    return [n for n in names if "/scenario/" not in n]
 
 
 def read_graph(db: ox.Store, name: str) -> Graph:
@@ -460,7 +463,7 @@ def export(out: Path, fmt: str, *, country: str | None = None, scenario: str | N
     if view == "org-cpov":
         data_names = [n for n in names if n != GRAPH + "ontology"]
         if country is None and scenario is None:
-            data_names = [n for n in data_names if "/scenario/" not in n and not n.startswith(GRAPH + "inferred")]
+            data_names = [n for n in data_names if not n.startswith(GRAPH + "inferred")]
         ontology = read_graph(db, GRAPH + "ontology")
         graphs = [org_cpov_view([read_graph(db, n) for n in data_names], ontology)]
     else:
