@@ -329,14 +329,3 @@ def ranks(values: dict[Any, float | None]) -> dict[Any, int]:
     ordered = sorted(v for v in values.values() if v is not None)
     return {node: 1 + len(ordered) - bisect.bisect_right(ordered, (-math.inf if v is None else v) + 1e-12)
             for node, v in values.items()}
-
-
-# -- findings -----------------------------------------------------------------------------------
-
-
-# -- the standard cast on the projected graph: a finding resting on an unknown role is a data gap --
-
-
-# -- indicators, annotation, comparison ---------------------------------------------------------
-
-

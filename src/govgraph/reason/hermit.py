@@ -58,12 +58,8 @@ from govgraph.reason.input import _ours, _scheme_distinctness, reasoner_input
 DEFAULT_JAVA_MEMORY_MB = 2000
 
 
-
 class ReasonerError(ExternalToolError):
     """HermiT (Java) could not run at all: an external failure, not a data problem (exit 3)."""
-
-
-# -- input -----------------------------------------------------------------------------------------
 
 
 # -- running HermiT --------------------------------------------------------------------------------
@@ -394,9 +390,6 @@ def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "d
     if "is not satisfiable" in result.stdout or "not consistent" in result.stdout.lower():
         raise _inconsistency(merged, data, label, origins or {}, java_memory_mb)
     return time.perf_counter() - started
-
-
-# -- explaining an inconsistency -------------------------------------------------------------------
 
 
 # -- the dataset: baseline and scenarios, each on its own --------------------------------------------

@@ -40,6 +40,8 @@ SELECT ?record ?p ?o WHERE {
                  dcterms:identifier))
 }"""
 
+# a FILTER, not a VALUES ?p: Oxigraph joins two VALUES blocks with the pattern by scanning every ?p
+# triple in the store, but looks each ?record up when only ?record is given (15× sooner at 5k bodies)
 
 _CITATIONS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
 SELECT ?record ?citation ?source ?locator ?note WHERE {

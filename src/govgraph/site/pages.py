@@ -50,15 +50,6 @@ VIS_FILES = ("vis-network/vis-network.min.js", "vis-network/vis-network.css", "v
 OWN_FILES = ("govgraph-map.js", "govgraph.css")
 
 
-
-
-# -- the facts behind a map (adapter over the store) ------------------------------------------------
-
-
-# a FILTER, not a VALUES ?p: Oxigraph joins two VALUES blocks with the pattern by scanning every ?p
-# triple in the store, but looks each ?record up when only ?record is given (15× sooner at 5k bodies)
-
-
 # -- from a store to an analysis document (adapter, for maps of any date) ----------------------------
 
 def analysis_doc(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
@@ -67,9 +58,6 @@ def analysis_doc(source: Any, country: str, *, as_of: dt.date, scenario: str | N
     build writes to ``out/analysis/<key>.json`` (the same run, the same rounding). For maps of a date
     or scenario the build did not analyse, and for notebooks."""
     return run.report(run.analyse_one(source, country, as_of=as_of, scenario=scenario, params=params))
-
-
-# -- the map model (pure) ---------------------------------------------------------------------------
 
 
 # -- pages ------------------------------------------------------------------------------------------
