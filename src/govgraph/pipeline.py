@@ -17,6 +17,7 @@ from rdflib import Graph
 
 from govgraph import __version__
 from govgraph.core import iris, outdir, vocab
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.curated import loader
 from govgraph.curated.model import BASELINE, Dataset
 from govgraph.exports import coverage
@@ -37,6 +38,7 @@ class BuildSummary:
     quads: int = 0
     quality: dict = field(default_factory=dict)  # reasoning and validation counts
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (shown, never written)
+    reused: dict[str, int] = field(default_factory=dict)  # results taken from the previous build, by kind
 
 
 def graph_file_stem(g: Graph) -> str:
@@ -44,25 +46,33 @@ def graph_file_stem(g: Graph) -> str:
     return str(g.identifier).removeprefix(vocab.GRAPH).replace("/", "-")
 
 
-def load(data_dir: Path) -> Dataset:
-    return loader.load(data_dir)
+def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
+    return loader.load(data_dir, memo)
 
 
 def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
-                      turtle: dict[str, bytes], ntriples: dict[str, bytes]) -> None:
+                      turtle: dict[str, bytes], ntriples: dict[str, bytes], memo: Memo = Memo()) -> None:
     """graphs/<name>.ttl, .nt, .jsonld for each graph, and the ontology also as RDF/XML
     (graphs/ontology.owl, the file Protégé and owlready2 open); its Turtle and N-Triples are kept in
-    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store."""
+    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store. The other formats of a
+    graph whose canonical N-Triples an earlier build wrote too come from `memo`."""
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
+    writers = {"ttl": serialise.to_turtle, "jsonld": serialise.to_jsonld, "owl": serialise.to_rdfxml}
     for g in graphs:
         stem, iri = graph_file_stem(g), str(g.identifier)
         ntriples[iri] = serialise.to_ntriples(g)
-        turtle[iri] = serialise.to_turtle(g, ntriples[iri])
-        (folder / "graphs" / f"{stem}.ttl").write_bytes(turtle[iri])
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
-        (folder / "graphs" / f"{stem}.jsonld").write_bytes(serialise.to_jsonld(g, ntriples[iri]))
-        if g.identifier == iris.ONTOLOGY_GRAPH:
-            (folder / "graphs" / f"{stem}.owl").write_bytes(serialise.to_rdfxml(g, ntriples[iri]))
+        for suffix, write in writers.items():
+            if suffix == "owl" and g.identifier != iris.ONTOLOGY_GRAPH:
+                continue
+            key = digest(code_digest(), suffix, iri, ntriples[iri])
+            data = memo.get(key)
+            if data is None:
+                data = write(g, ntriples[iri])
+                memo.put(key, data)
+            (folder / "graphs" / f"{stem}.{suffix}").write_bytes(data)
+            if suffix == "ttl":
+                turtle[iri] = data
         summary.graphs[iri] = len(g)
 
 
@@ -75,16 +85,18 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
 
 
 def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress,
-                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None) -> BuildSummary:
+                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None,
+                    memo: Memo = Memo()) -> BuildSummary:
     """Every artefact of a build into `folder`. `graphs` are the asserted graphs (build.build); the
     reasoner's graphs come from `inferred()` (or are among `graphs`), asked for only when a step
     needs them, so what does not depend on them is written while the reasoner runs elsewhere.
-    `previous`: the last build's folder, whose cache/ may spare work."""
+    `previous`: the last build's folder, whose cache/ may spare work; `memo`: results kept between
+    builds (this build's cache/)."""
     summary = BuildSummary(out=folder, as_of=as_of)
     turtle: dict[str, bytes] = {}
     ntriples: dict[str, bytes] = {}
     progress("Writing graph files")
-    write_graph_files(folder, graphs, summary, turtle, ntriples)
+    write_graph_files(folder, graphs, summary, turtle, ntriples, memo.sub("graphs"))
     (folder / "context.jsonld").write_bytes(
         (json.dumps(serialise.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     progress("Writing coverage")
@@ -100,7 +112,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
         progress("Waiting for the reasoner")
         extra = inferred()
         progress("Writing graph files")
-        write_graph_files(folder, extra, summary, turtle, ntriples)
+        write_graph_files(folder, extra, summary, turtle, ntriples, memo.sub("graphs"))
         graphs = graphs + extra
     (folder / "govgraph.trig").write_bytes(serialise.to_trig(graphs, turtle))
     (folder / "govgraph.nq").write_bytes(serialise.to_nquads(graphs, ntriples))
@@ -154,11 +166,12 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     outdir.recover(out)
     steps: dict[str, float] = {}
     progress = _timed(progress, steps)
-    progress("Loading curated data")
-    dataset = load(data_dir)
     tmp = outdir.fresh(out)
+    memo = Memo(read=out / "cache", write=tmp / "cache")
     children = []
     try:
+        progress("Loading curated data")
+        dataset = load(data_dir, memo.sub("curated"))
         from govgraph.core.background import Background
         from govgraph.reason.cache import Cache
 
@@ -176,7 +189,8 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
             quality.reasoned = reasoner.result()
             return quality.inferred
 
-        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out)
+        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out,
+                                  memo=memo)
         progress("Validating the shapes")
         quality.report = side.result()
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
@@ -190,6 +204,7 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         raise
     summary.out = out
     summary.steps = steps
+    summary.reused = memo.reused()
     return summary
 
 

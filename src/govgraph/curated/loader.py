@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import pickle
 import typing
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from govgraph.core.errors import DataError, Problem
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.curated.linker import _Linker
 from govgraph.curated.model import (
     CountryFile,
@@ -40,15 +42,22 @@ from govgraph.curated.yamlsafe import (
 )
 
 
-def load(data_dir: Path) -> Dataset:
+def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
     """Load and check the curated data under `data_dir`; raise DataError listing every problem.
+
+    `memo` keeps each country and groups file's checked records (pass one) between builds, under a
+    digest of the file and of govgraph's code: an unchanged file is not parsed or checked again, and
+    the linking pass still runs over everything. Only a load without any problem adds to it.
 
     Files are parsed by libyaml (ruamel.yaml.clib) when it is installed, about six times faster than
     ruamel's pure-Python round-trip parser and giving the same values and line/column marks. Any
     problem at all sends the whole load again through the pure-Python parser, so what a curator
     reads about bad data is exactly what that parser reports."""
-    loader = _Loader(Path(data_dir), fast=_CLoader is not None)
+    loader = _Loader(Path(data_dir), fast=_CLoader is not None, memo=memo)
     dataset = loader.run()
+    if not loader.problems and memo is not None:
+        for key, data in loader.checked.items():
+            memo.put(key, data)
     if loader.problems and loader.fast:
         loader = _Loader(Path(data_dir), fast=False)
         dataset = loader.run()
@@ -58,9 +67,11 @@ def load(data_dir: Path) -> Dataset:
 
 
 class _Loader:
-    def __init__(self, root: Path, fast: bool = False):
+    def __init__(self, root: Path, fast: bool = False, memo: Memo | None = None):
         self.root = root
         self.fast = fast
+        self.memo = memo
+        self.checked: dict[str, bytes] = {}  # memo key → pickled records of a file read without problems
         self.problems: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
 
@@ -81,7 +92,7 @@ class _Loader:
         """Report a problem at `key` of `record` when the file has it, else at the record."""
         path, line, column = record.origin
         node = record._node
-        if key is not None and isinstance(node, CommentedMap) and key in node:
+        if key is not None and isinstance(node, (CommentedMap, KeyMarks)) and key in node:
             line, column = node.lc.key(key)[0] + 1, node.lc.key(key)[1] + 1
         if record._path and not field.startswith(record._path):
             field = f"{record._path}.{field.rsplit('.', 1)[-1]}" if "." in field else f"{record._path}.{field}"
@@ -240,6 +251,36 @@ class _Loader:
             return None
 
     def _load_file(self, model: type[BaseModel], path: Path) -> Any:
+        """A file's records after pass one; a country or groups file's are taken from the memo when
+        the same file was read before, and kept with KeyMarks instead of their YAML nodes."""
+        if model is ScenarioFile:  # the linker reads a scenario's changes from its YAML nodes
+            return self._check_file(model, path)
+        key = self._memo_key(model, path)
+        if key is not None and self.memo is not None:
+            data = self.memo.get(key)
+            if data is not None:
+                try:
+                    return pickle.loads(data)
+                except Exception:  # noqa: BLE001 - a damaged entry is read again from the file
+                    pass
+        before = len(self.problems)
+        checked = self._check_file(model, path)
+        if checked is not None:
+            _lighten(checked)
+            if key is not None and len(self.problems) == before:
+                self.checked[key] = _dumps(checked)
+        return checked
+
+    def _memo_key(self, model: type[BaseModel], path: Path) -> str | None:
+        if self.memo is None or not self.fast:
+            return None
+        try:
+            data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else None
+        except OSError:
+            return None
+        return None if data is None else digest(code_digest(), model.__name__, self._display(path), data)
+
+    def _check_file(self, model: type[BaseModel], path: Path) -> Any:
         raw = self._read(path)
         if raw is None:
             if not self.problems or self.problems[-1].path != self._display(path):
@@ -318,6 +359,68 @@ class _Loader:
             return None
         _attach_origins(obj, node, self._display(path), shown + prefix)
         return obj
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles records with their set of given fields sorted, so that the same file always gives
+    the same bytes (a set's order changes with the interpreter's hash seed)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            state = obj.__getstate__()
+            state["__pydantic_fields_set__"] = sorted(state["__pydantic_fields_set__"])
+            return _unpickle_model, (type(obj), state)
+        return NotImplemented
+
+
+def _unpickle_model(cls: type[BaseModel], state: dict) -> BaseModel:
+    obj = cls.__new__(cls)
+    obj.__setstate__({**state, "__pydantic_fields_set__": set(state["__pydantic_fields_set__"])})
+    return obj
+
+
+def _dumps(value: Any) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+class KeyMarks(dict):
+    """A record's keys and where each stands in its file (0-based line and column, as ruamel's
+    `lc.key` gives them), kept instead of the YAML node once the file is checked: all that error
+    messages about the record need, at a fraction of the memory."""
+
+    @property
+    def lc(self) -> "KeyMarks":
+        return self
+
+    def key(self, key: Any) -> tuple[int, int]:
+        return self[key]
+
+    @classmethod
+    def of(cls, node: CommentedMap) -> "KeyMarks":
+        marks = cls()
+        for key in node:
+            try:
+                marks[key] = tuple(node.lc.key(key)[:2])
+            except (KeyError, TypeError):
+                marks[key] = (node.lc.line, node.lc.col)
+        return marks
+
+
+def _lighten(value: Any) -> None:
+    """Replace the YAML node of every record under `value` by its KeyMarks."""
+    if isinstance(value, BaseModel):
+        node = getattr(value, "_node", None)
+        if isinstance(node, CommentedMap):
+            value._node = KeyMarks.of(node)
+        for item in value.__dict__.values():
+            _lighten(item)
+    elif isinstance(value, list):
+        for item in value:
+            _lighten(item)
 
 
 def _attach_origins(obj: Any, node: Any, path: str, loc: tuple = ()) -> None:

@@ -1,0 +1,108 @@
+"""Work kept between builds (core/memo): an unchanged curated file is not read again, an unchanged
+graph is not serialised again, and a build that reuses them writes what a fresh build writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from govgraph import pipeline
+from govgraph.core.memo import Memo
+from govgraph.curated import loader
+from govgraph.curated.model import Record
+
+from conftest import KITCHEN_SINK
+
+
+def two_countries(folder: Path) -> Path:
+    """The kitchen sink with a second country (ZY, a renamed copy of ZZ), so a change to one country
+    leaves the other's work reusable."""
+    shutil.copytree(KITCHEN_SINK, folder)
+    zz = (folder / "countries" / "zz.yaml").read_text(encoding="utf-8")
+    zy = zz.replace("code: ZZ", "code: ZY").replace("zz-gazette", "zy-gazette")
+    assert zy != zz
+    (folder / "countries" / "zy.yaml").write_text(zy, encoding="utf-8")
+    return folder
+
+
+def records(dataset) -> list[tuple]:
+    """Every record of every country with its place in its file: what a reuse must give back."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, Record):
+            found.append((type(value).__name__, value.origin, value.model_dump_json()))
+            for item in value.__dict__.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for code, country in sorted(dataset.countries.items()):
+        for name in type(country).model_fields:
+            walk(getattr(country, name))
+    return found
+
+
+def test_unchanged_files_come_from_the_memo_and_give_the_same_records(tmp_path):
+    data = two_countries(tmp_path / "data")
+    first = Memo(write=tmp_path / "one")
+    fresh = loader.load(data, first)
+    assert first.hits == [] and len(list((tmp_path / "one").iterdir())) == 2  # a file each
+
+    second = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    again = loader.load(data, second)
+    assert len(second.hits) == 2
+    assert records(again) == records(fresh)
+    assert sorted(again.countries) == sorted(fresh.countries)
+
+    zy = data / "countries" / "zy.yaml"
+    zy.write_text(zy.read_text(encoding="utf-8").replace("binding: false", "binding: true", 1), encoding="utf-8")
+    third = Memo(read=tmp_path / "two", write=tmp_path / "three")
+    changed = loader.load(data, third)
+    assert len(third.hits) == 1  # ZZ's file only
+    assert records(changed) != records(fresh)
+    assert records(changed) == records(loader.load(data))  # the same as a load without any memo
+
+
+def test_a_damaged_entry_is_read_again_and_a_failed_load_keeps_nothing(tmp_path):
+    data = two_countries(tmp_path / "data")
+    loader.load(data, Memo(write=tmp_path / "one"))
+    for entry in (tmp_path / "one").iterdir():
+        entry.write_bytes(b"not a pickle")
+    damaged = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    assert records(loader.load(data, damaged)) == records(loader.load(data))
+
+    zy = data / "countries" / "zy.yaml"
+    zy.write_text(zy.read_text(encoding="utf-8").replace("confidence: confirmed", "confidence: sure", 1),
+                  encoding="utf-8")
+    failing = Memo(write=tmp_path / "three")
+    with pytest.raises(loader.DataError):
+        loader.load(data, failing)
+    assert not (tmp_path / "three").exists()
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """What a build publishes: everything but its cache and the store's database files."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] not in ("cache", "store")}
+
+
+@pytest.mark.slow
+def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
+    data = two_countries(tmp_path / "data")
+    out = tmp_path / "out"
+    first = pipeline.run_build(data, out)
+    assert first.reused == {}
+    zy = data / "countries" / "zy.yaml"
+    zy.write_text(zy.read_text(encoding="utf-8").replace("binding: false", "binding: true", 1), encoding="utf-8")
+    second = pipeline.run_build(data, out)
+    assert second.reused["curated"] == 1  # ZZ's file
+    assert second.reused["graphs"] >= 3  # at least the ontology's Turtle, JSON-LD and RDF/XML
+    fresh = pipeline.run_build(data, tmp_path / "fresh")
+    assert fresh.reused == {}
+    incremental, clean = files_of(out), files_of(tmp_path / "fresh")
+    assert incremental.keys() == clean.keys()
+    assert [name for name in clean if incremental[name] != clean[name]] == []
