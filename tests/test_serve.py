@@ -342,3 +342,17 @@ def test_relative_iris_resolve_against_the_endpoint_url(govgraph_server):
     status, _, body = request(govgraph_server, params={"query": "BASE <http://example.org/> SELECT (<s> AS ?s) {}"},
                               headers={"Accept": "text/csv"})
     assert status == 200 and body.decode().splitlines()[1] == "http://example.org/s"
+
+
+def test_a_host_header_that_makes_no_iri_is_400(govgraph_server):
+    """The Host header names the base IRI and the service: one that is no IRI is refused, not a 500."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", govgraph_server.server_port, timeout=30)
+    try:
+        for path, accept in [("/sparql?query=ASK%7B%7D", "*/*"), ("/sparql", "text/turtle")]:
+            connection.request("GET", path, headers={"Host": "bad<host", "Accept": accept})
+            response = connection.getresponse()
+            assert response.status == 400 and b"bad Host header" in response.read()
+    finally:
+        connection.close()
