@@ -136,16 +136,15 @@ def oxigraph_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="session")
-def govgraph_server(kitchen_sink_build):
-    """`govgraph serve` over the kitchen sink, in this process on a free port, with small limits
-    (2 s per query, 50 rows, 10 kB bodies) so the limits can be tested; yields the server."""
+@contextlib.contextmanager
+def running_govgraph(out: Path, **options):
+    """`govgraph serve` over the build in `out`, in this process on a free loopback port (`options`
+    go to `make_server`); yields the server, with `base_url`."""
     import threading
 
     from govgraph.serve import app
 
-    server = app.make_server(kitchen_sink_build, port=0, timeout=2.0, max_rows=50, max_body=10_000,
-                               workers=2, quiet=True)
+    server = app.make_server(out, port=0, quiet=True, **options)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.base_url = f"http://127.0.0.1:{server.server_port}"
@@ -155,3 +154,11 @@ def govgraph_server(kitchen_sink_build):
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def govgraph_server(kitchen_sink_build):
+    """`govgraph serve` over the kitchen sink with small limits (2 s per query, 50 rows, 10 kB
+    bodies) so the limits can be tested; yields the server."""
+    with running_govgraph(kitchen_sink_build, timeout=2.0, max_rows=50, max_body=10_000, workers=2) as server:
+        yield server

@@ -280,20 +280,79 @@ def test_accept_wins_over_format_when_they_disagree(govgraph_server):
 
 
 def test_service_description_for_rdf_clients_and_the_page_for_browsers(govgraph_server, kitchen_sink_build):
+    """The description parses as RDF in every graph format and names the endpoint, the query language
+    (and no update language: read-only), the result formats, the default dataset and every named
+    graph, each linked to its VoID subset in the build's void.ttl."""
+    from rdflib import RDF, RDFS, Graph, Namespace, URIRef
+
     from govgraph.store import embedded
 
-    status, h, body = request(govgraph_server, headers={"Accept": "text/turtle"})
+    SD, VOID = Namespace("http://www.w3.org/ns/sparql-service-description#"), Namespace("http://rdfs.org/ns/void#")
+    parsed = {}
+    for media, fmt in [("text/turtle", "turtle"), ("application/rdf+xml", "xml"),
+                       ("application/n-triples", "nt"), ("application/ld+json", "json-ld")]:
+        status, h, body = request(govgraph_server, headers={"Accept": media})
+        assert status == 200 and content_type(h) == media
+        parsed[media] = Graph().parse(data=body, format=fmt)
+    sd = parsed["text/turtle"]
+    assert all(len(g) == len(sd) for g in parsed.values())
+    endpoint = URIRef(govgraph_server.base_url + "/sparql")
+    assert (endpoint, RDF.type, SD.Service) in sd and (endpoint, SD.endpoint, endpoint) in sd
+    assert set(sd.objects(endpoint, SD.supportedLanguage)) == {SD.SPARQL11Query}
+    assert "read-only" in str(sd.value(endpoint, RDFS.comment)).lower()
+    formats = {str(f).rsplit("/", 1)[1] for f in sd.objects(endpoint, SD.resultFormat)}
+    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+            "Turtle", "N-Triples", "JSON-LD", "RDF_XML"} <= formats
+    dataset = sd.value(endpoint, SD.defaultDataset)
+    assert (dataset, RDF.type, SD.Dataset) in sd and (sd.value(dataset, SD.defaultGraph), RDF.type, SD.Graph) in sd
+    named = {sd.value(n, SD.name): sd.value(n, SD.graph) for n in sd.objects(dataset, SD.namedGraph)}
+    assert sorted(str(n) for n in named) == embedded.LocalStore(kitchen_sink_build).graph_names()
+    void_url = sd.value(endpoint, RDFS.seeAlso)
+    assert str(void_url) == govgraph_server.base_url + "/void.ttl"
+    status, h, body = request(govgraph_server, path="/void.ttl")
     assert status == 200 and content_type(h) == "text/turtle"
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    triples = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
-    endpoint = ox.NamedNode(govgraph_server.base_url + "/sparql")
-    assert ox.Triple(endpoint, ox.NamedNode(sd + "endpoint"), endpoint) in triples
-    assert ox.Triple(endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) in triples
-    names = sorted(t.object.value for t in triples if t.predicate.value == sd + "name")
-    assert names == embedded.LocalStore(kitchen_sink_build).graph_names()
-    formats = {t.object.value for t in triples if t.predicate.value == sd + "resultFormat"}
-    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
-    status, h, _ = request(govgraph_server, headers={"Accept": "application/rdf+xml"})
-    assert status == 200 and content_type(h) == "application/rdf+xml"
+    void = Graph().parse(data=body, format="turtle")
+    for name, description in named.items():  # the graph's description is its VoID subset, with counts
+        assert (description, RDF.type, SD.Graph) in sd
+        assert (None, VOID.subset, description) in void and void.value(description, VOID.triples) is not None
     status, h, body = request(govgraph_server, headers={"Accept": "text/html,*/*;q=0.8"})
     assert status == 200 and content_type(h) == "text/html"
+
+
+def test_a_body_not_in_utf8_is_refused_with_the_reason(govgraph_server):
+    """The protocol's only encoding is UTF-8: a body that says it is in another is refused, whether it
+    would decode as UTF-8 or not; charset=UTF-8 (any case) is fine."""
+    query = "ASK { ?s ?p ?o }"
+    for media, body in [("application/sparql-query; charset=UTF-16", query.encode("utf-16")),
+                        ("application/sparql-query; charset=iso-8859-1", query.encode("latin-1")),
+                        ("application/x-www-form-urlencoded; charset=UTF-16", form(query).decode().encode("utf-16"))]:
+        status, _, answer = request(govgraph_server, "POST", body=body, headers={"Content-Type": media})
+        assert status == 415 and b"requires UTF-8" in answer, (media, status, answer)
+    status, _, _ = request(govgraph_server, "POST", body=query.encode(),
+                           headers={"Content-Type": "application/sparql-query; charset=utf-8"})
+    assert status == 200
+
+
+def test_relative_iris_resolve_against_the_endpoint_url(govgraph_server):
+    status, _, body = request(govgraph_server, params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"},
+                              headers={"Accept": "application/n-triples"})
+    assert status == 200, body
+    base = govgraph_server.base_url
+    assert body.decode().strip() == f'<{base}/s> <{base}/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    status, _, body = request(govgraph_server, params={"query": "BASE <http://example.org/> SELECT (<s> AS ?s) {}"},
+                              headers={"Accept": "text/csv"})
+    assert status == 200 and body.decode().splitlines()[1] == "http://example.org/s"
+
+
+def test_a_host_header_that_makes_no_iri_is_400(govgraph_server):
+    """The Host header names the base IRI and the service: one that is no IRI is refused, not a 500."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", govgraph_server.server_port, timeout=30)
+    try:
+        for path, accept in [("/sparql?query=ASK%7B%7D", "*/*"), ("/sparql", "text/turtle")]:
+            connection.request("GET", path, headers={"Host": "bad<host", "Accept": accept})
+            response = connection.getresponse()
+            assert response.status == 400 and b"bad Host header" in response.read()
+    finally:
+        connection.close()

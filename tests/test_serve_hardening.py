@@ -118,7 +118,8 @@ def test_workers_have_no_network_even_past_the_check(hardened, trap):
     if not hardened.pool.isolated:
         pytest.skip(f"this kernel refused a network namespace: {hardened.pool.workers[0].network}")
     job = {"query": f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?secret ?p ?o }} }}", "default_graphs": None,
-           "named_graphs": None, "accept": None, "max_rows": 10}
+           "named_graphs": None, "accept": None, "format": None, "base": hardened.base_url + "/sparql",
+           "max_rows": 10}
     status, _, body = hardened.pool.run(job)
     assert status != 200 and b"internal" not in body
     assert trap.hits == []

@@ -15,7 +15,8 @@ every regular worker is busy, so a few runaways cannot starve everyone else.
 Limits (all answered with a plain-text message):
 - 400 malformed query (the parser's message), bad parameters, federated queries (SERVICE);
 - 403 SPARQL Update (the store is also opened read-only); 405 PUT/DELETE/PATCH (no Graph Store writes);
-- 406 no acceptable result format; 411/413 a POST without length or over the body cap; 415 other bodies;
+- 406 no acceptable result format; 411/413 a POST without length or over the body cap; 415 other bodies,
+  or a body in another charset than UTF-8 (the protocol's only encoding);
 - 422 a result larger than the row cap (add a LIMIT); 503 a query stopped at the time limit or over
   its memory cap, or the server busy (every worker taken for longer than the time limit).
 
@@ -69,7 +70,7 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
     if job["named_graphs"] is not None:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     try:
-        result = db.query(job["query"], **kwargs)
+        result = db.query(job["query"], base_iri=job["base"], **kwargs)
         if isinstance(result, ox.QueryBoolean):
             offer = choose(job["accept"], job["format"], BOOLEAN_TYPES, RESULT_ALIASES)
             if offer is None:
@@ -445,9 +446,14 @@ class SparqlApp:
         if int(length) > self.limits.max_body:  # waitress checked it is a number within its own cap
             return _text(413, f"the request body is larger than {self.limits.max_body} bytes")
         body = environ["wsgi.input"].read(int(length))
-        media = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+        media, *fields = [f.strip() for f in (environ.get("CONTENT_TYPE") or "").split(";")]
+        media = media.lower()
         if media == "application/sparql-update":
             return _text(403, "SPARQL Update is refused: this endpoint is read-only")
+        charset = next((f.split("=", 1)[1].strip().strip('"') for f in fields if f.lower().startswith("charset=")), None)
+        if charset is not None and charset.lower() not in UTF8_NAMES:
+            return _text(415, f"the body is in {_printable(charset)[:40]}: the SPARQL 1.1 Protocol requires UTF-8 "
+                              "(send the same text encoded as UTF-8, with charset=UTF-8 or no charset)")
         if media == "application/x-www-form-urlencoded":
             try:
                 form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True)
@@ -494,20 +500,26 @@ class SparqlApp:
             job_default = None if has_from else self.default_graphs
             job_named = None
         fmt = (params.get("format") or params.get("output") or [None])[0]
-        job = {"query": text, "default_graphs": job_default, "named_graphs": job_named,
+        try:
+            base = _endpoint(environ)
+        except ValueError as exc:
+            return _text(400, f"bad Host header: {exc}")
+        job = {"query": text, "base": base, "default_graphs": job_default, "named_graphs": job_named,
                "accept": environ.get("HTTP_ACCEPT"), "format": fmt, "max_rows": self.limits.max_rows}
         return _Response(*self.pool.run(job))
 
     def service_description(self, environ, offer: tuple[str, str]) -> _Response:
         """The SPARQL 1.1 Service Description of this endpoint, for a client that asks /sparql for RDF."""
-        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '')}"
-        base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+        try:
+            endpoint = _endpoint(environ)
+        except ValueError as exc:
+            return _text(400, f"bad Host header: {exc}")
         db = embedded.open_store(self.out)
         try:
             names = embedded.graph_names(db)
         finally:
             del db
-        graph = service_description(base + "/sparql", base + "/void.ttl", names)
+        graph = service_description(endpoint, endpoint.removesuffix("/sparql") + "/void.ttl", names)
         body = ox.serialize(graph, format=getattr(ox.RdfFormat, offer[1]), prefixes=SD_PREFIXES)
         return _Response(200, offer[0], body or b"")
 
@@ -545,6 +557,17 @@ class SparqlApp:
         elif target.suffix == ".jsonld":
             content_type = "application/ld+json"
         return _Response(200, content_type, target.read_bytes())
+
+
+UTF8_NAMES = ("utf-8", "utf8", "us-ascii")  # the protocol's only encoding, and its ASCII subset
+
+
+def _endpoint(environ) -> str:
+    """The endpoint's URL as the client reached it (scheme, Host header, /sparql): the service's
+    base IRI, against which a query's relative IRIs resolve (a query's own BASE overrides it), and
+    the name of the service in its description. ValueError when the Host header makes no IRI."""
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '')}"
+    return ox.NamedNode(f"{environ.get('wsgi.url_scheme', 'http')}://{host}/sparql").value
 
 
 def _printable(text: str) -> str:

@@ -91,26 +91,33 @@ RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_C
 
 
 def service_description(endpoint: str, void: str, graph_names: list[str]) -> list[ox.Triple]:
-    """What the endpoint offers (SPARQL 1.1 Service Description): the query language only (updates
-    and SERVICE are refused), its result formats, and the dataset: the default graph (the baseline
-    view) and every named graph of the build, with the build's VoID description beside it."""
+    """What the endpoint offers (SPARQL 1.1 Service Description): the query language only, no
+    sd:UpdateLanguage (the service is read-only: updates and SERVICE are refused), its result
+    formats, and the dataset: the default graph (the baseline view) and every named graph of the
+    build. VoID links: the service `rdfs:seeAlso` the build's void.ttl, and each named graph's
+    description (`sd:graph`) is the VoID subset of the same IRI that void.ttl counts."""
     node, dataset, default = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("default")
     a, sd = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), (lambda t: ox.NamedNode(SD + t))
     comment = ox.NamedNode(SD_PREFIXES["rdfs"] + "comment")
     triples = [ox.Triple(node, a, sd("Service")), ox.Triple(node, sd("endpoint"), node),
                ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
                ox.Triple(node, comment, ox.Literal(
-                   "Read-only: SPARQL Update is refused (403) and so is SERVICE (400); queries have a time, "
-                   "memory and row limit. The default graph is the union of the ontology, the sources and "
-                   "every country's graph with its inferences; scenarios are named graphs.", language="en")),
+                   "Read-only: SPARQL Update is refused (403), so no update language is offered, and so is "
+                   "SERVICE (400); queries have a time, memory and row limit. Relative IRIs in a query "
+                   "resolve against this endpoint's URL (a BASE in the query overrides it). The default "
+                   "graph is the union of the ontology, the sources and every country's graph with its "
+                   "inferences; scenarios are named graphs. Each named graph is described in VoID "
+                   "(rdfs:seeAlso).", language="en")),
                ox.Triple(node, ox.NamedNode(SD_PREFIXES["rdfs"] + "seeAlso"), ox.NamedNode(void)),
                ox.Triple(node, sd("defaultDataset"), dataset), ox.Triple(dataset, a, sd("Dataset")),
                ox.Triple(dataset, sd("defaultGraph"), default), ox.Triple(default, a, sd("Graph"))]
     triples += [ox.Triple(node, sd("resultFormat"), ox.NamedNode(FORMATS + f)) for f in RESULT_FORMATS]
     for n, name in enumerate(graph_names):
         graph = ox.BlankNode(f"graph{n}")
+        iri = ox.NamedNode(name)
         triples += [ox.Triple(dataset, sd("namedGraph"), graph), ox.Triple(graph, a, sd("NamedGraph")),
-                    ox.Triple(graph, sd("name"), ox.NamedNode(name))]
+                    ox.Triple(graph, sd("name"), iri), ox.Triple(graph, sd("graph"), iri),
+                    ox.Triple(iri, a, sd("Graph"))]
     return triples
 
 
