@@ -126,6 +126,7 @@ class Background:
                 except BaseException as exc:  # noqa: BLE001 - re-raised below, as from a child
                     self._done = (False, exc)
             else:
+                assert self._read is not None  # open until the first result() reads it
                 with os.fdopen(self._read, "rb") as pipe:
                     data = pipe.read()
                 self._read = None

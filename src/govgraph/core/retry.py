@@ -64,7 +64,8 @@ def with_retries(send: Callable[[], T], *, retries: int, max_wait: float = 60.0,
         except Exception as exc:
             wait = wait_before_retry(exc, attempt)
             if wait is None or attempt >= retries or wait > max_wait:
-                exc.attempts, exc.wait = attempt + 1, wait
+                setattr(exc, "attempts", attempt + 1)  # read by the caller's message (any exception type)
+                setattr(exc, "wait", wait)
                 raise
             attempt += 1
             if on_retry is not None:
