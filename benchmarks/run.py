@@ -1042,22 +1042,28 @@ def _get(url: str, timeout: float) -> int:
 # -- 7. govgraph build end to end -------------------------------------------------------------------
 
 def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path | None:
-    """`govgraph build` on the real dataset in the three states a user meets: a fresh clone (no
-    caches), a rebuild after the data changed (the reasoner runs again; the ontology's pages, which
-    depend on the ontology files only, come from the cache), and a rebuild of unchanged data."""
+    """`govgraph build` on the real dataset in the four states a user meets: a fresh clone (no
+    out/), every country changed (nothing cached but the ontology's pages), one country's file
+    changed (a confidence toggled in the first country file: its graph and its reasoning group
+    change), and unchanged input."""
     from govgraph import pipeline
 
-    data = ROOT / "graph"
+    data = workdir / "real-data"
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.copytree(ROOT / "graph", data)
+    edited = sorted((data / "countries").glob("*.yaml"))[0]
     out = workdir / "real-out"
     s = Section("`govgraph build` on the real dataset",
                 "End to end = `python -m govgraph build` as a subprocess (interpreter start and imports included), "
-                "in three states: *fresh* = no out/ (nothing cached, as on a new clone); *data changed* = "
-                "out/cache/reasoning removed, so HermiT reasons every graph again while the ontology's pages come "
-                "from out/cache/ontodoc (what an edit of the curated data costs); *unchanged* = everything "
-                "cached. Baseline = the bare interpreter start (`python -c pass`) and `import govgraph.cli`. "
-                "Steps = the pipeline's own progress messages in the *data changed* state, timed in-process "
-                "(`pipeline.run_build(progress=…)`): each step runs from its message to the next one.",
-                ["measure", "median", "runs", "share of *data changed*"])
+                "in four states: *fresh* = no out/ (nothing cached, as on a new clone); *every country changed* = "
+                "out/cache emptied but for the ontology's pages (every file parsed, serialised and reasoned again); "
+                f"*one country changed* = the first `confidence:` of {edited.name} toggled between confirmed and "
+                "reported before each build (that country's graph and its reasoning group change, the rest is "
+                "reused from out/cache); *unchanged* = everything cached. Baseline = the bare interpreter start "
+                "(`python -c pass`) and `import govgraph.cli`. Steps = the pipeline's own progress messages in the "
+                "*one country changed* state, timed in-process (`pipeline.run_build(progress=…)`): each step runs "
+                "from its message to the next one.",
+                ["measure", "median", "runs", "share of *one country changed*"])
     bare, imp = [], []
     for _ in range(max(e2e_runs, 1)):
         bare.append(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))[0])
@@ -1070,8 +1076,21 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
             s.notes.append(f"build exited {proc.returncode}: {proc.stderr.decode(errors='replace')[-400:]}")
         return t
 
+    def empty_cache() -> None:
+        for kind in (out / "cache").glob("*"):
+            if kind.name != "ontodoc":
+                shutil.rmtree(kind, ignore_errors=True)
+
+    def edit_one_country() -> None:
+        text = edited.read_text(encoding="utf-8")
+        a, b = "confidence: confirmed", "confidence: reported"
+        first = min((i for i in (text.find(a), text.find(b)) if i >= 0))
+        old, new = (a, b) if text.startswith(a, first) else (b, a)
+        edited.write_text(text[:first] + new + text[first + len(old):], encoding="utf-8")
+
     states = {"fresh": lambda: shutil.rmtree(out, ignore_errors=True),
-              "data changed": lambda: shutil.rmtree(out / "cache" / "reasoning", ignore_errors=True),
+              "every country changed": empty_cache,
+              "one country changed": edit_one_country,
               "unchanged": lambda: None}
     e2e: dict[str, list[float]] = {k: [] for k in states}
     for _ in range(e2e_runs):  # round-robin: each state is prepared from the build before it
@@ -1080,9 +1099,10 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
             e2e[state].append(build_once())
     steps: dict[str, list[float]] = {}
     order: list[str] = []
+    if not (out / "store").is_dir():
+        pipeline.run_build(data, out)
     for _ in range(step_runs):
-        if (out / "store").is_dir():
-            states["data changed"]()
+        edit_one_country()
         marks: list[tuple[str, float]] = []
         t0 = time.perf_counter()
         pipeline.run_build(data, out, progress=lambda step: marks.append((step, time.perf_counter())))
@@ -1093,16 +1113,16 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
             if step not in order:
                 order.append(step)
         steps.setdefault("(in-process total)", []).append(end - t0)
-    estimated = not e2e["data changed"]
-    total = median(imp) + median(steps["(in-process total)"]) if estimated else median(e2e["data changed"])
+    estimated = not e2e["one country changed"]
+    total = median(imp) + median(steps["(in-process total)"]) if estimated else median(e2e["one country changed"])
     for state in states:
         if e2e[state]:
-            bold = "**" if state == "data changed" else ""  # the state the target is judged on
+            bold = "**" if state in ("fresh", "one country changed") else ""  # the states the targets judge
             s.rows.append([f"{bold}end to end, {state}{bold}", f"{bold}{fmt_s(median(e2e[state]))}{bold}",
                            str(len(e2e[state])), f"{median(e2e[state]) / total:.0%}"])
     if estimated:
-        s.rows.append(["**end to end, data changed** (est.: import + in-process total)", f"**{fmt_s(total)}**",
-                       "–", "100%"])
+        s.rows.append(["**end to end, one country changed** (est.: import + in-process total)",
+                       f"**{fmt_s(total)}**", "–", "100%"])
     s.rows.append(["bare interpreter start", fmt_s(median(bare)), str(len(bare)), f"{median(bare) / total:.0%}"])
     s.rows.append(["interpreter + `import govgraph.cli`", fmt_s(median(imp)), str(len(imp)), f"{median(imp) / total:.0%}"])
     for step in order + ["(in-process total)"]:
@@ -1111,14 +1131,18 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
     s.data.append({"e2e_s": e2e, "bare_s": bare, "import_s": imp, "steps": steps, "order": order})
     rep.add(s)
     slow = sorted(order, key=lambda k: -median(steps[k]))[:3]
-    fresh = f"; fresh clone (no caches) {fmt_s(median(e2e['fresh']) - median(bare))}" if e2e["fresh"] else ""
-    rep.target(Target("full real build < 5 s after interpreter start", "< 5 s",
-                      f"{fmt_s(total - median(bare))} after a data change (end to end {fmt_s(total)} minus bare start "
-                      f"{fmt_s(median(bare))}){fresh}",
+    rep.target(Target("real build < 5 s after one country's file changed", "< 5 s",
+                      f"{fmt_s(total - median(bare))} (end to end {fmt_s(total)} minus bare start {fmt_s(median(bare))})",
                       "pass" if total - median(bare) < 5 else "miss",
-                      "reasoning, validation, analysis, maps all run; the ontology's pages are cached" +
+                      "reasoning, validation, analysis, maps all run; unchanged files, graph serialisations, "
+                      "reasoning groups and the ontology's pages come from out/cache" +
                       ("" if total - median(bare) < 5 else
                        "; slowest steps: " + "; ".join(f"{k} {fmt_s(median(steps[k]))}" for k in slow))))
+    if e2e["fresh"]:
+        fresh = median(e2e["fresh"]) - median(bare)
+        rep.target(Target("fresh real build < 20 s (nothing cached)", "< 20 s",
+                          f"{fmt_s(fresh)} (end to end {fmt_s(median(e2e['fresh']))} minus bare start)",
+                          "pass" if fresh < 20 else "miss", "31 countries, 3 scenarios, 2 cores"))
     return out if (out / "store").is_dir() else None
 
 
