@@ -101,8 +101,34 @@ def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
     second = pipeline.run_build(data, out)
     assert second.reused["curated"] == 1  # ZZ's file
     assert second.reused["graphs"] >= 3  # at least the ontology's Turtle, JSON-LD and RDF/XML
+    assert second.reused["shapes"] == 3  # the sources, ZZ and its scenario: ZY is validated again
     fresh = pipeline.run_build(data, tmp_path / "fresh")
     assert fresh.reused == {}
     incremental, clean = files_of(out), files_of(tmp_path / "fresh")
     assert incremental.keys() == clean.keys()
     assert [name for name in clean if incremental[name] != clean[name]] == []
+
+
+def test_shape_findings_are_kept_per_graph_and_given_back_the_same(tmp_path):
+    from rdflib import RDFS
+
+    from govgraph.rdf import mapping
+    from govgraph.validate import shapes
+
+    dataset = loader.load(two_countries(tmp_path / "data"))
+    graphs = mapping.build(dataset)
+    zy = next(g for g in graphs if str(g.identifier).endswith("/zy"))
+    for triple in list(zy.triples((None, RDFS.label, None))):
+        zy.remove(triple)  # findings to keep: ZY's records lose their names
+    keys, context = mapping.graph_keys(dataset), mapping.sources_key(dataset, with_origins=False)
+    first = shapes.validate_graphs(graphs, memo=Memo(write=tmp_path / "one"), keys=keys, context_key=context)
+    assert any(f.graph.endswith("/zy") for f in first.findings)
+
+    second_memo = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    second = shapes.validate_graphs(graphs, memo=second_memo, keys=keys, context_key=context)
+    assert len(second_memo.hits) == len(keys) - 1  # every graph but the ontology, which is context only
+    assert second.to_json() == first.to_json()
+
+    other = Memo(read=tmp_path / "one", write=tmp_path / "three")  # the sources changed: context differs
+    shapes.validate_graphs(graphs, memo=other, keys=keys, context_key=context + "x")
+    assert len(other.hits) == 1  # the sources graph itself, whose context is the ontology

@@ -181,7 +181,9 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         graphs = mapping.build(dataset, origins=origins)
         reasoner = Background(_reason, dataset, graphs, as_of, cache, origins, tmp)
         children.append(reasoner)
-        side = Background(_validate, graphs, origins, nice=10)
+        shapes_memo = memo.sub("shapes")
+        side = Background(_validate, graphs, origins, shapes_memo, mapping.graph_keys(dataset),
+                          mapping.sources_key(dataset, with_origins=False), nice=10)
         children.append(side)
         quality = Quality(report=None, origins=origins)
 
@@ -192,7 +194,8 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out,
                                   memo=memo)
         progress("Validating the shapes")
-        quality.report = side.result()
+        quality.report, hits = side.result()
+        memo.hits.extend(hits)
         finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
         progress("Publishing")
         outdir.publish(tmp, out)
@@ -208,11 +211,13 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     return summary
 
 
-def _validate(graphs: list[Graph], origins: dict[str, str]):
-    """The shapes' report, in a child process."""
+def _validate(graphs: list[Graph], origins: dict[str, str], memo: Memo, keys: dict, context_key: str):
+    """The shapes' report, in a child process, and what it took from the previous build."""
     from govgraph.validate import shapes
 
-    return shapes.validate_graphs(graphs, origins=origins)
+    before = len(memo.hits)  # the parent's, as forked
+    report = shapes.validate_graphs(graphs, origins=origins, memo=memo, keys=keys, context_key=context_key)
+    return report, memo.hits[before:]
 
 
 def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origins: dict[str, str],

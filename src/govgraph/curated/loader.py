@@ -8,6 +8,7 @@ curator sees every problem at once, each at its file, line and column.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import pickle
 import typing
@@ -72,6 +73,7 @@ class _Loader:
         self.fast = fast
         self.memo = memo
         self.checked: dict[str, bytes] = {}  # memo key → pickled records of a file read without problems
+        self.inputs: dict[str, str] = {}  # file as reports name it → sha256 of its bytes (Dataset.inputs)
         self.problems: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
 
@@ -168,6 +170,7 @@ class _Loader:
             else:
                 dataset.sources[src.id] = src
         _Linker(self, dataset).run()
+        dataset.inputs = dict(sorted(self.inputs.items()))
         return dataset
 
     def _read(self, path: Path) -> Any:
@@ -242,6 +245,7 @@ class _Loader:
             self.report(path, 1, 1, "file", f"is over the {MAX_FILE_BYTES // 2**20} MiB limit for a curated file",
                         "split it or remove what is not curated data")
             return None
+        self.inputs[self._display(path)] = hashlib.sha256(raw).hexdigest()
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -278,7 +282,10 @@ class _Loader:
             data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else None
         except OSError:
             return None
-        return None if data is None else digest(code_digest(), model.__name__, self._display(path), data)
+        if data is None:
+            return None
+        self.inputs[self._display(path)] = hashlib.sha256(data).hexdigest()
+        return digest(code_digest(), model.__name__, self._display(path), data)
 
     def _check_file(self, model: type[BaseModel], path: Path) -> Any:
         raw = self._read(path)

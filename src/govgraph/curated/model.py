@@ -520,6 +520,7 @@ class Dataset:
     # scenario id → the country's arrangement under that scenario (baseline snapshot + changes)
     scenario_views: dict[str, CountryFile] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)  # groups.yaml: OECD, EU …
+    inputs: dict[str, str] = field(default_factory=dict)  # each curated file read (as reports name it) → sha256
 
     def groups_of(self, code: str) -> list[tuple[Group, GroupMember]]:
         """The memberships of one country (lower-case code), group by group."""

@@ -25,6 +25,7 @@ from govgraph.core.iris import (
     scenario_graph_iri,
     source_iri,
 )
+from govgraph.core.memo import code_digest, digest
 from govgraph.core.resources import ontology_files
 from govgraph.core.vocab import CONCEPT_SCHEMES, CV, ELI, GG, ID, NODE_KINDS, ORG
 from govgraph.curated import cast
@@ -509,6 +510,35 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
     return graphs
 
 
+
+
+# -- what decides each graph (for work kept between builds) ---------------------------------------
+
+def graph_keys(dataset: Dataset) -> dict[URIRef, str]:
+    """A digest per named graph of everything that decides it and the origins reported with it:
+    govgraph's code (with the ontology), and the curated files it is made from — a country's file
+    and groups.yaml, a scenario's file and its country's, every source declaration and where it
+    stands. Work on a graph whose key an earlier build saw can be reused without building it."""
+    code, inputs = code_digest(), dataset.inputs
+    groups = sorted({inputs.get(g.origin[0], "") for g in dataset.groups.values()})
+    keys = {ONTOLOGY_GRAPH: digest(code, "ontology"), SOURCES_GRAPH: sources_key(dataset, with_origins=True)}
+    for cc, c in sorted(dataset.countries.items()):
+        path = c.country.origin[0]
+        keys[country_graph_iri(cc)] = digest(code, "country", path, inputs.get(path, ""), *groups)
+    for sid, scenario in sorted(dataset.scenarios.items()):
+        if sid in dataset.scenario_views:
+            path = scenario.scenario.origin[0]
+            base = keys.get(country_graph_iri(scenario.scenario.country.lower()), "")
+            keys[scenario_graph_iri(sid)] = digest(code, "scenario", path, inputs.get(path, ""), base)
+    return keys
+
+
+def sources_key(dataset: Dataset, *, with_origins: bool) -> str:
+    """A digest of every source declaration; `with_origins`: and of where each stands (what the
+    sources graph's own findings report). Without them, it keys the sources as other graphs' context."""
+    declared = sorted(dataset.sources.items())
+    return digest(code_digest(), "sources", *(s.model_dump_json() + (str(s.origin) if with_origins else "")
+                                              for _, s in declared))
 
 
 # -- where each node came from (for validation and reasoning reports) ----------------------------

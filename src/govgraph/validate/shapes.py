@@ -20,6 +20,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from govgraph.core.errors import ConformanceError, QueryError
+from govgraph.core.memo import Memo, digest
 from govgraph.core.resources import queries_dir, shapes_file
 from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
 
@@ -251,32 +252,81 @@ def _parent_shapes(shapes: Graph, shape) -> list:
 
 
 def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = None,
-                    shapes: Graph | None = None) -> Report:
+                    shapes: Graph | None = None, memo: Memo | None = None,
+                    keys: dict[URIRef, str] | None = None, context_key: str = "") -> Report:
     """Validate every country and scenario graph of a build (`graphs` as build.build returns them:
-    the ontology and sources graphs are used as context, not validated as data)."""
+    the ontology and sources graphs are used as context, not validated as data).
+
+    With a `memo` and the graphs' `keys` (mapping.graph_keys; `context_key`: mapping.sources_key
+    without origins), a graph validated by an earlier build with the same key and context gets that
+    build's findings again; the others are validated, and their findings kept."""
     from govgraph.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCES_GRAPH
 
     shapes = shapes if shapes is not None else load_shapes()
     by_iri = {g.identifier: g for g in graphs}
     context = [g for iri, g in by_iri.items() if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH)]
-    sources = by_iri.get(SOURCES_GRAPH)
+    kept = _Kept(memo, keys or {}, context_key)
     report = Report()
-    if sources is not None:  # the sources themselves, with the ontology as context
-        report.extend(validate_graph([sources], context=[by_iri[ONTOLOGY_GRAPH]] if ONTOLOGY_GRAPH in by_iri else [],
-                                     shapes=shapes, origins=origins, label=str(SOURCES_GRAPH)))
+    if SOURCES_GRAPH in by_iri:  # the sources themselves, with the ontology as context
+        report.extend(kept.findings(SOURCES_GRAPH, lambda: validate_graph(
+            [by_iri[SOURCES_GRAPH]], context=[by_iri[ONTOLOGY_GRAPH]] if ONTOLOGY_GRAPH in by_iri else [],
+            shapes=shapes, origins=origins, label=str(SOURCES_GRAPH)), own_context=True))
     data = {iri: g for iri, g in sorted(by_iri.items())
             if iri not in (ONTOLOGY_GRAPH, SOURCES_GRAPH) and not str(iri).startswith(str(INFERRED_GRAPH))}
     # Country graphs never share a subject (their IRIs are minted per country), so they are checked
-    # in one run; a scenario restates its country's nodes differently, so each gets a run of its own.
+    # in one run (and its findings kept per country); a scenario restates its country's nodes
+    # differently, so each gets a run of its own.
     countries = [iri for iri in data if "/scenario/" not in str(iri)]
-    if countries:
-        report.extend(validate_graph([data[i] for i in countries], context=context, shapes=shapes,
-                                     origins=origins, label=[str(i) for i in countries]))
+    todo = [iri for iri in countries if not kept.reuse(iri, report)]
+    if todo:
+        found = validate_graph([data[i] for i in todo], context=context, shapes=shapes,
+                               origins=origins, label=[str(i) for i in todo])
+        for iri in todo:
+            kept.keep(iri, [f for f in found.findings if f.graph == str(iri)])
+        report.extend(found)
     for iri in data:
         if "/scenario/" in str(iri):
-            report.extend(validate_graph([data[iri]], context=context, shapes=shapes, origins=origins,
-                                         label=str(iri)))
+            report.extend(kept.findings(iri, lambda iri=iri: validate_graph(
+                [data[iri]], context=context, shapes=shapes, origins=origins, label=str(iri))))
     return report
+
+
+class _Kept:
+    """The findings of each graph kept between builds, under the graph's key and its context's."""
+
+    def __init__(self, memo: Memo | None, keys: dict[URIRef, str], context_key: str):
+        self.memo, self.keys, self.context_key = memo, keys, context_key
+
+    def _key(self, iri: URIRef, own_context: bool = False) -> str | None:
+        if self.memo is None or iri not in self.keys:
+            return None
+        return digest("shapes", self.keys[iri], "" if own_context else self.context_key)
+
+    def reuse(self, iri: URIRef, report: Report, own_context: bool = False) -> bool:
+        key = self._key(iri, own_context)
+        data = self.memo.get(key) if key is not None and self.memo is not None else None
+        if data is None:
+            return False
+        try:
+            findings = [Finding(**item) for item in json.loads(data)]
+        except (ValueError, TypeError):
+            return False  # a damaged entry: validated again
+        report.extend(Report(findings=findings, graphs=[str(iri)]))
+        return True
+
+    def keep(self, iri: URIRef, findings: list[Finding], own_context: bool = False) -> None:
+        key = self._key(iri, own_context)
+        if key is not None and self.memo is not None:
+            self.memo.put(key, json.dumps([asdict(f) for f in sorted(findings)], sort_keys=True).encode("utf-8"))
+
+    def findings(self, iri: URIRef, run, own_context: bool = False) -> Report:
+        """The graph's report: kept from an earlier build, or `run()` and kept."""
+        report = Report()
+        if self.reuse(iri, report, own_context):
+            return report
+        report = run()
+        self.keep(iri, report.findings, own_context)
+        return report
 
 
 # -- quality checks (SPARQL) -----------------------------------------------------------------------
