@@ -240,7 +240,7 @@ def test_concurrent_build_infers_what_reasoning_in_process_infers(tmp_path):
     from govgraph.reason import hermit
 
     for r in hermit.reason_dataset(dataset, mapping.ontology_graph(), pipeline.BASELINE):
-        stem = pipeline.graph_file_stem(r.graph)
+        stem = pipeline.graph_file_stem(r.graph.identifier)
         assert (out / "graphs" / f"{stem}.nt").read_bytes() == serialise.to_ntriples(r.graph)
 
 

@@ -41,9 +41,9 @@ class BuildSummary:
     reused: dict[str, int] = field(default_factory=dict)  # results taken from the previous build, by kind
 
 
-def graph_file_stem(g: Graph) -> str:
-    """ontology, sources, cl, scenario-cl-enacted-2024 …"""
-    return str(g.identifier).removeprefix(vocab.GRAPH).replace("/", "-")
+def graph_file_stem(iri: str) -> str:
+    """A graph's files under graphs/: ontology, sources, cl, scenario-cl-enacted-2024 …"""
+    return str(iri).removeprefix(vocab.GRAPH).replace("/", "-")
 
 
 def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
@@ -59,7 +59,7 @@ def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     writers = {"ttl": serialise.to_turtle, "jsonld": serialise.to_jsonld, "owl": serialise.to_rdfxml}
     for g in graphs:
-        stem, iri = graph_file_stem(g), str(g.identifier)
+        stem, iri = graph_file_stem(g.identifier), str(g.identifier)
         ntriples[iri] = serialise.to_ntriples(g)
         (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
         for suffix, write in writers.items():
@@ -119,7 +119,8 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Loading the embedded store")
     from govgraph.store import embedded
 
-    summary.quads = embedded.create(folder / "store", ntriples)
+    summary.quads = embedded.create(folder / "store", ntriples, previous=previous / "store" if previous else None,
+                                    previous_graphs=previous_ntriples(previous) if previous else None)
     progress("Describing the dataset")
     from govgraph.exports import void
 
@@ -137,6 +138,16 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     }
     (folder / "build.json").write_bytes((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return summary
+
+
+def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
+    """The N-Triples of every graph of the build in `previous` (graph IRI → bytes), as its
+    build.json lists them; None when that build is incomplete or not there."""
+    try:
+        listed = json.loads((previous / "build.json").read_text(encoding="utf-8"))["graphs"]
+        return {iri: (previous / "graphs" / f"{graph_file_stem(iri)}.nt").read_bytes() for iri in listed}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def document_ontology(folder: Path, previous: Path | None = None) -> None:
