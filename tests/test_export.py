@@ -1,5 +1,6 @@
-"""`govgraph export`: network files read back by networkx with the projection's counts, RDF formats
-that say the same thing, and the ORG/CPOV view checked with the SEMIC CPOV SHACL shapes."""
+"""`govgraph export`: network files valid against their XSDs and read back by networkx and igraph
+with the projection's counts, RDF formats that say the same thing, and the ORG/CPOV view checked
+with the SEMIC CPOV SHACL shapes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import csv
 import datetime as dt
 import io
 import json
+import warnings
 
+import igraph as ig
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from lxml import etree
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -22,6 +26,7 @@ from govgraph.store import embedded
 from conftest import FIXTURES, run_govgraph
 
 CPOV_SHAPES = FIXTURES / "cpov" / "core-public-organisation-ap-SHACL.ttl"
+SCHEMAS = {"graphml": FIXTURES / "xsd" / "graphml" / "graphml.xsd", "gexf": FIXTURES / "xsd" / "gexf-1.3" / "gexf.xsd"}
 DAY = dt.date(2016, 6, 30)
 
 
@@ -48,13 +53,33 @@ def test_network_files_read_back_with_the_projection_counts(real_build, fmt, rea
     (data,) = _export(real_build, fmt, country="cl", as_of=DAY).values()
     back = reader(io.BytesIO(data))
     assert (back.number_of_nodes(), back.number_of_edges()) == (G.number_of_nodes(), G.number_of_edges())
-    assert {n.split("/", 1)[1] for n in back.nodes} == set(G.nodes)
+    assert {n.split(":", 1)[1] for n in back.nodes} == set(G.nodes)
     (data,) = _export(real_build, fmt, country="cl").values()  # the whole timeline
     back = reader(io.BytesIO(data))
     assert (back.number_of_nodes(), back.number_of_edges()) == _union_counts(db, "cl")
     for attrs in [a for _, a in back.nodes(data=True)] + [a for *_, a in back.edges(data=True)]:
         for key, value in attrs.items():
             assert key == "spells" or isinstance(value, (str, bool, int, float)), (key, value)
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_files_are_valid_and_load_without_warnings(real_build, fmt, tmp_path):
+    """Valid against the format's own XSD (GraphML 1.0, GEXF 1.3; shipped in tests/fixtures/xsd), for
+    one day and for the whole timeline, and read by networkx and igraph without a warning."""
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS[fmt])))
+    for kw in ({"as_of": DAY}, {}):
+        (data,) = _export(real_build, fmt, country="cl", **kw).values()
+        assert schema.validate(etree.fromstring(data)), [e.message for e in schema.error_log][:5]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            back = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(io.BytesIO(data))
+            if fmt == "graphml":  # igraph reads a path only
+                (tmp_path / "g.graphml").write_bytes(data)
+                g = ig.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
+                assert (g.vcount(), g.ecount()) == (back.number_of_nodes(), back.number_of_edges())
+        assert all("networkx_key" not in a for *_, a in back.edges(data=True))
+    if fmt == "gexf":
+        assert etree.fromstring(data).get("version") == "1.3"
 
 
 def test_graphml_attributes_are_typed(real_build):

@@ -1,20 +1,24 @@
-"""out/void.ttl (DCAT + VoID) matches the store; out/ontology/ documents every term, offline."""
+"""out/void.ttl (DCAT + VoID) matches the store and conforms to DCAT-AP 3.0.0; out/ontology/ documents
+every term, offline."""
 
 from __future__ import annotations
 
 import re
 
 import pyoxigraph as ox
+from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SKOS
 
 import govgraph
-from govgraph.exports.void import DATASET, VOID
+from govgraph.exports.void import DATASET, PROV, VOID
 from govgraph.store import embedded
 
-from conftest import REPO
+from conftest import FIXTURES, REPO
 
 GG = "https://w3id.org/govgraph/ontology#"
+DCAT_AP_SHAPES = FIXTURES / "dcat-ap-3.0.0" / "dcat-ap-SHACL.ttl"
+SH = "http://www.w3.org/ns/shacl#"
 
 
 def test_void_counts_match_the_store(kitchen_sink_build):
@@ -42,9 +46,22 @@ def test_void_describes_the_dataset(kitchen_sink_build):
     assert {GG, "http://www.w3.org/ns/org#", "http://data.europa.eu/m8g/", str(SKOS), str(DCTERMS)} <= vocabs
     db = embedded.open_store(kitchen_sink_build)
     _, rows = embedded.select(db, "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s a <%sSource> } }" % GG)
-    assert {str(s) for s in void.objects(d, DCTERMS.source)} == {r[0].value for r in rows}
+    assert {str(s) for s in void.objects(d, PROV.wasDerivedFrom)} == {r[0].value for r in rows}
+    assert not list(void.objects(d, DCTERMS.source))  # documents, not datasets: DCAT-AP keeps dct:source for these
     assert URIRef("http://publications.europa.eu/resource/authority/country/ZZZ") in set(void.objects(d, DCTERMS.spatial))
     assert not [t for t in void if any(type(x).__name__ == "BNode" for x in t)]
+
+
+def test_void_of_the_real_build_conforms_to_dcat_ap(real_build):
+    """What data portals harvest: SEMIC's DCAT-AP 3.0.0 shapes, no inference (as portals validate)."""
+    void = Graph().parse(real_build / "void.ttl")
+    shapes = Graph().parse(DCAT_AP_SHAPES)
+    conforms, report, _ = validate(void, shacl_graph=shapes, inference="none", allow_warnings=True)
+    results = [(str(report.value(r, URIRef(SH + "focusNode"))), str(report.value(r, URIRef(SH + "resultPath"))),
+                str(report.value(r, URIRef(SH + "resultMessage"))))
+               for r in report.subjects(URIRef(SH + "resultSeverity"), URIRef(SH + "Violation"))]
+    assert conforms and not results, results[:10]
+    assert (DATASET, RDF.type, DCAT.Dataset) in void and len(list(void.objects(DATASET, PROV.wasDerivedFrom))) > 10
 
 
 def test_countries_match_the_eu_country_table(kitchen_sink_build):

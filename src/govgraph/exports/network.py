@@ -10,6 +10,10 @@ Attributes are flat and typed (str, bool, int, float): lists are joined with spa
 labels are one JSON string, absent values are omitted (never None), so networkx, Gephi and yEd read
 the files as written (see docs/linking.md and the networkx pitfalls in the research notes).
 
+The files are valid against their schemas (GraphML 1.0, GEXF 1.3; tests/test_export.py checks them
+with the XSDs): node and edge ids are XML name tokens (``<cc>:<slug>``, ``<source>__<type>__<target>``),
+each GraphML key has its own id, and the GEXF carries no attribute of networkx's own.
+
 RDF formats (Turtle, N-Triples, JSON-LD, TriG) are read from the store and written with the build's
 canonical serialisers; ``view="org-cpov"`` writes the ORG/CPOV view instead (see `org_cpov_view`).
 """
@@ -21,6 +25,7 @@ import datetime as dt
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Iterable
 
@@ -110,7 +115,7 @@ def _interval_text(spells: list[Interval]) -> str:
 
 
 def flatten(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """Typed, flat attributes only (see module docstring); node ids ``<cc>/<slug>``, edge ids stable."""
+    """Typed, flat attributes only (see module docstring); node ids ``<cc>:<slug>``, edge ids stable."""
     cc = G.graph["country"]
     F = nx.MultiDiGraph()
     for node, a in sorted(G.nodes(data=True), key=lambda item: item[0]):
@@ -131,13 +136,13 @@ def flatten(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
             "labels": json.dumps(a.get("labels") or {}, ensure_ascii=False, sort_keys=True),
         }
         _time_attrs(attrs, a.get("spells"))
-        F.add_node(f"{cc}/{node}", **{k: v for k, v in attrs.items() if v is not None})
+        F.add_node(f"{cc}:{node}", **{k: v for k, v in attrs.items() if v is not None})
     for u, v, key, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         attrs = {"edge_type": a.get("type") or key, "weight": float(a.get("weight", 1.0)), "tie": bool(a.get("tie")),
                  "membership": bool(a.get("membership")), "relation": a.get("relation"), "record": a.get("record")}
         _time_attrs(attrs, a.get("spells"))
-        eid = f"{cc}/{u}|{key}|{cc}/{v}"
-        F.add_edge(f"{cc}/{u}", f"{cc}/{v}", key=eid, id=eid, **{k: x for k, x in attrs.items() if x is not None})
+        eid = f"{cc}:{u}__{key}__{cc}:{v}"  # slugs and edge types have single hyphens only: unambiguous
+        F.add_edge(f"{cc}:{u}", f"{cc}:{v}", key=eid, id=eid, **{k: x for k, x in attrs.items() if x is not None})
     return F
 
 
@@ -178,25 +183,26 @@ def network(db: ox.Store, *, country: str | None = None, scenario: str | None = 
 
 
 def _plain(F: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy without the private `_spells` attribute."""
+    """A copy without the private `_spells` attribute, nor the edge's `id` (the edge key is the id)."""
     P = nx.MultiDiGraph()
     P.graph.update({k: v for k, v in F.graph.items() if isinstance(v, (str, int, float, bool))})
     for n, a in F.nodes(data=True):
         P.add_node(n, **{k: v for k, v in a.items() if not k.startswith("_")})
     for u, v, k, a in F.edges(keys=True, data=True):
-        P.add_edge(u, v, key=k, **{x: y for x, y in a.items() if not x.startswith("_")})
+        P.add_edge(u, v, key=k, **{x: y for x, y in a.items() if not x.startswith("_") and x != "id"})
     return P
 
 
 def to_graphml(F: nx.MultiDiGraph) -> bytes:
+    """GraphML 1.0: key ids ``d0``, ``d1`` … (a node's `start` and an edge's `start` are two keys, and
+    GraphML wants each key id once); readers go by ``attr.name``."""
     buffer = io.BytesIO()
-    nx.write_graphml(_plain(F), buffer, encoding="utf-8", prettyprint=True, named_key_ids=True,
-                     edge_id_from_attribute="id")
+    nx.write_graphml(_plain(F), buffer, encoding="utf-8", prettyprint=True, named_key_ids=False)
     return buffer.getvalue()
 
 
 def to_gexf(F: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.2: typed attributes; in a timeline, each node and edge has <spells> (Gephi's timeline)."""
+    """GEXF 1.3: typed attributes; in a timeline, each node and edge has <spells> (Gephi's timeline)."""
     G = nx.MultiDiGraph()
     G.graph["mode"] = "dynamic" if F.graph.get("dynamic") else "static"
     for n, a in F.nodes(data=True):
@@ -213,9 +219,40 @@ def to_gexf(F: nx.MultiDiGraph) -> bytes:
         attrs["label"] = a["edge_type"]
         G.add_edge(u, v, key=k, **attrs)
     buffer = io.BytesIO()
-    nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True, version="1.2draft")
-    # the writer stamps today's date: drop it so the same build exports the same bytes
-    return re.sub(rb' lastmodifieddate="[^"]*"', b"", buffer.getvalue())
+    nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True, version="1.3")
+    return _gexf_13(buffer.getvalue())
+
+
+_GEXF = "http://gexf.net/1.3"
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _gexf_13(data: bytes) -> bytes:
+    """networkx's GEXF 1.3 made valid and stable: the XSI namespace spelled right, no empty graph
+    `name` (not in 1.3), no `networkx_key` attribute (the edge id already holds the key), each edge's
+    `kind` its type, and no `lastmodifieddate` (today's date: the same build must export the same bytes)."""
+    ET.register_namespace("", _GEXF)
+    ET.register_namespace("xsi", _XSI)
+    root = ET.fromstring(data.replace(b'"http://w3.org/2001/XMLSchema-instance"', f'"{_XSI}"'.encode()))
+    for meta in root.iter(f"{{{_GEXF}}}meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    for graph in root.iter(f"{{{_GEXF}}}graph"):
+        if not graph.get("name"):
+            graph.attrib.pop("name", None)
+    stray = set()
+    for attributes in root.iter(f"{{{_GEXF}}}attributes"):
+        for attribute in list(attributes):
+            if attribute.get("title") == "networkx_key":
+                stray.add(attribute.get("id"))
+                attributes.remove(attribute)
+    for edge in root.iter(f"{{{_GEXF}}}edge"):
+        edge.set("kind", edge.get("label"))  # 1.3's multigraph: Gephi keeps parallel edges of two kinds apart
+    for attvalues in root.iter(f"{{{_GEXF}}}attvalues"):
+        for value in list(attvalues):
+            if value.get("for") in stray:
+                attvalues.remove(value)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def _cell(value) -> str:

@@ -5,7 +5,13 @@ graph's IRI), the vocabularies the data uses (namespaces of its predicates and c
 a known vocabulary), the SPARQL endpoint (`govgraph serve`'s default, http://127.0.0.1:7878/sparql,
 documented as a local default: pass `endpoint=` to describe a published one), the dumps (the TriG and
 N-Quads of the build, under the dataset's w3id home), the countries covered (EU country table) and
-the sources (each `gg:Source` as `dcterms:source`).
+the sources (each `gg:Source` as `prov:wasDerivedFrom`: they are documents, and DCAT-AP keeps
+`dcterms:source` for datasets).
+
+It conforms to DCAT-AP 3.0.0, what data portals harvest: every distribution has a `dcat:accessURL`,
+the data service a title, and each value is typed with the class DCAT-AP expects of it (licence,
+location, media type, standard, document, resource), since SEMIC's shapes check `sh:class` without
+inference.
 
 No timestamps and no blank nodes: the same build gives the same bytes.
 """
@@ -24,6 +30,7 @@ from govgraph.core.vocab import GG, GRAPH
 from govgraph.rdf import serialise
 
 VOID = Namespace("http://rdfs.org/ns/void#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 HOME = "https://w3id.org/govgraph"
 DATASET = URIRef(f"{HOME}/dataset")
 ENDPOINT = "http://127.0.0.1:7878/sparql"
@@ -58,6 +65,7 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
     g.bind("owl", OWL)
     g.bind("rdfs", RDFS)
     g.bind("xsd", XSD)
+    g.bind("prov", PROV)
     g.bind("ggs", "https://w3id.org/govgraph/source/")
     g.bind("ggg", GRAPH)
     g.bind("euc", iris.EU_COUNTRY)
@@ -71,16 +79,19 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
         "basis and policy levers, and the co-ordination bodies that bind them; every fact with its source, "
         "locator and confidence. Starts from the OECD review Digital Government in Chile (2016).", lang="en")))
     g.add((d, DCTERMS.license, LICENCE))
+    g.add((LICENCE, RDF.type, DCTERMS.LicenseDocument))
     g.add((d, DCTERMS.rights, Literal("Data and ontology CC BY 4.0; code Apache-2.0.", lang="en")))
     g.add((d, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT namespace is DCAT 2
     g.add((d, OWL.versionInfo, Literal(version)))
     g.add((d, FOAF.homepage, URIRef(HOME)))
     g.add((d, DCAT.landingPage, URIRef(HOME)))
-    g.add((d, DCTERMS.conformsTo, URIRef(str(GG).rstrip("#"))))
+    g.add((URIRef(HOME), RDF.type, FOAF.Document))
+    _standard(g, d, URIRef(str(GG).rstrip("#")))
     if as_of is not None:
-        g.add((d, DCTERMS.temporal, URIRef(f"{HOME}/as-of/{as_of.isoformat()}")))
-        g.add((URIRef(f"{HOME}/as-of/{as_of.isoformat()}"), RDF.type, DCTERMS.PeriodOfTime))
-        g.add((URIRef(f"{HOME}/as-of/{as_of.isoformat()}"), DCAT.endDate, Literal(as_of.isoformat(), datatype=XSD.date)))
+        period = URIRef(f"{HOME}/as-of/{as_of.isoformat()}")
+        g.add((d, DCTERMS.temporal, period))
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.endDate, Literal(as_of.isoformat(), datatype=XSD.date)))
     g.add((d, VOID.uriSpace, Literal("https://w3id.org/govgraph/id/")))
     g.add((d, VOID.sparqlEndpoint, URIRef(endpoint)))
     g.add((d, RDFS.comment, Literal(
@@ -88,26 +99,33 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
         "a published copy names its own.", lang="en")))
     service = URIRef(f"{HOME}/dataset/sparql")
     g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal("govgraph SPARQL endpoint", lang="en")))
     g.add((service, DCAT.endpointURL, URIRef(endpoint)))
-    g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    g.add((URIRef(endpoint), RDF.type, RDFS.Resource))
+    _standard(g, service, URIRef("https://www.w3.org/TR/sparql11-protocol/"))
     g.add((service, DCAT.servesDataset, d))
     g.add((d, DCAT.accessService, service))
     for name, media in sorted(DUMPS.items()):
         url = URIRef(f"{HOME}/dump/{version}/{name}")
         dist = URIRef(f"{HOME}/dataset/distribution/{name}")
+        media_type = URIRef(f"https://www.iana.org/assignments/media-types/{media}")
         g.add((d, VOID.dataDump, url))
         g.add((d, DCAT.distribution, dist))
         g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCAT.accessURL, url))  # mandatory in DCAT-AP; a dump is reached where it is downloaded
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        g.add((url, RDF.type, RDFS.Resource))
+        g.add((dist, DCAT.mediaType, media_type))
+        g.add((media_type, RDF.type, DCTERMS.MediaType))
         g.add((dist, DCTERMS.title, Literal(f"{name} (out/{name} of a build)")))
         g.add((dist, DCTERMS.license, LICENCE))
     for ns in vocabularies_used(graphs):
         g.add((d, VOID.vocabulary, URIRef(ns)))
     for code in sorted(countries):
         g.add((d, DCTERMS.spatial, iris.eu_country_iri(code)))
+        g.add((iris.eu_country_iri(code), RDF.type, DCTERMS.Location))
     for source in sorted(sources):
-        g.add((d, DCTERMS.source, URIRef(source)))
+        g.add((d, PROV.wasDerivedFrom, URIRef(source)))
     total = 0
     for part in sorted(graphs, key=lambda x: str(x.identifier)):
         sub = URIRef(str(part.identifier))
@@ -121,6 +139,11 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
         g.add((sub, RDFS.label, Literal(str(part.identifier).removeprefix(GRAPH))))
     g.add((d, VOID.triples, Literal(total)))
     return g
+
+
+def _standard(g: Graph, subject: URIRef, standard: URIRef) -> None:
+    g.add((subject, DCTERMS.conformsTo, standard))
+    g.add((standard, RDF.type, DCTERMS.Standard))
 
 
 def describe_build(graphs: list[Graph], dataset, as_of: dt.date) -> bytes:
