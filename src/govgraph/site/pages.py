@@ -118,7 +118,7 @@ def _value(name: str, v: Any) -> str:
 
 def _indicator_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
     """A country page's key indicators (``key = true`` in queries/indicators.toml), by human name."""
-    return [{"name": i.label, "var": i.name, "unit": i.unit, "value": _value(i.name, ind.get(i.name)) or "–",
+    return [{"name": i.label, "unit": i.unit, "value": _value(i.name, ind.get(i.name)) or "–",
              "meaning": i.meaning} for i in indicators.catalogue().values() if i.key]
 
 
