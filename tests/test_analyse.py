@@ -286,6 +286,33 @@ def test_indicators_annotate_and_deltas(weak, strong):
     assert table["position"]["lead_key_levers"]["rank"] == 2
 
 
+def test_every_indicator_column_has_a_name_a_unit_and_a_meaning(weak, strong):
+    """queries/indicators.toml names every column the analysis writes (CSV/JSON keep the variable
+    names, the pages show the label and unit), and lists nothing the analysis does not write."""
+    catalogue = indicators.catalogue()
+    for G in (weak, strong):
+        m = metrics.metrics(G)
+        row = indicators.indicators(G, m, findings.findings(G, m))
+        assert sorted(set(row) - set(catalogue)) == [], "add these to queries/indicators.toml"
+        assert sorted(set(catalogue) - set(row)) == [], "listed in queries/indicators.toml, never written"
+    for ind in catalogue.values():
+        assert ind.label and ind.unit and ind.meaning and ind.name not in (ind.label, ind.unit)
+    assert all(i.better in ("high", "low") for i in indicators.ranked()) and len(indicators.ranked()) >= 10
+
+
+def test_an_indicator_without_its_words_is_refused(tmp_path):
+    from govgraph.core.errors import QueryError
+
+    path = tmp_path / "indicators.toml"
+    path.write_text('[[indicator]]\nname = "reach"\nlabel = "Reach"\nmeaning = "m"\nbetter = "high"\nkey = true\n')
+    with pytest.raises(QueryError, match=r"indicator 1 \(reach\) has no unit"):
+        indicators.catalogue(path)
+    path.write_text('[[indicator]]\nname = "reach"\nlabel = ""\nunit = "u"\nmeaning = "m"\nbetter = "up"\n'
+                    'key = true\n')
+    with pytest.raises(QueryError, match="must be non-empty"):
+        indicators.catalogue(path)
+
+
 # -- on builds ----------------------------------------------------------------------------------
 
 def test_kitchen_sink_findings_and_files(kitchen_sink_build):

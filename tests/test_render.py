@@ -240,6 +240,119 @@ def test_index_compare_and_queries_pages(browser, real_build: Path):
             visit.close()
 
 
+# -- what a reader sees: the comparison's charts, each map's table, and axe-core's WCAG 2 A/AA rules ----
+
+AXE = REPO / "tests" / "vendor" / "axe-core" / "axe.min.js"  # axe-core 4.14.1, MPL-2.0 (its README there)
+WCAG = ["wcag2a", "wcag2aa"]
+
+
+def axe(page) -> list[str]:
+    """axe-core's violations of the WCAG 2 A and AA rules on `page`, one line per failing element.
+    The script is injected as page content, and it does not fetch the stylesheets again (`preload`,
+    which only the WCAG 2.1 orientation rule reads): the page still makes no request of its own."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                       resultTypes: ['violations'], preload: false})
+        .then(r => r.violations.flatMap(v => v.nodes.map(n => `${v.id}: ${n.target.join(' ')} (${n.failureSummary})`)))""",
+                         WCAG)
+
+
+def test_pages_have_no_wcag_a_or_aa_violation(browser, real_build: Path):
+    """The index, comparison, scenario list, query library, Chile (with a body's details open and
+    the map's table unfolded) and a scenario page (the others differ in data only): zero violations."""
+    pages = [("index.html", 0), ("compare.html", 0), ("scenarios.html", 0), ("queries.html", 0),
+             ("countries/cl.html", 1)]
+    pages += [(f"scenarios/{p.name}", 2) for p in sorted((real_build / "scenarios").glob("*.html"))[:1]]
+    found = {}
+    for name, maps in pages:
+        visit = Visit(browser, (real_build / name).as_uri(), wait_maps=maps)
+        try:
+            found[name] = axe(visit.page)
+            if maps:
+                for summary in visit.page.locator("details.gg-map-table > summary").all():
+                    summary.click()
+                if name == "countries/cl.html":
+                    visit.page.fill("input.gg-search", "SEGPRES")
+                    visit.page.press("input.gg-search", "Enter")
+                    assert "Secretariat of the Presidency" in visit.page.inner_text("#details-cl")
+                found[f"{name}, opened"] = axe(visit.page)
+            assert not visit.errors and not visit.outside(), (name, visit.errors, visit.outside())
+        finally:
+            visit.close()
+    assert found == {name: [] for name in found}
+
+
+def test_query_page_has_no_wcag_a_or_aa_violation(browser, govgraph_server):
+    """`govgraph serve`'s query page, before and after a query fills its result table."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(govgraph_server.base_url + "/query")
+        page.wait_for_function("document.querySelectorAll('#question option').length > 1", timeout=20000)
+        before = axe(page)
+        page.click("#run")
+        page.wait_for_selector("#out table tr td", timeout=20000)
+        assert (before, axe(page)) == ([], [])
+    finally:
+        context.close()
+
+
+def test_each_map_has_a_table_of_its_bodies_and_ties(browser, real_build: Path):
+    """The text alternative of a canvas: one row per drawn body and per drawn tie, the lead body
+    first, on a country page and on both maps of a scenario page."""
+    deltas = json.loads((real_build / "analysis" / "scenarios.json").read_text())
+    for name, maps in (("countries/cl.html", 1), (f"scenarios/{deltas[0]['scenario']}.html", 2)):
+        visit = Visit(browser, (real_build / name).as_uri(), wait_maps=maps)
+        try:
+            for map_id, (nodes, edges) in visit.counts().items():
+                table = visit.page.locator(f"#map-{map_id} details.gg-map-table")
+                bodies, ties = table.locator("table").nth(0), table.locator("table").nth(1)
+                assert bodies.locator("tbody tr").count() == nodes > 0, (name, map_id)
+                assert ties.locator("tbody tr").count() == edges > 0, (name, map_id)
+                lead = visit.page.evaluate(f"window.govgraphMaps['{map_id}'].nodes.get({{filter: n => n.lead}}).length")
+                assert bodies.locator("tbody tr td:nth-child(3)", has_text="lead body").count() == lead
+                assert f"{nodes} bodies and {edges} ties" in table.locator("summary").inner_text()
+        finally:
+            visit.close()
+
+
+def test_comparison_charts_beside_their_tables_and_screenshots(browser, real_build: Path):
+    """The heat map shows each country's rank on each indicator as compare.json has it; the matrix a
+    dot per country with a placement; headings are human names; screenshots go to out/screenshots."""
+    from govgraph.analysis import indicators
+
+    comparison = json.loads((real_build / "analysis" / "compare.json").read_text())
+    inds = comparison["indicators"]
+    visit = Visit(browser, (real_build / "compare.html").as_uri(), wait_maps=0)
+    try:
+        page = visit.page
+        charts = page.locator("figure svg.gg-chart[role='img']")
+        assert charts.count() == 2
+        for i in range(2):
+            assert charts.nth(i).get_attribute("aria-label") and charts.nth(i).locator("desc").count() == 1
+        shown = page.evaluate("""Object.fromEntries([...document.querySelectorAll('#chart-heatmap g.gg-row')].map(
+            g => [g.dataset.code, [...g.querySelectorAll('g.gg-cell > text')].map(t => t.textContent)]))""")
+        assert shown == {code: ["–" if r[i["name"]] is None else str(r[i["name"]]) for i in inds]
+                         for code, r in comparison["ranks"].items()}
+        headings = page.locator("table").first.locator("thead th").all_inner_texts()
+        labels = {i.name: i.label for i in indicators.catalogue().values()}
+        assert all(any(h.startswith(labels[i["name"]]) for h in headings) for i in inds)
+        assert not {h.strip() for h in headings} & {i["name"] for i in inds}
+        placed = sum(1 for r in comparison["rows"] if r.get("lead_placement"))
+        assert page.locator("#chart-placement circle:not([data-placement=''])").count() == placed
+        binding = page.locator("#placement-table-caption").locator("xpath=..").locator("td", has_text="binding")
+        assert page.locator("#chart-placement rect[data-mark]").count() == binding.count() > 0
+        assert not visit.errors and not visit.outside()
+        shots = real_build / "screenshots"
+        shots.mkdir(exist_ok=True)
+        page.screenshot(path=str(shots / "compare.png"), full_page=True)
+        for name, selector in (("compare-ranks.png", "#chart-heatmap"), ("compare-placement.png", ".gg-chart-pair")):
+            page.locator(selector).screenshot(path=str(shots / name))
+            assert (shots / name).stat().st_size > 10_000
+    finally:
+        visit.close()
+
+
 # -- one map from the command line and in a notebook ---------------------------------------------------
 
 def test_map_command_writes_a_single_offline_file(browser, real_build: Path, tmp_path: Path):

@@ -1,34 +1,68 @@
 """Indicators per country, the marks the maps draw, the comparison across countries and a
-scenario's change against its baseline. Pure functions; no I/O."""
+scenario's change against its baseline. Pure functions; the one file read is the indicator list
+(queries/indicators.toml: names, units and meanings as data)."""
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from govgraph.analysis.findings import SEVERITIES, Finding, _legal_status, cast_status
 from govgraph.analysis.metrics import COORDINATION_BODY, Metrics, Params, _simple, label, leads, rank, reach
+from govgraph.core.errors import QueryError
+from govgraph.core.resources import queries_dir
 
-INDICATORS = (
-    # name, better when ("high" or "low"), description
-    ("lead_betweenness", "high", "the lead body's normalised betweenness"),
-    ("lead_betweenness_rank", "low", "its rank among all bodies by betweenness (1 = most central)"),
-    ("lead_degree", "high", "bodies tied directly to the lead body"),
-    ("lead_closeness", "high", "the lead body's closeness"),
-    ("lead_pagerank_rank", "low", "its rank by PageRank"),
-    ("lead_constraint", "low", "Burt's constraint on the lead body (low = broker)"),
-    ("reach", "high", "share of ministries within two steps of the lead body"),
-    ("reach_3", "high", "share of ministries within three steps"),
-    ("lead_key_levers", "high", "binding budget/approval levers the lead body holds"),
-    ("key_levers_misaligned", "low", "key levers held with no tie to the lead body"),
-    ("components", "low", "disconnected parts of the network"),
-    ("articulation_points", "low", "single points of failure"),
-    ("findings_high", "low", "high-severity weaknesses (data gaps are counted apart)"),
-    ("findings_total", "low", "all weaknesses"),
-    ("data_gaps", "low", "findings that rest on a role nobody searched for"),
-    ("cast_unknown", "low", "cast roles neither filled nor searched on the day"),
-)
+BETTER = ("high", "low", "")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One column of the analysis as readers see it (an [[indicator]] row of queries/indicators.toml)."""
+
+    name: str
+    label: str
+    unit: str
+    meaning: str
+    better: str  # "high" or "low" when the comparison ranks it; "" when it only describes
+    key: bool    # listed under a country page's key indicators
+
+
+@lru_cache(maxsize=4)
+def catalogue(path: Path | None = None) -> dict[str, Indicator]:
+    """Name → indicator, in the file's order: the words and units the pages use, read from data so
+    that a new column is named where the others are, not in a template."""
+    path = path or queries_dir() / "indicators.toml"
+    try:
+        rows = tomllib.loads(path.read_text(encoding="utf-8")).get("indicator", [])
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise QueryError(f"cannot read the indicator list {path}: {exc}") from exc
+    found: dict[str, Indicator] = {}
+    for n, row in enumerate(rows, start=1):
+        try:
+            ind = Indicator(**{f: row[f] for f in ("name", "label", "unit", "meaning", "better", "key")})
+        except KeyError as exc:
+            raise QueryError(f"{path}: indicator {n} ({row.get('name', '?')}) has no {exc.args[0]}: give it "
+                             "name, label, unit, meaning, better and key") from exc
+        if ind.better not in BETTER or not isinstance(ind.key, bool) or not all(
+                isinstance(v, str) and (v or f == "better") for f, v in
+                (("name", ind.name), ("label", ind.label), ("unit", ind.unit), ("meaning", ind.meaning),
+                 ("better", ind.better))):
+            raise QueryError(f"{path}: indicator {n} ({ind.name}): label, unit and meaning must be non-empty "
+                             "text, better one of \"high\", \"low\", \"\", key true or false")
+        if ind.name in found:
+            raise QueryError(f"{path}: indicator {ind.name} is listed twice")
+        found[ind.name] = ind
+    return found
+
+
+def ranked() -> tuple[Indicator, ...]:
+    """The indicators the comparison ranks, in the file's order."""
+    return tuple(i for i in catalogue().values() if i.better)
 
 
 def indicators(G: nx.Graph, m: Metrics, found: list[Finding], params: Params = Params()) -> dict[str, Any]:
@@ -113,7 +147,8 @@ def annotate(G: nx.Graph, m: Metrics, found: list[Finding]) -> nx.Graph:
 def compare(rows: list[dict[str, Any]], focus: str | None = None) -> dict[str, Any]:
     """Rank countries on every indicator (1 = best, ties share); say where `focus` stands."""
     ranks: dict[str, dict[str, int | None]] = {r["country"]: {} for r in rows}
-    for name, better, _ in INDICATORS:
+    for ind in ranked():
+        name, better = ind.name, ind.better
         present = [r for r in rows if r.get(name) is not None]
         for r in rows:
             v = r.get(name)
@@ -126,18 +161,21 @@ def compare(rows: list[dict[str, Any]], focus: str | None = None) -> dict[str, A
                 ranks[r["country"]][name] = 1 + sum(1 for o in present if o[name] < v - 1e-12)
     position = None
     if focus and focus in ranks:
-        position = {name: {"value": next(r[name] for r in rows if r["country"] == focus), "rank": ranks[focus][name],
-                           "of": sum(1 for r in rows if r.get(name) is not None), "better": better, "meaning": text}
-                    for name, better, text in INDICATORS}
+        position = {i.name: {"value": next(r[i.name] for r in rows if r["country"] == focus),
+                             "rank": ranks[focus][i.name], "of": sum(1 for r in rows if r.get(i.name) is not None),
+                             "better": i.better, "meaning": i.meaning, "label": i.label, "unit": i.unit}
+                    for i in ranked()}
     return {"rows": rows, "ranks": ranks, "focus": focus, "position": position,
-            "indicators": [{"name": n, "better": b, "meaning": t} for n, b, t in INDICATORS]}
+            "indicators": [{"name": i.name, "label": i.label, "unit": i.unit, "better": i.better,
+                            "meaning": i.meaning} for i in ranked()]}
 
 
 def scenario_delta(base_row: dict[str, Any], base_found: list[Finding], alt_row: dict[str, Any],
                    alt_found: list[Finding]) -> dict[str, Any]:
     """What a scenario changes against the baseline: indicator deltas and findings resolved/added."""
     deltas = {}
-    for name, better, _ in INDICATORS:
+    for ind in ranked():
+        name, better = ind.name, ind.better
         a, b = base_row.get(name), alt_row.get(name)
         if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
             diff = b - a

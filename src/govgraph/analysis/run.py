@@ -221,10 +221,10 @@ def compare_markdown(comparison: dict[str, Any]) -> bytes:
                                   for i in inds) + " |")
     pos = comparison.get("position")
     if pos:
-        lines += ["", f"## {comparison['focus']}'s position", "", "| indicator | value | rank | meaning |",
-                  "|---|---|---|---|"]
-        lines += [f"| {name} | {_cell(p['value'])} | {_cell(p['rank'])} of {p['of']} | {p['meaning']} "
-                  f"({p['better']} is better) |" for name, p in pos.items()]
+        lines += ["", f"## {comparison['focus']}'s position", "", "| indicator | variable | value | unit | rank | meaning |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {p['label']} | `{name}` | {_cell(p['value'])} | {p['unit']} | {_cell(p['rank'])} of {p['of']} | "
+                  f"{p['meaning']} ({p['better']} is better) |" for name, p in pos.items()]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

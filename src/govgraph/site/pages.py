@@ -38,7 +38,9 @@ from markupsafe import Markup
 from govgraph.analysis import indicators, metrics, projection, run
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
+from govgraph.core.vocab import CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
+from govgraph.site import charts
 from govgraph.site.details import Details, _graphs, _select, details
 from govgraph.site.mapmodel import _code_label, _num, map_model
 from govgraph.store import embedded, questions
@@ -104,33 +106,20 @@ def _completeness(ind: dict[str, Any]) -> str:
             f"{unknown} unknown.")
 
 
-KEY_INDICATORS = (("lead_label", "lead body"), ("lead_placement", "where the lead body sits"),
-                  ("nodes", "bodies on the map"), ("edges", "ties (undirected, merged)"),
-                  ("lead_betweenness_rank", "the lead body's rank by betweenness (1 = most central)"),
-                  ("lead_degree", "bodies tied directly to the lead body"),
-                  ("reach", "share of ministries within two steps of the lead body"),
-                  ("lead_key_levers", "binding budget/approval levers the lead body holds"),
-                  ("key_levers_misaligned", "key levers held with no tie to the lead body"),
-                  ("components", "disconnected parts of the network"),
-                  ("articulation_points", "single points of failure"),
-                  ("lead_legal_basis", "the lead body's legal basis"),
-                  ("findings_high", "high-severity weaknesses"), ("findings_total", "all weaknesses"),
-                  ("data_gaps", "findings that rest on a role nobody searched for (data gaps)"),
-                  ("cast_unknown", "cast roles neither filled nor searched on the day"))
+def _value(name: str, v: Any) -> str:
+    """An indicator's value as the pages show it: shares as percentages, codes as words."""
+    ind = indicators.catalogue().get(name)
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and ind and ind.unit.startswith("share"):
+        return f"{v:.0%}"
+    if isinstance(v, str):
+        return _code_label(v) if name != "lead_label" else v
+    return _num(v)
 
 
 def _indicator_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
-    rows = []
-    for name, meaning in KEY_INDICATORS:
-        v = ind.get(name)
-        if name == "reach" and isinstance(v, (int, float)):
-            text = f"{v:.0%}"
-        elif isinstance(v, str):
-            text = _code_label(v) if name != "lead_label" else v
-        else:
-            text = _num(v)
-        rows.append({"name": name, "value": text or "–", "meaning": meaning})
-    return rows
+    """A country page's key indicators (``key = true`` in queries/indicators.toml), by human name."""
+    return [{"name": i.label, "unit": i.unit, "value": _value(i.name, ind.get(i.name)) or "–",
+             "meaning": i.meaning} for i in indicators.catalogue().values() if i.key]
 
 
 def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = True, root: str = "",
@@ -173,7 +162,8 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
     rows = []
     if delta:
         for name, v in delta.get("indicators", {}).items():
-            rows.append({"name": name, "baseline": _num(v.get("baseline")), "scenario": _num(v.get("scenario")),
+            label = indicators.catalogue()[name].label if name in indicators.catalogue() else name
+            rows.append({"name": label, "baseline": _num(v.get("baseline")), "scenario": _num(v.get("scenario")),
                          "delta": _num(v.get("delta")), "verdict": v.get("verdict", "")})
     view = {"resolved": delta.get("resolved", []), "added": delta.get("added", []), "rows": rows} if delta else None
     lede = (f"{alt['country']} as of {alt['as_of']}: the baseline arrangement (left) and the scenario's (right). "
@@ -238,6 +228,73 @@ def movement(source: Any) -> dict[str, Any]:
             "by_groups": grouped(lambda r: f"member of {r['groups']}" if members.get(r["code"]) else "member of none of the recorded organisations")}
 
 
+def comparison_view(comparison: dict[str, Any], docs: dict[str, dict[str, Any]],
+                    names: dict[str, dict[str, str]], concepts: dict[tuple[str, str], str] | None = None
+                    ) -> dict[str, Any]:
+    """What the comparison page shows: the table (by human name, with units), the rank heat map, and
+    the matrix of where each lead body sits and which key levers it holds, each chart with the rows
+    of the table beside it."""
+    inds = comparison["indicators"]
+    ranks = comparison["ranks"]
+    rows = comparison["rows"]
+    present = {i["name"]: sum(1 for r in rows if r.get(i["name"]) is not None) for i in inds}
+    table, heat = [], []
+    for r in rows:
+        code = r["country"]
+        cells = [{"value": _value(i["name"], r.get(i["name"])), "rank": ranks[code].get(i["name"]),
+                  "of": present[i["name"]]} for i in inds]
+        entry = {"cc": code.lower(), "code": code, "name": _name(names, code.lower()),
+                 "lead": r.get("lead_label") or "none", "focus": code == comparison["focus"]}
+        table.append({**entry, "cells": [{"value": c["value"], "rank": _num(c["rank"])} for c in cells]})
+        heat.append({**entry, "cells": [{"rank": c["rank"], "of": c["of"],
+                                         "text": f"{c['value']}, rank {_num(c['rank'])} of {c['of']}"}
+                                        for c in cells]})
+    columns = [charts.Column(i["name"], i["label"]) for i in inds]
+    heatmap = charts.heatmap(
+        heat, columns, title="Each country's rank on each indicator",
+        desc=f"A grid of {len(heat)} countries (rows) by {len(columns)} indicators (columns); each cell is "
+             "the country's rank on the indicator, darker for a stronger arrangement (rank 1). The table "
+             "after the chart holds every value and rank.")
+
+    placements_seen = {(docs[r["country"].lower()].get("indicators") or {}).get("lead_placement") or ""
+                       for r in rows}
+    order = list(CONCEPT_SCHEMES.get("placement", ()))
+    concepts = concepts or {}
+
+    def word(scheme: str, code: str) -> str:
+        return concepts.get((scheme, code)) or _code_label(code)
+
+    placement_cols = [charts.Column(p, word("placement", p)) for p in sorted(
+        placements_seen - {""}, key=lambda p: (order.index(p) if p in order else len(order), p))]
+    if "" in placements_seen:
+        placement_cols.append(charts.Column("", "not recorded"))
+    lever_cols = [charts.Column(t, word("lever-type", t)) for t in KEY_LEVER_TYPES]
+    held_rows = []
+    for r in rows:
+        doc = docs[r["country"].lower()]
+        held: dict[str, str] = {}
+        for n in doc.get("nodes", []):
+            if not n.get("lead"):
+                continue
+            for lv in n.get("levers") or []:
+                if lv["type"] in KEY_LEVER_TYPES and held.get(lv["type"]) != charts.BINDING_MARK:
+                    held[lv["type"]] = charts.BINDING_MARK if lv.get("binding") else charts.NON_BINDING_MARK
+        placement = (doc.get("indicators") or {}).get("lead_placement") or ""
+        held_rows.append({"cc": r["country"].lower(), "code": r["country"], "name": _name(names, r["country"].lower()),
+                          "focus": r["country"] == comparison["focus"], "lead": r.get("lead_label") or "none",
+                          "placement": placement,
+                          "placement_label": word("placement", placement) if placement else "not recorded",
+                          "levers": held, "cells": [held.get(t, "–") for t in KEY_LEVER_TYPES]})
+    matrix = charts.matrix(
+        held_rows, placement_cols, lever_cols, title="Where each lead body sits and the key levers it holds",
+        desc=f"{len(held_rows)} countries (rows). Left: a dot in the column of the lead body's placement. "
+             "Right: a filled square where the lead body holds a binding lever of that type, an outlined "
+             "square where it holds a non-binding one. The table beside the chart says the same in words.")
+    return {"indicators": inds, "rows": table, "heatmap": Markup(heatmap), "matrix": Markup(matrix),
+            "lever_columns": [c.label for c in lever_cols], "held": held_rows,
+            "catalogue": [i for i in indicators.catalogue().values() if i.better]}
+
+
 def copy_static(out: Path) -> list[Path]:
     """Vendored assets into ``<out>/static`` (vis-network with its licence, the site's CSS and JS)."""
     return [_write(Path(out) / "static" / name, (STATIC / name).read_bytes()) for name in VIS_FILES + OWN_FILES]
@@ -257,6 +314,20 @@ SELECT ?code ?label WHERE { ?c a gg:Country ; gg:iso3166Alpha2 ?code . OPTIONAL 
 _SCENARIO_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?s ?title WHERE { GRAPH ?g { ?s a gg:Scenario . OPTIONAL { ?s dcterms:title ?title } } }"""
+
+
+_CONCEPT_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?scheme ?notation ?label WHERE {
+  ?c skos:inScheme ?scheme ; skos:notation ?notation ; skos:prefLabel ?label FILTER (langMatches(lang(?label), "en")) }"""
+
+
+def concept_labels(source: Any) -> dict[tuple[str, str], str]:
+    """(scheme, notation) → the concept's English label, from the ontology in the store."""
+    labels: dict[tuple[str, str], str] = {}
+    for scheme, notation, label in _select(source, _CONCEPT_QUERY, _graphs(source, None)):
+        key = (scheme.value.rsplit("/", 1)[-1], notation.value)
+        labels[key] = min(labels.get(key, label.value), label.value)
+    return labels
 
 
 def country_names(source: Any) -> dict[str, dict[str, str]]:
@@ -349,12 +420,8 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> Si
     comparison = indicators.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
     written.append(_write(out / "compare.html", _render(
         "compare.html", root="", title="All countries on the same indicators", as_of=as_of, uses_maps=False,
-        focus=comparison["focus"], indicators=comparison["indicators"], movement=movement(source),
-        rows=[{"cc": r["country"].lower(), "code": r["country"], "lead": r.get("lead_label") or "none",
-               "focus": r["country"] == comparison["focus"],
-               "cells": [{"value": _num(r.get(i["name"])),
-                          "rank": _num(comparison["ranks"][r["country"]].get(i["name"]))}
-                         for i in comparison["indicators"]]} for r in rows]).encode("utf-8")))
+        focus=comparison["focus"], movement=movement(source),
+        **comparison_view(comparison, docs, names, concept_labels(source))).encode("utf-8")))
 
     countries = []
     for cc in ccs:
