@@ -1,0 +1,109 @@
+"""Scenario phases (a roadmap): each phase applied on the picture the ones before it left; every
+bad phase reported at its file, line and field, with a fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from govgraph.core.errors import DataError
+from govgraph.curated.loader import load
+
+from conftest import KITCHEN_SINK
+
+HEAD = ("scenario:\n  id: zz-roadmap\n  country: ZZ\n  title: {en: Roadmap}\n  description: {en: Roadmap}\n"
+        "  base: 2016\n  sources: [{id: zz-handbook, locator: p. 1}]\n  confidence: uncertain\n")
+SOURCED = "    sources: [{id: zz-handbook, locator: p. 2}]\n    confidence: uncertain\n"
+
+
+def phase(pid: str, when: str, body: str) -> str:
+    return f"  - id: {pid}\n    title: {{en: {pid}}}\n    when: {when}\n{body}{SOURCED}"
+
+
+def data_with(tmp_path: Path, scenario: str) -> Path:
+    shutil.copytree(KITCHEN_SINK, tmp_path / "data")
+    (tmp_path / "data" / "scenarios" / "zz-roadmap.yaml").write_text(scenario, encoding="utf-8")
+    return tmp_path / "data"
+
+
+def problems(tmp_path: Path, scenario: str) -> list:
+    with pytest.raises(DataError) as caught:
+        load(data_with(tmp_path, scenario))
+    found = caught.value.problems
+    assert all(p.path.endswith("scenarios/zz-roadmap.yaml") for p in found), found
+    assert all(" — " in str(p) for p in found), "every problem says how to fix it"
+    return found
+
+
+def test_each_phase_is_a_picture_of_its_own_and_the_last_is_the_scenario():
+    ks = load(KITCHEN_SINK)
+    scenario = ks.scenarios["zz-finance"]
+    pictures = ks.phase_views["zz-finance"]
+    assert len(pictures) == len(scenario.phases) == 2
+    levers = [{lv.id for lv in p.levers} for p in pictures]
+    added = {lv.id for lv in scenario.phases[0].add.levers}
+    assert added <= levers[0] and not added & levers[1]
+    assert {lv.id for lv in ks.scenario_views["zz-finance"].levers} == levers[-1]
+    # a change in a phase takes the phase's sources unless it gives its own
+    mandate = next(m for m in pictures[0].mandates if m.id == scenario.phases[0].change[0]["id"])
+    assert [c.locator for c in mandate.sources] == [c.locator for c in scenario.phases[0].sources]
+    assert scenario.phases[1].when == (2, 3) and scenario.phases[1].when_text() == "years 2-3"
+
+
+def test_a_scenario_without_phases_has_no_phase_pictures(tmp_path):
+    data = load(data_with(tmp_path, HEAD + "remove: [framework-agreements]\n"))
+    assert "zz-roadmap" in data.scenario_views and "zz-roadmap" not in data.phase_views
+
+
+def test_removing_what_an_earlier_phase_removed_is_located(tmp_path):
+    text = HEAD + "phases:\n" + phase("one", "2017", "    remove: [framework-agreements]\n") + \
+        phase("two", "2018", "    remove: [framework-agreements]\n")
+    [p] = problems(tmp_path, text)
+    assert p.field == "phases[1].remove[0]" and "before this phase" in p.message
+    lines = text.splitlines()
+    assert p.line == len(lines) - lines[::-1].index("    remove: [framework-agreements]")
+
+
+def test_a_phase_that_refers_to_a_later_phase_is_located(tmp_path):
+    lever = ("    add:\n      levers:\n        - id: new-lever\n          holder: new-office\n          type: standards\n"
+             "          description: {en: x}\n          binding: false\n          sources: [{id: zz-handbook, locator: p. 3}]\n"
+             "          confidence: uncertain\n")
+    office = ("    add:\n      institutions:\n        - id: new-office\n          name: {en: New office}\n"
+              "          kind: unit\n          sources: [{id: zz-handbook, locator: p. 3}]\n          confidence: uncertain\n")
+    text = HEAD + "phases:\n" + phase("lever-first", "year 1", lever) + phase("office-later", "year 2", office)
+    [p] = problems(tmp_path, text)
+    assert p.field == "phases[0].add.levers[0].holder" and "new-office" in p.message
+    # the same two phases in the right order load
+    load(data_with(tmp_path / "ok", HEAD + "phases:\n" + phase("office", "year 1", office)
+                   + phase("lever", "year 2", lever)))
+
+
+@pytest.mark.parametrize(("whens", "field", "words"), [
+    (("2018", "2017"), "phases[1].when", "comes before"),
+    (("2018", "year 2"), "phases[1].when", "mixes a relative phase"),
+    (("2010", "2018"), "phases[0].when", "before the scenario's base date"),
+    (("soon", "2018"), "phases[0].when", "neither a date"),
+    (("years 3-2", "2018"), "phases[0].when", "years count from 1"),
+])
+def test_a_phase_out_of_order_or_badly_dated_is_located(tmp_path, whens, field, words):
+    text = HEAD + "phases:\n" + phase("one", whens[0], "    remove: [framework-agreements]\n") + \
+        phase("two", whens[1], "    remove: [ict-budget]\n")
+    found = problems(tmp_path, text)
+    assert [p.field for p in found] == [field] and words in found[0].message
+    assert found[0].line == text.splitlines().index(f"    when: {whens[int(field[7])]}") + 1
+
+
+def test_an_empty_phase_and_a_repeated_phase_id_are_located(tmp_path):
+    text = HEAD + "phases:\n" + phase("one", "2017", "") + phase("one", "2018", "    remove: [ict-budget]\n")
+    found = {(p.field, p.line) for p in problems(tmp_path, text)}
+    lines = text.splitlines()
+    assert found == {("phases[0].add", lines.index("  - id: one") + 1),
+                     ("phases[1].id", len(lines) - lines[::-1].index("  - id: one"))}
+
+
+def test_removing_a_body_the_baseline_still_refers_to_is_located_at_the_phase(tmp_path):
+    text = HEAD + "phases:\n" + phase("one", "2017", "    remove: [procurement-agency]\n")
+    [p] = problems(tmp_path, text)
+    assert p.field == "phases[0].remove" and "no longer hold" in p.message
