@@ -107,3 +107,101 @@ def test_removing_a_body_the_baseline_still_refers_to_is_located_at_the_phase(tm
     text = HEAD + "phases:\n" + phase("one", "2017", "    remove: [procurement-agency]\n")
     [p] = problems(tmp_path, text)
     assert p.field == "phases[0].remove" and "no longer hold" in p.message
+
+
+# -- the analysis: strengths and weaknesses, phase by phase ----------------------------------------
+
+def analysed(G):
+    from govgraph.analysis import findings, indicators, metrics, run
+
+    m = metrics.metrics(G)
+    found = findings.findings(G, m)
+    return run.Analysis(G, m, found, indicators.indicators(G, m, found))
+
+
+def test_strengths_and_weaknesses_lines_follow_from_the_two_arrangements():
+    """Every line of the table is derived: findings resolved/created are the set differences, the
+    indicators that improve or worsen are those whose verdict says so, and each cites the changes."""
+    import copy
+
+    from govgraph.analysis import assess
+    from test_analyse import edge, lever, node
+
+    base = nx_weak(node, edge, lever)
+    alt = copy.deepcopy(base)
+    # the budget lever moves to the lead unit, and the unit is re-homed under finance
+    alt.nodes["bud"]["levers"], alt.nodes["u"]["levers"] = [], [lever("budget", "ict-budget")]
+    alt.remove_edge("u", "seg", key="part-of")
+    edge(alt, "u", "fin", "part-of", membership=False)
+    a, b = analysed(alt), analysed(base)
+    table = assess.table(a, b, against="baseline")
+    lines = {(x["kind"], x["what"]) for x in table["lines"]}
+    resolved = {f.id for f in b.findings} - {f.id for f in a.findings}
+    created = {f.id for f in a.findings} - {f.id for f in b.findings}
+    assert resolved, "moving the budget lever to the lead must resolve something"
+    assert {w for k, w in lines if k == "resolves"} == resolved
+    assert {w for k, w in lines if k == "creates"} == created
+    for x in table["lines"]:
+        if x["kind"] in ("improves", "worsens"):
+            diff = x["to"] - x["from"]
+            assert diff != 0 and (diff > 0) == ((x["kind"] == "improves") == (x["better_when"] == "high"))
+    assert table["changes"]["levers_moved"] == [{"lever": "budget", "type": "ict-budget", "from": "bud", "to": "u",
+                                                 "record": "urn:lever:budget"}]
+    assert table["changes"]["rehomed"][0] | {"record": None} == {"body": "u", "tie": "part-of", "from": "seg",
+                                                                  "to": "fin", "record": None}
+    assert not table["changes"]["ties_added"] and not table["changes"]["ties_removed"], "a re-homing is not a new tie"
+    levers_line = next(x for x in table["lines"] if x["what"] == "lead_key_levers")
+    assert levers_line["kind"] == "improves" and "levers_moved" in levers_line["evidence"]
+    # against itself: nothing to say
+    same = assess.table(b, analysed(copy.deepcopy(base)), against="itself")
+    assert same["lines"] == [] and not assess.changed(same["changes"])
+
+
+def nx_weak(node, edge, lever):
+    import networkx as nx
+
+    G = nx.MultiDiGraph(leads=["u"])
+    node(G, "u", "unit", lead=True, no_legal_basis_found=True)
+    for key in ("seg", "fin", "m1"):
+        node(G, key)
+    node(G, "bud", "agency", levers=[lever("budget", "ict-budget")])
+    node(G, "com", "coordination-body", level="senior-official")
+    edge(G, "u", "seg", "part-of", membership=False)
+    edge(G, "seg", "com", "chair", 1.5)
+    edge(G, "fin", "com"), edge(G, "m1", "com")
+    edge(G, "bud", "fin", "part-of", membership=False)
+    return G
+
+
+def test_each_phase_is_analysed_and_reported(kitchen_sink_build, tmp_path):
+    import json
+
+    from conftest import run_govgraph
+
+    folder = kitchen_sink_build / "analysis"
+    deltas = {d["scenario"]: d for d in json.loads((folder / "scenarios.json").read_text())}
+    zz = deltas["zz-finance"]
+    assert [ph["order"] for ph in zz["phases"]] == [1, 2] and zz["phases"][1]["when"] == "years 2-3"
+    for ph in zz["phases"]:
+        own = json.loads((folder / f"scenario-zz-finance-phase-{ph['order']}.json").read_text())
+        assert {k: v["scenario"] for k, v in ph["indicators"].items()} == \
+            {k: own["indicators"].get(k) for k in ph["indicators"]}
+    # the picture after the last phase is the scenario
+    final = json.loads((folder / "scenario-zz-finance.json").read_text())
+    assert {k: v["scenario"] for k, v in zz["phases"][-1]["indicators"].items()} == \
+        {k: final["indicators"].get(k) for k in zz["phases"][-1]["indicators"]}
+    first, second = zz["phases"]
+    added = {x["lever"] for t in first["assessment"] if t["against"] == "baseline" for x in t["changes"]["levers_added"]}
+    assert "interim-standards" in added
+    step = next(t for t in second["assessment"] if t["against"] == "previous phase")
+    assert [x["lever"] for x in step["changes"]["levers_removed"]] == ["interim-standards"]
+    assert "Phase by phase" in (folder / "scenarios.md").read_text()
+    out = Path(shutil.copytree(kitchen_sink_build, tmp_path / "out"))
+    ok = run_govgraph("analyse", "ZZ", "--scenario", "zz-finance", "--phase", "1", "--out", str(out))
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads((out / "analysis" / "scenario-zz-finance-phase-1.json").read_text())["scenario"] == \
+        "zz-finance/phase/1"
+    beyond = run_govgraph("analyse", "ZZ", "--scenario", "zz-finance", "--phase", "3", "--out", str(out))
+    assert beyond.returncode == 2 and "has no phase 3" in beyond.stderr and "phases 1-2" in beyond.stderr
+    alone = run_govgraph("analyse", "ZZ", "--phase", "1", "--out", str(out))
+    assert alone.returncode == 2 and "--scenario" in alone.stderr

@@ -198,23 +198,37 @@ def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
 
 # -- analyse / compare --------------------------------------------------------------------
 
+def _scenario_key(scenario: str | None, phase: int | None) -> str | None:
+    """--scenario and --phase as the one key the store and the analysis take."""
+    if phase is None:
+        return scenario
+    if scenario is None:
+        raise UsageError("--phase needs --scenario: the phase of which scenario's roadmap?")
+    from govgraph.core.iris import phase_key
+
+    return phase_key(scenario, phase)
+
+
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
 @cli.command()
 @click.argument("country")
 @click.option("--scenario", default=None, metavar="ID", help="Analyse this scenario's arrangement instead of the baseline.")
+@click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --scenario: the picture after phase N of its roadmap (from 1).")
 @as_of_option
 @out_option
 @handle_errors
-def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path) -> None:
+def analyse(country: str, scenario: str | None, phase: int | None, as_of: str | None, out_dir: Path) -> None:
     """Show where co-ordination is weak in COUNTRY (an ISO code such as CL) and write its report to
-    OUT/analysis/ (one per country, date and scenario)."""
+    OUT/analysis/ (one per country, date, scenario and phase)."""
     from govgraph.analysis import run
     from govgraph.store.embedded import open_store
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
+    scenario = _scenario_key(scenario, phase)
     day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
     from govgraph.analysis import projection
