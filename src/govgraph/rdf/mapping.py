@@ -453,6 +453,16 @@ def scenario_graph(scenario: ScenarioFile, view: CountryFile, origins: dict[str,
     _bind(g, view.code)
     builder = _CountryBuilder(view, g, origins)
     builder.build()
+    _scenario(builder, scenario)
+    for order, phase in enumerate(scenario.phases, start=1):
+        _phase(builder, scenario, order, phase)
+    return g
+
+
+def _scenario(builder: _CountryBuilder, scenario: ScenarioFile) -> None:
+    """What the scenario is (in its graph and in each of its phase graphs, so that every graph a
+    scenario's picture is read from says whose picture it is)."""
+    head, g = scenario.scenario, builder.g
     node = scenario_iri(head.id)
     g.add((node, RDF.type, GG.Scenario))
     g.add((node, GG.scenarioOf, builder.country))
@@ -460,9 +470,6 @@ def scenario_graph(scenario: ScenarioFile, view: CountryFile, origins: dict[str,
     _texts(g, node, (DCTERMS.title, RDFS.label), head.title)
     _texts(g, node, (DCTERMS.description,), head.description)
     builder.fact(node, head)
-    for order, phase in enumerate(scenario.phases, start=1):
-        _phase(builder, scenario, order, phase)
-    return g
 
 
 def _phase(builder: _CountryBuilder, scenario: ScenarioFile, order: int, phase: Phase) -> None:
@@ -494,12 +501,13 @@ def _phase(builder: _CountryBuilder, scenario: ScenarioFile, order: int, phase: 
 
 def phase_graph(scenario: ScenarioFile, order: int, view: CountryFile,
                 origins: dict[str, str] | None = None) -> Graph:
-    """The whole arrangement after phase `order` (from 1), with the phase itself: analysable,
-    queryable and mapped like a scenario."""
+    """The whole arrangement after phase `order` (from 1), with the scenario and the phase itself:
+    analysable, queryable and mapped like a scenario."""
     g = Graph(identifier=phase_graph_iri(scenario.scenario.id, order))
     _bind(g, view.code)
     builder = _CountryBuilder(view, g, origins)
     builder.build()
+    _scenario(builder, scenario)
     _phase(builder, scenario, order, scenario.phases[order - 1])
     return g
 
