@@ -23,7 +23,7 @@ _LEVERS = ("levers_moved", "levers_added", "levers_removed", "leads")
 EVIDENCE = {
     "lead_key_levers": _LEVERS, "key_levers_misaligned": _LEVERS + _TIES,
     "lead": ("leads", "placement", "rehomed"), "lead_placement": ("leads", "placement", "rehomed"),
-    "lead_legal_basis": ("leads", "legal_basis"),
+    "lead_legal_basis": ("leads", "legal_basis", "mandates"),
     "cast_unknown": ("bodies_added", "bodies_removed", "levers_added", "levers_removed", "leads"),
 }
 NETWORK = _TIES + ("levers_moved", "levers_added", "levers_removed", "leads")  # every other indicator
@@ -31,6 +31,10 @@ NETWORK = _TIES + ("levers_moved", "levers_added", "levers_removed", "leads")  #
 
 def _levers(G: nx.Graph) -> dict[str, dict[str, Any]]:
     return {lv["id"]: lv | {"holder": n} for n, d in G.nodes(data=True) for lv in d.get("levers", [])}
+
+
+def _mandates(G: nx.Graph) -> dict[str, dict[str, Any]]:
+    return {m["id"]: m | {"holder": n} for n, d in G.nodes(data=True) for m in d.get("mandates", [])}
 
 
 def _edges(G: nx.MultiDiGraph) -> dict[tuple[str, str, str], str | None]:
@@ -65,7 +69,17 @@ def diff(base: nx.MultiDiGraph, alt: nx.MultiDiGraph) -> dict[str, list]:
             basis.append({"body": body, "gained": gained, "lost": lost})
     placement = [{"body": b, "from": base.nodes[b].get("placement"), "to": alt.nodes[b].get("placement")}
                  for b in sorted(bodies_b & bodies_a) if base.nodes[b].get("placement") != alt.nodes[b].get("placement")]
+    man_b, man_a = _mandates(base), _mandates(alt)
+    mandates = [{"mandate": i, "holder": man_a[i]["holder"], "from": man_b[i].get("strength"), "to": man_a[i].get("strength"),
+                 "basis_gained": sorted(set(man_a[i].get("legal_basis", [])) - set(man_b[i].get("legal_basis", []))),
+                 "record": man_a[i].get("iri")} for i in sorted(set(man_b) & set(man_a))
+                if (man_b[i].get("strength"), man_b[i].get("legal_basis"), man_b[i]["holder"])
+                != (man_a[i].get("strength"), man_a[i].get("legal_basis"), man_a[i]["holder"])]
+    mandates += [{"mandate": i, "holder": man_a[i]["holder"], "from": None, "to": man_a[i].get("strength"),
+                  "basis_gained": man_a[i].get("legal_basis", []), "record": man_a[i].get("iri")}
+                 for i in sorted(set(man_a) - set(man_b))]
     return {
+        "mandates": mandates,
         "bodies_added": sorted(bodies_a - bodies_b),
         "bodies_removed": sorted(bodies_b - bodies_a),
         "rehomed": rehomed,
@@ -125,3 +139,16 @@ def table(subject: Any, reference: Any, *, against: str) -> dict[str, Any]:
     lines.sort(key=lambda x: (order[x["kind"]], x["what"]))
     return {"against": against, "lines": lines, "changes": changes,
             "counts": {k: sum(1 for x in lines if x["kind"] == k) for k in order}}
+
+
+def graph_of(doc: dict[str, Any]) -> nx.MultiDiGraph:
+    """The network of an analysis document (`run.report`: nodes with their levers, legal bases and
+    placement, edges with the record each rests on), as `diff` reads it: for the pages."""
+    G = nx.MultiDiGraph(leads=list(doc.get("leads") or []))
+    for n in doc.get("nodes", []):
+        G.add_node(n["id"], levers=n.get("levers") or [], mandates=n.get("mandates") or [],
+                   legal_basis=n.get("legal_basis") or [],
+                   placement=n.get("placement"))
+    for e in doc.get("edges", []):
+        G.add_edge(e["source"], e["target"], key=e["type"], type=e["type"], record=e.get("record"))
+    return G

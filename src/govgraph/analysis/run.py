@@ -275,6 +275,9 @@ def _change_words(changes: dict[str, list]) -> list[str]:
                                                    + [f"-{x.rsplit('/', 1)[-1]}" for x in b["lost"]])
             for b in changes["legal_basis"]]
     out += [f"{p['body']}: placement {p['from']} → {p['to']}" for p in changes["placement"]]
+    out += [f"mandate {m['mandate']} of {m['holder']}: {m['from'] or 'new'} → {m['to']}"
+            + (f" (+{', '.join(x.rsplit('/', 1)[-1] for x in m['basis_gained'])})" if m["basis_gained"] else "")
+            for m in changes.get("mandates", [])]
     out += [f"tie added: {t['source']} –{t['type']}→ {t['target']}" for t in changes["ties_added"]]
     out += [f"tie removed: {t['source']} –{t['type']}→ {t['target']}" for t in changes["ties_removed"]]
     return out
@@ -288,7 +291,7 @@ def _evidence_cell(line: dict[str, Any]) -> str:
         return "; ".join(parts) or "–"
     return "; ".join(_change_words({k: ev.get(k, []) for k in (
         "bodies_added", "bodies_removed", "rehomed", "levers_moved", "levers_added", "levers_removed",
-        "legal_basis", "placement", "ties_added", "ties_removed")})[:6]) or "–"
+        "legal_basis", "placement", "mandates", "ties_added", "ties_removed")})[:6]) or "–"
 
 
 def assessment_markdown(table: dict[str, Any], heading: str) -> list[str]:
