@@ -205,3 +205,39 @@ def test_each_phase_is_analysed_and_reported(kitchen_sink_build, tmp_path):
     assert beyond.returncode == 2 and "has no phase 3" in beyond.stderr and "phases 1-2" in beyond.stderr
     alone = run_govgraph("analyse", "ZZ", "--phase", "1", "--out", str(out))
     assert alone.returncode == 2 and "--scenario" in alone.stderr
+
+
+# -- RDF: a phase is a dated or relative activity of its scenario, and a graph of its own ------------
+
+@pytest.mark.parametrize("mutation", ["no-order", "dated-and-relative", "neither", "order-zero"])
+def test_phase_shape_conforming_and_not(mutation):
+    from rdflib import Literal
+
+    from govgraph.core import iris
+    from govgraph.core.vocab import GG
+    from govgraph.rdf import mapping
+    from govgraph.validate import shapes
+
+    ks = load(KITCHEN_SINK)
+    graphs = mapping.build(ks)
+    by = {g.identifier: g for g in graphs}
+    context = [by[iris.ONTOLOGY_GRAPH], by[iris.SOURCES_GRAPH]]
+    scenario = by[iris.scenario_graph_iri("zz-finance")]
+    node = iris.phase_iri("zz-finance", "standards-handed-back")
+    assert (node, GG.phaseGraph, iris.phase_graph_iri("zz-finance", 2)) in scenario
+    assert (node, GG.removes, iris.record_iri("zz", "interim-standards")) in scenario
+    assert iris.phase_graph_iri("zz-finance", 2) in by, "the picture after the phase is a graph of its own"
+    ok = shapes.validate_graph([scenario], context=context)
+    assert not [f for f in ok.findings if f.focus == str(node)], "the phase as built conforms"
+    if mutation == "no-order":
+        scenario.remove((node, GG.phaseOrder, None))
+    elif mutation == "dated-and-relative":
+        scenario.add((node, GG.phaseDate, Literal("2019-01-01", datatype=iris.XSD.date)))
+    elif mutation == "neither":
+        scenario.remove((node, GG.phaseFirstYear, None))
+        scenario.remove((node, GG.phaseLastYear, None))
+    else:
+        scenario.set((node, GG.phaseOrder, Literal(0)))
+    bad = shapes.validate_graph([scenario], context=context)
+    found = [f for f in bad.findings if f.focus == str(node)]
+    assert found and all(f.severity == "violation" and "phase" in f.message for f in found)
