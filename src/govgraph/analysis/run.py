@@ -299,7 +299,7 @@ def assessment_markdown(table: dict[str, Any], heading: str) -> list[str]:
     that improves or worsens, with the evidence it rests on."""
     lines = [f"{heading} — against {table['against']}: "
              + ", ".join(f"{n} {k}" for k, n in table["counts"].items() if n) if any(table["counts"].values())
-             else f"{heading} — against {table['against']}: no difference.", ""]
+             else f"{heading} — against {table['against']}: no finding or indicator moves.", ""]
     if table["lines"]:
         lines += ["| line | what | from → to | evidence |", "|---|---|---|---|"]
         for x in table["lines"]:

@@ -252,7 +252,7 @@ def _assessment_view(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
             rows.append({"kind": x["kind"], "id": x["what"], "what": what, "span": span,
                          "evidence": run._evidence_cell(x)})
         out.append({"against": t["against"], "rows": rows,
-                    "counts": ", ".join(f"{n} {k}" for k, n in t["counts"].items() if n) or "no difference"})
+                    "counts": ", ".join(f"{n} {k}" for k, n in t["counts"].items() if n) or "no finding or indicator moves"})
     return out
 
 
