@@ -91,8 +91,11 @@ def test_build_writes_the_site(real_build: Path):
         assert (real_build / name).is_file(), name
     for cc in countries:
         assert (real_build / "countries" / f"{cc}.html").is_file()
+    # a page per scenario, and one per phase of its roadmap but the last (which the scenario's page shows)
     assert sorted(p.stem for p in (real_build / "scenarios").glob("*.html")) == sorted(
-        d["scenario"] for d in json.loads((real_build / "analysis" / "scenarios.json").read_text()))
+        [d["scenario"] for d in json.loads((real_build / "analysis" / "scenarios.json").read_text())]
+        + [f"{d['scenario']}-phase-{ph['order']}" for d in json.loads((real_build / "analysis" / "scenarios.json")
+                                                                     .read_text()) for ph in d.get("phases", [])[:-1]])
     for page in real_build.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         # every script and stylesheet is local: no src/href to another machine on script/link tags
@@ -210,19 +213,39 @@ def test_chile_screenshot(browser, real_build: Path):
 
 
 def test_scenario_pages_side_by_side(browser, real_build: Path):
+    """Each scenario page: the step it describes (right) against the picture just before it (left),
+    with the projected counts, the same positions for the bodies both maps hold, the changes marked
+    as assess.diff finds them, and the roadmap as a timeline; a screenshot per page under out/."""
+    from govgraph.analysis import assess
+
     deltas = json.loads((real_build / "analysis" / "scenarios.json").read_text())
-    assert deltas
+    assert deltas and any(d.get("phases") for d in deltas)
+    shots = real_build / "screenshots"
+    shots.mkdir(exist_ok=True)
     for d in deltas:
-        visit = Visit(browser, (real_build / "scenarios" / f"{d['scenario']}.html").as_uri(), wait_maps=2)
-        try:
-            counts = visit.counts()
-            alt = projected(real_build, d["country"].lower(), d["scenario"], dt.date.fromisoformat(d["as_of"]))
-            base = projected(real_build, d["country"].lower(), None, dt.date.fromisoformat(d["as_of"]))
-            assert counts["scenario"] == [alt.number_of_nodes(), alt.number_of_edges()]
-            assert counts["baseline"] == [base.number_of_nodes(), base.number_of_edges()]
-            assert not visit.errors and not visit.outside()
-        finally:
-            visit.close()
+        phases = d.get("phases", [])
+        day = dt.date.fromisoformat(d["as_of"])
+        keys = [None] + [ph["key"] for ph in phases] if phases else [None, d["scenario"]]
+        pages = [f"{d['scenario']}-phase-{ph['order']}" for ph in phases[:-1]] + [d["scenario"]]
+        for i, name in enumerate(pages, start=1):
+            visit = Visit(browser, (real_build / "scenarios" / f"{name}.html").as_uri(), wait_maps=2)
+            try:
+                before = projected(real_build, d["country"].lower(), keys[i - 1], day)
+                after = projected(real_build, d["country"].lower(), keys[i], day)
+                assert visit.counts() == {"before": [before.number_of_nodes(), before.number_of_edges()],
+                                          "after": [after.number_of_nodes(), after.number_of_edges()]}
+                moved = visit.page.evaluate("""(() => { const a = govgraphMaps.before.nodes, b = govgraphMaps.after.nodes;
+                    return a.getIds().filter(id => b.get(id) && (a.get(id).x !== b.get(id).x || a.get(id).y !== b.get(id).y)); })()""")
+                assert moved == [], "a body on both maps has the same position"
+                marked = visit.page.evaluate("""(() => govgraphMaps.after.nodes.get().filter(n => n.change === "added")
+                    .map(n => n.id).sort())()""")
+                assert marked == sorted(assess.diff(before, after)["bodies_added"])
+                assert visit.page.locator(".gg-timeline li").count() == len(keys)
+                assert visit.page.locator(".gg-timeline li[aria-current=step]").count() == 1
+                assert not visit.errors and not visit.outside()
+                visit.page.screenshot(path=str(shots / f"scenario-{name}.png"), full_page=False)
+            finally:
+                visit.close()
 
 
 def test_index_compare_and_queries_pages(browser, real_build: Path):

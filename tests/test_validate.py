@@ -138,7 +138,8 @@ def test_every_shape_has_a_case(shapes):
     named = {str(s).replace("https://w3id.org/govgraph/shapes#", "ggsh:")
              for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef)}
     targeted = {s for s in named if not s.endswith("Concept")}  # concept shapes are used via sh:node
-    assert targeted <= {rule for rule, *_ in CASES} | {"ggsh:SourceShape"}  # sources: test below
+    # sources: test below; phases: tests/test_phases.py
+    assert targeted <= {rule for rule, *_ in CASES} | {"ggsh:SourceShape", "ggsh:PhaseShape"}
 
 
 def test_source_shape(built, shapes):

@@ -198,23 +198,37 @@ def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
 
 # -- analyse / compare --------------------------------------------------------------------
 
+def _scenario_key(scenario: str | None, phase: int | None) -> str | None:
+    """--scenario and --phase as the one key the store and the analysis take."""
+    if phase is None:
+        return scenario
+    if scenario is None:
+        raise UsageError("--phase needs --scenario: the phase of which scenario's roadmap?")
+    from govgraph.core.iris import phase_key
+
+    return phase_key(scenario, phase)
+
+
 _SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
 @cli.command()
 @click.argument("country")
 @click.option("--scenario", default=None, metavar="ID", help="Analyse this scenario's arrangement instead of the baseline.")
+@click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --scenario: the picture after phase N of its roadmap (from 1).")
 @as_of_option
 @out_option
 @handle_errors
-def analyse(country: str, scenario: str | None, as_of: str | None, out_dir: Path) -> None:
+def analyse(country: str, scenario: str | None, phase: int | None, as_of: str | None, out_dir: Path) -> None:
     """Show where co-ordination is weak in COUNTRY (an ISO code such as CL) and write its report to
-    OUT/analysis/ (one per country, date and scenario)."""
+    OUT/analysis/ (one per country, date, scenario and phase)."""
     from govgraph.analysis import run
     from govgraph.store.embedded import open_store
 
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
+    scenario = _scenario_key(scenario, phase)
     day = build_as_of(as_of, out_dir)
     db = open_store(out_dir)
     from govgraph.analysis import projection
@@ -289,14 +303,17 @@ def _remote_options(func):
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 @as_of_option
 @click.option("--scenario", default=None, metavar="ID", help="Ask the scenario's graph instead of the countries.")
+@click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --scenario: ask the graph of the picture after phase N of its roadmap.")
 @click.option("--endpoint", default=None, metavar="URL", help="A SPARQL 1.1 query endpoint to ask instead of the build's store.")
 @_remote_options
 @out_option
 @handle_errors
-def query(name, list_, params, fmt, as_of, scenario, endpoint, timeout, user, password, token, out_dir):
+def query(name, list_, params, fmt, as_of, scenario, phase, endpoint, timeout, user, password, token, out_dir):
     """Answer a question of the library (NAME) or a .rq file of your own (FILE)."""
     from govgraph.store import embedded, questions, remote
 
+    scenario = _scenario_key(scenario, phase)
     if list_:
         for question in questions.list_questions():
             out_console.print(f"[bold]{question.name}[/] — {question.title}", highlight=False)
@@ -439,13 +456,16 @@ def link(check, endpoint, timeout, batch_size, retries, max_wait, pause, show_al
 @cli.command("map")
 @click.argument("country")
 @click.option("--scenario", default=None, metavar="ID", help="Map this scenario's arrangement instead of the baseline.")
+@click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --scenario: the picture after phase N of its roadmap (from 1).")
 @as_of_option
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="The HTML file to write (default: OUT/maps/<cc>[-<scenario>]-<date>.html).")
 @click.option("--open", "open_", is_flag=True, help="Open the map in the default browser.")
 @out_option
 @handle_errors
-def map_(country: str, scenario: str | None, as_of: str | None, output: Path | None, open_: bool, out_dir: Path) -> None:
+def map_(country: str, scenario: str | None, phase: int | None, as_of: str | None, output: Path | None, open_: bool,
+         out_dir: Path) -> None:
     """Write one interactive map of COUNTRY (an ISO code such as CL) as a single HTML file that works
     offline."""
     import webbrowser
@@ -456,8 +476,10 @@ def map_(country: str, scenario: str | None, as_of: str | None, output: Path | N
     if not re.fullmatch(r"[A-Za-z]{2}", country):
         raise UsageError(f"{country!r} is not an ISO 3166-1 alpha-2 country code such as CL")
     day = build_as_of(as_of, out_dir)
+    scenario = _scenario_key(scenario, phase)
     page = pages.standalone_map(open_store(out_dir), country, as_of=day, scenario=scenario)
-    target = output or out_dir / "maps" / f"{country.lower()}{'-' + scenario if scenario else ''}-{day.isoformat()}.html"
+    stem = f"{country.lower()}{'-' + scenario.replace('/phase/', '-phase-') if scenario else ''}"
+    target = output or out_dir / "maps" / f"{stem}-{day.isoformat()}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     out_console.print(f"map of {country.upper()}{' / ' + scenario if scenario else ''} as of {day.isoformat()} "

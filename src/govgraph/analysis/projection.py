@@ -318,3 +318,23 @@ def scenarios(source: Any) -> list[dict[str, str]]:
     _, rows = sel.select(q)
     return [{"id": _text(s).rsplit("/", 1)[1], "country": _text(code).lower(), "base": _text(base)}
             for s, code, base in rows]
+
+
+def phases(source: Any) -> list[dict[str, Any]]:
+    """Every scenario phase in the store, in roadmap order: scenario id, order, phase id, when (as
+    written), title (English) and the key (`<scenario>/phase/<n>`) its picture is analysed by."""
+    sel = _selector(source)
+    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
+         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
+         "SELECT DISTINCT ?p ?s ?order ?when ?title ?date WHERE { GRAPH ?g { ?p a gg:ScenarioPhase ; gg:phaseOf ?s ; "
+         "gg:phaseOrder ?order ; gg:phaseWhen ?when . ?s a gg:Scenario . "
+         "OPTIONAL { ?p dcterms:title ?title FILTER(langMatches(lang(?title), 'en')) } "
+         "OPTIONAL { ?p gg:phaseDate ?date } } } ORDER BY ?s ?order")
+    _, rows = sel.select(q)
+    out = []
+    for p, s, order, when, title, date in rows:
+        sid = _text(s).rsplit("/", 1)[1]
+        n = int(_text(order))
+        out.append({"scenario": sid, "order": n, "id": _text(p).rsplit("/", 1)[1], "when": _text(when),
+                    "title": _text(title) or "", "date": _text(date), "key": f"{sid}/phase/{n}"})
+    return sorted(out, key=lambda x: (x["scenario"], x["order"]))

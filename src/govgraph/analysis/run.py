@@ -23,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from govgraph.analysis import findings, indicators, metrics, projection
+from govgraph.analysis import assess, findings, indicators, metrics, projection
 from govgraph.analysis.findings import Finding
 from govgraph.analysis.metrics import Metrics, Params
 from govgraph.core.resources import write_atomic as _write
@@ -42,7 +42,7 @@ class Analysis:
     @property
     def key(self) -> str:
         s = self.graph.graph.get("scenario")
-        return f"scenario-{s}" if s else str(self.graph.graph["country"])
+        return f"scenario-{s.replace('/phase/', '-phase-')}" if s else str(self.graph.graph["country"])
 
 
 def analyse_one(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
@@ -71,6 +71,7 @@ class AnalysisSet:
     scenario_baselines: dict[str, Analysis]
     comparison: dict[str, Any]
     deltas: list[dict[str, Any]]
+    phases: dict[str, Analysis] = field(default_factory=dict)  # phase key (<id>/phase/<n>) → its picture
 
 
 def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str | None = None) -> AnalysisSet:
@@ -78,18 +79,39 @@ def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus
     country the comparison says where it stands."""
     focus = focus or projection.focus_country(source)
     countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
-    scenarios, baselines, deltas = {}, {}, []
-    for sc in projection.scenarios(source):
+    scenarios, baselines, deltas, phase_runs = {}, {}, [], {}
+    listed = projection.scenarios(source)
+    roadmap: dict[str, list[dict[str, Any]]] = {}
+    for ph in projection.phases(source):
+        roadmap.setdefault(ph["scenario"], []).append(ph)
+    for sc in listed:
         day = scenario_date(as_of, sc.get("base"))
         alt = analyse_one(source, sc["country"], as_of=day, scenario=sc["id"], params=params)
         base = countries.get(sc["country"]) if day == as_of else None
         base = base or analyse_one(source, sc["country"], as_of=day, params=params)
         scenarios[sc["id"]], baselines[sc["id"]] = alt, base
+        for ph in roadmap.get(sc["id"], []):
+            phase_runs[ph["key"]] = analyse_one(source, sc["country"], as_of=day, scenario=ph["key"], params=params)
+    for sc in listed:
+        alt, base = scenarios[sc["id"]], baselines[sc["id"]]
         delta = indicators.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
-        delta["as_of"] = day.isoformat()
+        delta["as_of"] = alt.graph.graph["as_of"]
+        others = {o["id"]: scenarios[o["id"]] for o in listed if o["id"] != sc["id"] and o["country"] == sc["country"]}
+        delta["assessment"] = [assess.table(alt, base, against="baseline")] + [
+            assess.table(alt, other, against=oid) for oid, other in sorted(others.items())]
+        delta["phases"], previous = [], base
+        for ph in roadmap.get(sc["id"], []):
+            now = phase_runs[ph["key"]]
+            step = indicators.scenario_delta(base.indicators, base.findings, now.indicators, now.findings)
+            delta["phases"].append({k: ph[k] for k in ("order", "id", "when", "title", "date", "key")} | {
+                "indicators": step["indicators"], "resolved": step["resolved"], "added": step["added"],
+                "assessment": [assess.table(now, base, against="baseline")]
+                + ([assess.table(now, previous, against="previous phase")] if ph["order"] > 1 else [])
+                + [assess.table(now, other, against=oid) for oid, other in sorted(others.items())]})
+            previous = now
         deltas.append(delta)
     comparison = indicators.compare([a.indicators for _, a in sorted(countries.items())], focus=focus)
-    return AnalysisSet(countries, scenarios, baselines, comparison, deltas)
+    return AnalysisSet(countries, scenarios, baselines, comparison, deltas, phase_runs)
 
 
 # -- reports (pure: data in, text out) ------------------------------------------------------------
@@ -229,18 +251,74 @@ def compare_markdown(comparison: dict[str, Any]) -> bytes:
 
 
 def scenarios_csv(deltas: list[dict[str, Any]]) -> bytes:
+    """One row per scenario (phase empty) or phase, and indicator, against the baseline."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["scenario", "country", "as_of", "indicator", "baseline", "scenario_value", "delta", "verdict"])
+    w.writerow(["scenario", "phase", "country", "as_of", "indicator", "baseline", "scenario_value", "delta", "verdict"])
     for d in deltas:
-        for name, v in d["indicators"].items():
-            w.writerow([d["scenario"], d["country"], d["as_of"], name, _csvv(v["baseline"]), _csvv(v["scenario"]),
-                        _csvv(v["delta"]), v["verdict"]])
+        steps = [("", d["indicators"])] + [(str(ph["order"]), ph["indicators"]) for ph in d.get("phases", [])]
+        for phase, inds in steps:
+            for name, v in inds.items():
+                w.writerow([d["scenario"], phase, d["country"], d["as_of"], name, _csvv(v["baseline"]),
+                            _csvv(v["scenario"]), _csvv(v["delta"]), v["verdict"]])
     return buf.getvalue().encode("utf-8")
 
 
+def _change_words(changes: dict[str, list]) -> list[str]:
+    """The network changes behind a table, in words (what the evidence column of a line refers to)."""
+    out = [f"body added: {b}" for b in changes["bodies_added"]] + [f"body removed: {b}" for b in changes["bodies_removed"]]
+    out += [f"{r['body']} re-homed ({r['tie']}): {r['from']} → {r['to']}" for r in changes["rehomed"]]
+    out += [f"lever {m['lever']} ({m['type']}) moved: {m['from']} → {m['to']}" for m in changes["levers_moved"]]
+    out += [f"lever {m['lever']} ({m['type']}) added, held by {m['holder']}" for m in changes["levers_added"]]
+    out += [f"lever {m['lever']} ({m['type']}) removed from {m['holder']}" for m in changes["levers_removed"]]
+    out += [f"{b['body']}: legal basis " + ", ".join([f"+{x.rsplit('/', 1)[-1]}" for x in b["gained"]]
+                                                   + [f"-{x.rsplit('/', 1)[-1]}" for x in b["lost"]])
+            for b in changes["legal_basis"]]
+    out += [f"{p['body']}: placement {p['from']} → {p['to']}" for p in changes["placement"]]
+    out += [f"mandate {m['mandate']} of {m['holder']}: {m['from'] or 'new'} → {m['to']}"
+            + (f" (+{', '.join(x.rsplit('/', 1)[-1] for x in m['basis_gained'])})" if m["basis_gained"] else "")
+            for m in changes.get("mandates", [])]
+    out += [f"tie added: {t['source']} –{t['type']}→ {t['target']}" for t in changes["ties_added"]]
+    out += [f"tie removed: {t['source']} –{t['type']}→ {t['target']}" for t in changes["ties_removed"]]
+    return out
+
+
+def _evidence_cell(line: dict[str, Any]) -> str:
+    ev = line.get("evidence") or {}
+    if line["kind"] in ("resolves", "creates"):
+        parts = [f"{u} –{t}→ {v}" for u, t, v in ev.get("edges", [])[:4]]
+        parts += [x.rsplit("/", 1)[-1] for x in ev.get("facts", [])[:4]]
+        return "; ".join(parts) or "–"
+    return "; ".join(_change_words({k: ev.get(k, []) for k in (
+        "bodies_added", "bodies_removed", "rehomed", "levers_moved", "levers_added", "levers_removed",
+        "legal_basis", "placement", "mandates", "ties_added", "ties_removed")})[:6]) or "–"
+
+
+def assessment_markdown(table: dict[str, Any], heading: str) -> list[str]:
+    """One strengths-and-weaknesses table: a line per finding resolved or created and per indicator
+    that improves or worsens, with the evidence it rests on."""
+    lines = [f"{heading} — against {table['against']}: "
+             + ", ".join(f"{n} {k}" for k, n in table["counts"].items() if n) if any(table["counts"].values())
+             else f"{heading} — against {table['against']}: no finding or indicator moves.", ""]
+    if table["lines"]:
+        lines += ["| line | what | from → to | evidence |", "|---|---|---|---|"]
+        for x in table["lines"]:
+            if x["kind"] in ("resolves", "creates"):
+                span = f"{x['severity']} {x['nature']}"
+            else:
+                span = f"{_cell(x.get('from'))} → {_cell(x.get('to'))}"
+            lines.append(f"| {x['kind']} | `{x['what']}` | {span} | {_cell(_evidence_cell(x))} |")
+        lines.append("")
+    words = _change_words(table["changes"])
+    if words:
+        lines += ["Changes in the network: " + "; ".join(words) + ".", ""]
+    return lines
+
+
 def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
-    lines = ["# What each scenario changes", ""]
+    lines = ["# What each scenario changes", "",
+             "Each scenario (and each phase of its roadmap) against the baseline, against the other scenarios of "
+             "the same country, and each phase against the one before it; the method is in docs/analysis.md.", ""]
     if not deltas:
         lines.append("No scenario in this build.")
     for d in deltas:
@@ -251,6 +329,23 @@ def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
         lines += [f"| {k} | {_cell(v['baseline'])} | {_cell(v['scenario'])} | {_cell(v['delta'])} | {v['verdict']} |"
                   for k, v in d["indicators"].items()]
         lines.append("")
+        lines += ["### Strengths and weaknesses", ""]
+        for table in d.get("assessment", []):
+            lines += assessment_markdown(table, f"**{d['scenario']}**")
+        if d.get("phases"):
+            names = [k for k, v in d["indicators"].items() if v["delta"] is not None or k.startswith("lead")]
+            lines += ["### Phase by phase", "",
+                      "| indicator | baseline | " + " | ".join(f"{ph['order']}. {ph['when']}" for ph in d["phases"]) + " |",
+                      "|---|---|" + "---|" * len(d["phases"])]
+            lines += [f"| {k} | {_cell(d['indicators'][k]['baseline'])} | "
+                      + " | ".join(_cell(ph["indicators"][k]["scenario"]) for ph in d["phases"]) + " |" for k in names]
+            lines.append("")
+            for ph in d["phases"]:
+                lines += [f"#### Phase {ph['order']} ({ph['when']}): {ph['title']}", "",
+                          f"Findings resolved so far: {', '.join('`' + x + '`' for x in ph['resolved']) or 'none'}; "
+                          f"added so far: {', '.join('`' + x + '`' for x in ph['added']) or 'none'}.", ""]
+                for table in ph["assessment"]:
+                    lines += assessment_markdown(table, f"After phase {ph['order']}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -281,7 +376,7 @@ def write_scenarios(folder: Path, deltas: list[dict[str, Any]]) -> list[Path]:
 def write_all(folder: Path, result: AnalysisSet) -> list[Path]:
     """Everything under `folder` (normally <out>/analysis)."""
     written = []
-    for a in list(result.countries.values()) + list(result.scenarios.values()):
+    for a in list(result.countries.values()) + list(result.scenarios.values()) + list(result.phases.values()):
         written += write_one(folder, a)
     written += write_compare(folder, result.comparison)
     written += write_scenarios(folder, result.deltas)

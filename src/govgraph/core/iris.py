@@ -41,6 +41,31 @@ def scenario_graph_iri(scenario_id: str) -> URIRef:
     return URIRef(f"{GRAPH}scenario/{scenario_id}")
 
 
+def phase_graph_iri(scenario_id: str, order: int) -> URIRef:
+    """The named graph of the whole arrangement after phase `order` (from 1) of a scenario."""
+    return URIRef(f"{GRAPH}scenario/{scenario_id}/phase/{order}")
+
+
+def phase_key(scenario_id: str, order: int) -> str:
+    """How commands and queries name the picture after a phase, where they take a scenario id: the
+    phase graph's IRI is then …/graph/scenario/<key>, like a scenario's."""
+    return f"{scenario_id}/phase/{order}"
+
+
+def split_key(key: str) -> tuple[str, int | None]:
+    """A scenario id or `phase_key` → (scenario id, phase order or None)."""
+    sid, _, order = key.partition("/phase/")
+    return sid, int(order) if order.isdigit() else None
+
+
+def scenario_iri(scenario_id: str) -> URIRef:
+    return URIRef(f"{ID}scenario/{scenario_id}")
+
+
+def phase_iri(scenario_id: str, phase_id: str) -> URIRef:
+    return URIRef(f"{ID}scenario/{scenario_id}/phase/{phase_id}")
+
+
 def country_iri(code: str) -> URIRef:
     return URIRef(ID + code.lower())
 

@@ -112,6 +112,7 @@ class GG(DefinedNamespace):
     RoleAssessment: URIRef  # Role assessment
     RoleSearch: URIRef  # Role search
     Scenario: URIRef  # Scenario
+    ScenarioPhase: URIRef  # Scenario phase
     SeniorOfficialCoordinationBody: URIRef  # Senior-official co-ordination body
     Source: URIRef  # Source
     SourcedRecord: URIRef  # Sourced record
@@ -120,10 +121,12 @@ class GG(DefinedNamespace):
 
     # object properties
     actor: URIRef  # actor
+    adds: URIRef  # adds
     advises: URIRef  # advises
     assessedRole: URIRef  # assessed role
     binds: URIRef  # binds
     chairs: URIRef  # chairs
+    changes: URIRef  # changes
     citation: URIRef  # citation
     citedSource: URIRef  # cited source
     confidence: URIRef  # confidence
@@ -146,10 +149,13 @@ class GG(DefinedNamespace):
     mandateHolder: URIRef  # mandate holder
     mandateStrength: URIRef  # mandate strength
     oversees: URIRef  # oversees
+    phaseGraph: URIRef  # phase graph
+    phaseOf: URIRef  # phase of
     placement: URIRef  # placement
     playsCastRole: URIRef  # plays cast role
     providesSecretariatFor: URIRef  # provides secretariat for
     relationType: URIRef  # relation type
+    removes: URIRef  # removes
     replacedBy: URIRef  # replaced by
     replaces: URIRef  # replaces
     reportsTo: URIRef  # reports to
@@ -171,6 +177,11 @@ class GG(DefinedNamespace):
     iso3166Alpha2: URIRef  # ISO 3166-1 alpha-2 code
     iso3166Alpha3: URIRef  # ISO 3166-1 alpha-3 code
     officialLanguage: URIRef  # official language
+    phaseDate: URIRef  # phase date
+    phaseFirstYear: URIRef  # phase first year
+    phaseLastYear: URIRef  # phase last year
+    phaseOrder: URIRef  # phase order
+    phaseWhen: URIRef  # phase timing
     searchedOn: URIRef  # searched on
     thresholdAmount: URIRef  # threshold amount
     thresholdCurrency: URIRef  # threshold currency

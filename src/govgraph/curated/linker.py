@@ -16,10 +16,12 @@ from govgraph.curated.model import (
     CountryFile,
     Dataset,
     Fact,
+    Phase,
     Record,
     Ref,
     ScenarioFile,
     Sections,
+    copy_records,
     record_id,
     snapshot,
 )
@@ -171,7 +173,8 @@ class _Linker:
 
     # -- scenarios ----------------------------------------------------------------------------
     def apply(self, scenario: ScenarioFile) -> CountryFile | None:
-        """The country's arrangement under `scenario`: its baseline on `base`, then the changes."""
+        """The country's arrangement under `scenario`: its baseline on `base`, then the changes, then
+        each phase in order (the picture after each is kept in `Dataset.phase_views`)."""
         head = scenario.scenario
         country = self.dataset.countries.get(head.country.lower())
         report = self.loader.report_at
@@ -182,26 +185,8 @@ class _Linker:
         self.check_fact(head, {})
         view = snapshot(country, head.base)
         ids = {rid: kr for kind, r in view.records() if (rid := record_id(kind, r)) for kr in [(kind, r)]}
-        for position, rid in enumerate(scenario.remove):
-            if rid not in ids:
-                report(scenario, f"remove[{position}]", f"'{rid}' is not a record of {head.country} on {head.base}",
-                       "remove only records that hold on the scenario's base date", key="remove")
-                continue
-            kind, record = ids.pop(rid)
-            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
-            setattr(view, section, [r for r in getattr(view, section) if r is not record])
-        for position, change in enumerate(scenario.change):
-            self.apply_change(scenario, view, ids, position, change)
         history = {rid: (kind, r) for kind, r in country.records() if (rid := record_id(kind, r))}
-        for kind, record in scenario.add.records():
-            rid = record_id(kind, record)
-            if rid in history and rid not in ids:
-                report(record, "id", f"the id '{rid}' is already used by a record of {head.country} "
-                       f"(at {history[rid][1].origin[0]}:{history[rid][1].origin[1]})",
-                       "give the added record an id of its own, or use 'change:' on the existing one", key="id")
-                continue
-            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
-            getattr(view, section).append(record)
+        self.apply_step(scenario, scenario, view, ids, history)
         before = len(self.loader.problems)
         self.link(view, history)
         country_file = country.origin[0]
@@ -218,25 +203,123 @@ class _Linker:
                    "choose a base date on which the country's records hold together (the OECD baseline is 2016)",
                    key="base")
             return None
+        if scenario.phases:
+            return self.apply_phases(scenario, view, ids, history, country_file)
         return view
 
-    def apply_change(self, scenario: ScenarioFile, view: CountryFile, ids: dict, position: int,
-                     change: dict[str, Any]) -> None:
-        node = scenario._node["change"][position] if scenario._node is not None else None
-        path = scenario.origin[0]
-        line, col = _locate(node, ()) if node is not None else (scenario.origin[1], scenario.origin[2])
-        field = f"change[{position}]"
+    def apply_phases(self, scenario: ScenarioFile, view: CountryFile, ids: dict, history: dict,
+                     country_file: str) -> CountryFile | None:
+        """Each phase on the picture the ones before it left; each picture is linked on its own, so
+        a phase that leaves a dangling reference (a lever whose holder comes only later) is reported
+        at that phase."""
+        self.check_phase_order(scenario)
+        seen = {(p.path, p.line, p.column, p.field, p.message) for p in self.loader.problems}
+        pictures: list[CountryFile] = []
+        for phase in scenario.phases:
+            self.apply_step(scenario, phase, view, ids, history)
+            picture = copy_records(view)
+            before = len(self.loader.problems)
+            self.link(picture, history)
+            fresh = [p for p in self.loader.problems[before:]
+                     if (p.path, p.line, p.column, p.field, p.message) not in seen]
+            del self.loader.problems[before:]
+            stranded = [p for p in fresh if p.path == country_file]
+            for p in fresh:
+                if p.path != country_file:
+                    self.loader.problems.append(p)
+                    seen.add((p.path, p.line, p.column, p.field, p.message))
+            if stranded:
+                first = stranded[0]
+                self.loader.report_at(
+                    phase, "remove", f"after phase '{phase.id}', {len(stranded)} baseline reference(s) point at "
+                    f"records that no longer hold (e.g. {first.path}:{first.line}: {first.message})",
+                    "remove or change the records that refer to what this phase removes, in the same phase",
+                    key="remove")
+            pictures.append(picture)
+        self.dataset.phase_views[scenario.scenario.id] = pictures
+        return view
+
+    def check_phase_order(self, scenario: ScenarioFile) -> None:
+        """Phase ids unique; `when` all dated or all relative, in order, dated ones not before `base`."""
+        report = self.loader.report_at
+        ids: set[str] = set()
+        dated = [p for p in scenario.phases if not p.relative]
+        kind_of_first = "dated" if not scenario.phases[0].relative else "relative"
+        last: Any = None
+        for phase in scenario.phases:
+            if phase.id in ids:
+                report(phase, "id", f"the phase id '{phase.id}' is used twice in this scenario",
+                       "give each phase its own id", key="id")
+            ids.add(phase.id)
+            self.check_fact(phase, {})
+            if not (phase.remove or phase.change or next(phase.add.records(), None)):
+                report(phase, "add", f"phase '{phase.id}' changes nothing",
+                       "give it add:, remove: or change: entries, or leave the phase out", key="id")
+            if ("dated" if not phase.relative else "relative") != kind_of_first:
+                report(phase, "when", f"'{phase.when_text()}' mixes a {('relative' if phase.relative else 'dated')} "
+                       f"phase into a roadmap whose first phase is {kind_of_first}",
+                       "date every phase (2018-06) or count every phase in years from the start ('year 1')",
+                       key="when")
+                continue
+            start = phase.when[0] if phase.relative else phase.when
+            if not phase.relative and phase.when < scenario.scenario.base and phase is dated[0]:
+                report(phase, "when", f"{phase.when_text()} is before the scenario's base date {scenario.scenario.base}",
+                       "a roadmap starts on or after its base: date the phase later, or move the base", key="when")
+            if last is not None and start < last:
+                report(phase, "when", f"'{phase.when_text()}' comes before the phase listed above it",
+                       "list the phases in the order they happen", key="when")
+            last = start
+
+    def apply_step(self, scenario: ScenarioFile, step: ScenarioFile | Phase, view: CountryFile, ids: dict,
+                   history: dict) -> None:
+        """`step`'s remove, change and add (the scenario's own, or one phase's) on `view`."""
+        head = scenario.scenario
+        report = self.loader.report_at
+        where = "on the base date " + str(head.base) if step is scenario else \
+            "in the arrangement before this phase (removed earlier, or not holding on the base date)"
+        for position, rid in enumerate(step.remove):
+            if rid not in ids:
+                report(step, f"remove[{position}]", f"'{rid}' is not a record of {head.country} {where}",
+                       "remove only records that hold at that point of the scenario", key="remove")
+                continue
+            kind, record = ids.pop(rid)
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            setattr(view, section, [r for r in getattr(view, section) if r is not record])
+        for position, change in enumerate(step.change):
+            self.apply_change(scenario, step, view, ids, position, change)
+        for kind, record in step.add.records():
+            rid = record_id(kind, record)
+            if rid in history and rid not in ids:
+                report(record, "id", f"the id '{rid}' is already used by a record of {head.country} "
+                       f"(at {history[rid][1].origin[0]}:{history[rid][1].origin[1]})",
+                       "give the added record an id of its own, or use 'change:' on the existing one", key="id")
+                continue
+            section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
+            getattr(view, section).append(record)
+            if rid is not None:
+                ids[rid] = (kind, record)
+                history.setdefault(rid, (kind, record))
+
+    def apply_change(self, scenario: ScenarioFile, step: ScenarioFile | Phase, view: CountryFile, ids: dict,
+                     position: int, change: dict[str, Any]) -> None:
+        node = step._node["change"][position] if step._node is not None else None
+        path = step.origin[0]
+        line, col = _locate(node, ()) if node is not None else (step.origin[1], step.origin[2])
+        field = f"change[{position}]" if step is scenario else f"{step._path}.change[{position}]"
         rid = change.get("id")
         if not isinstance(rid, str) or rid not in ids:
             self.loader.report(Path(path), line, col, f"{field}.id",
-                               f"'{rid}' is not a record of {scenario.scenario.country} on {scenario.scenario.base}",
-                               "name the id of a baseline record to change")
+                               f"'{rid}' is not a record of {scenario.scenario.country} "
+                               + (f"on {scenario.scenario.base}" if step is scenario else "before this phase"),
+                               "name the id of a record that holds at that point (a baseline record, or one "
+                               "added earlier)")
             return
         kind, record = ids[rid]
         merged = record.model_dump(by_alias=True, exclude_none=True)
         if "sources" not in change:
-            merged["sources"] = [c.model_dump(exclude_none=True) for c in scenario.scenario.sources]
-            merged["confidence"] = scenario.scenario.confidence
+            own = scenario.scenario if step is scenario else step
+            merged["sources"] = [c.model_dump(exclude_none=True) for c in own.sources]
+            merged["confidence"] = own.confidence
         merged.update(change)
         model = KIND_MODELS[kind]
         try:

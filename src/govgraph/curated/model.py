@@ -502,12 +502,59 @@ class ScenarioHeader(Fact):
     base: PastDay = BASELINE
 
 
+RELATIVE_WHEN = re.compile(r"^years?\s+(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?$")
+
+
+def _phase_when(value: Any) -> dt.date | tuple[int, int]:
+    """A phase's `when`: a date (as `from:`), or years counted from the scenario's start, written
+    "year 1" or "years 2-3" → (first, last)."""
+    if isinstance(value, str) and not re.match(r"^\d", value.strip()):
+        m = RELATIVE_WHEN.fullmatch(value.strip().lower())
+        if not m:
+            raise ValueError(f"{value[:40]!r} is neither a date (2018, 2018-06, 2018-06-01) nor years from "
+                             "the start ('year 1', 'years 2-3')")
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if first < 1 or last < first:
+            raise ValueError(f"{value[:40]!r}: years count from 1 and the last comes after the first ('years 2-3')")
+        return (first, last)
+    return _to_date(value)
+
+
+class Phase(Record):
+    """One step of a scenario's roadmap: a small set of changes, dated or relative to the start,
+    with its own sources and confidence (a step the sources do not state is `uncertain`)."""
+
+    sources: list[Citation] = Field(min_length=1)
+    confidence: coded("confidence")
+    id: Slug
+    title: LangName
+    when: Annotated[dt.date | tuple[int, int], BeforeValidator(_phase_when)]
+    description: LangText | None = None
+    add: Sections = Sections()
+    remove: list[Slug] = []
+    change: list[dict[str, Any]] = []
+
+    @property
+    def relative(self) -> bool:
+        return isinstance(self.when, tuple)
+
+    def when_text(self) -> str:
+        """`when` as the curator wrote it ("years 2-3", "2018-06")."""
+        if isinstance(self.when, tuple):
+            first, last = self.when
+            return f"year {first}" if first == last else f"years {first}-{last}"
+        precision = getattr(self.when, "precision", "day")
+        return str(self.when.year) if precision == "year" else \
+            self.when.isoformat()[:7] if precision == "month" else self.when.isoformat()
+
+
 class ScenarioFile(Record):
     scenario: ScenarioHeader
     sources: list[SourceDecl] = []
     add: Sections = Sections()
     remove: list[Slug] = []
     change: list[dict[str, Any]] = []
+    phases: list[Phase] = []  # the roadmap, in order: applied after add/remove/change
 
 
 @dataclass
@@ -519,6 +566,8 @@ class Dataset:
     scenarios: dict[str, ScenarioFile] = field(default_factory=dict)
     # scenario id → the country's arrangement under that scenario (baseline snapshot + changes)
     scenario_views: dict[str, CountryFile] = field(default_factory=dict)
+    # scenario id → the arrangement after each of its phases, in order (the last equals scenario_views)
+    phase_views: dict[str, list[CountryFile]] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)  # groups.yaml: OECD, EU …
     inputs: dict[str, str] = field(default_factory=dict)  # each curated file read (as reports name it) → sha256
 
@@ -544,15 +593,20 @@ def _yaml_nodes(value: Any, memo: dict[int, Any]) -> None:
             _yaml_nodes(item, memo)
 
 
+def copy_records(country: CountryFile) -> CountryFile:
+    """A deep copy of the records that shares their (read-only) YAML nodes."""
+    memo: dict[int, Any] = {}
+    _yaml_nodes(country, memo)
+    return deepcopy(country, memo)
+
+
 def snapshot(country: CountryFile, day: dt.date) -> CountryFile:
     """The arrangement on `day`: only the records (and memberships) that hold then.
 
     A deep copy of the records, so a view can be changed without touching the country; the YAML
     nodes they point at (for error locations, never changed) are shared, not copied: copying them
     was most of the cost of a snapshot."""
-    memo: dict[int, Any] = {}
-    _yaml_nodes(country, memo)
-    copy = deepcopy(country, memo)
+    copy = copy_records(country)
     for section in SECTION_KINDS:
         kept = [r for r in getattr(copy, section) if r.holds_on(day)]
         setattr(copy, section, kept)

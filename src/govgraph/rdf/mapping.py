@@ -21,8 +21,11 @@ from govgraph.core.iris import (
     country_iri,
     eu_country_iri,
     group_iri,
+    phase_graph_iri,
+    phase_iri,
     record_iri,
     scenario_graph_iri,
+    scenario_iri,
     source_iri,
 )
 from govgraph.core.memo import code_digest, digest
@@ -37,8 +40,10 @@ from govgraph.curated.model import (
     Group,
     GroupMember,
     Institution,
+    Phase,
     ScenarioFile,
     SourceDecl,
+    record_id,
 )
 
 # institution kind → the class its institutions belong to (gg:kindClass on the kind's concept)
@@ -449,13 +454,62 @@ def scenario_graph(scenario: ScenarioFile, view: CountryFile, origins: dict[str,
     _bind(g, view.code)
     builder = _CountryBuilder(view, g, origins)
     builder.build()
-    node = URIRef(f"{ID}scenario/{head.id}")
+    _scenario(builder, scenario)
+    for order, phase in enumerate(scenario.phases, start=1):
+        _phase(builder, scenario, order, phase)
+    return g
+
+
+def _scenario(builder: _CountryBuilder, scenario: ScenarioFile) -> None:
+    """What the scenario is (in its graph and in each of its phase graphs, so that every graph a
+    scenario's picture is read from says whose picture it is)."""
+    head, g = scenario.scenario, builder.g
+    node = scenario_iri(head.id)
     g.add((node, RDF.type, GG.Scenario))
     g.add((node, GG.scenarioOf, builder.country))
     g.add((node, GG.baseDate, _date(head.base)))
     _texts(g, node, (DCTERMS.title, RDFS.label), head.title)
     _texts(g, node, (DCTERMS.description,), head.description)
     builder.fact(node, head)
+
+
+def _phase(builder: _CountryBuilder, scenario: ScenarioFile, order: int, phase: Phase) -> None:
+    """A phase as a dated (or relative) prov:Activity of the scenario: what it adds, removes and
+    changes (record IRIs), and the named graph that holds the picture after it."""
+    g, sid = builder.g, scenario.scenario.id
+    node = phase_iri(sid, phase.id)
+    g.add((node, RDF.type, GG.ScenarioPhase))
+    g.add((node, GG.phaseOf, scenario_iri(sid)))
+    g.add((node, GG.phaseOrder, Literal(order)))
+    g.add((node, GG.phaseWhen, Literal(phase.when_text())))
+    g.add((node, GG.phaseGraph, phase_graph_iri(sid, order)))
+    if phase.relative:
+        g.add((node, GG.phaseFirstYear, Literal(phase.when[0])))
+        g.add((node, GG.phaseLastYear, Literal(phase.when[1])))
+    else:
+        g.add((node, GG.phaseDate, _date(phase.when)))
+    _texts(g, node, (DCTERMS.title, RDFS.label), phase.title)
+    _texts(g, node, (DCTERMS.description,), phase.description)
+    for kind, record in phase.add.records():
+        if (rid := record_id(kind, record)) is not None:
+            g.add((node, GG.adds, builder.iri(rid)))
+    for rid in phase.remove:
+        g.add((node, GG.removes, builder.iri(rid)))
+    for change in phase.change:
+        g.add((node, GG.changes, builder.iri(str(change["id"]))))
+    builder.fact(node, phase)
+
+
+def phase_graph(scenario: ScenarioFile, order: int, view: CountryFile,
+                origins: dict[str, str] | None = None) -> Graph:
+    """The whole arrangement after phase `order` (from 1), with the scenario and the phase itself:
+    analysable, queryable and mapped like a scenario."""
+    g = Graph(identifier=phase_graph_iri(scenario.scenario.id, order))
+    _bind(g, view.code)
+    builder = _CountryBuilder(view, g, origins)
+    builder.build()
+    _scenario(builder, scenario)
+    _phase(builder, scenario, order, scenario.phases[order - 1])
     return g
 
 
@@ -507,6 +561,8 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
         if origins is not None and head.origin[0]:
             origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}:{head.origin[2]}")
         graphs.append(scenario_graph(dataset.scenarios[sid], view, origins))
+        for order, picture in enumerate(dataset.phase_views.get(sid, ()), start=1):
+            graphs.append(phase_graph(dataset.scenarios[sid], order, picture, origins))
     return graphs
 
 

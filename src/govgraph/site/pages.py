@@ -35,14 +35,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from govgraph.analysis import indicators, metrics, projection, run
+from govgraph.analysis import assess, indicators, metrics, projection, run
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
 from govgraph.core.vocab import CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
 from govgraph.site import charts
 from govgraph.site.details import Details, _graphs, _select, details
-from govgraph.site.mapmodel import _code_label, _num, map_model
+from govgraph.site.mapmodel import _code_label, _num, layout, map_model
 from govgraph.store import embedded, questions
 
 _HERE = Path(__file__).resolve().parent
@@ -147,18 +147,136 @@ def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = 
                    links=links or [], as_of=doc["as_of"], uses_maps=True)
 
 
-def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, Any] | None,
-                  det_base: Details | None, det_alt: Details | None, *, title: str, root: str = "../",
-                  inline: bool = False) -> str:
-    """The baseline and a scenario side by side, with what the scenario changes."""
+MARKS = {  # how a map marks what changed between the two pictures of a scenario page
+    "added": {"border": "#1b7f3b", "dashes": False, "text": "added in this step"},
+    "changed": {"border": "#b35900", "dashes": [6, 3], "text": "changed in this step (re-homed, lever, legal basis or placement)"},
+    "removed": {"border": "#b3261e", "dashes": [2, 3], "text": "removed in this step"},
+}
+
+
+def _marks(changes: dict[str, list]) -> tuple[dict[str, str], dict[str, str], set, set]:
+    """Which bodies a scenario page marks on the left (removed) and right (added, changed) map, and
+    which ties it marks as added (right) and removed (left)."""
+    left = {b: "removed" for b in changes["bodies_removed"]}
+    right = {b: "added" for b in changes["bodies_added"]}
+    touched = [r["body"] for r in changes["rehomed"]] + [b["body"] for b in changes["legal_basis"]]
+    touched += [p["body"] for p in changes["placement"]] + [m["to"] for m in changes["levers_moved"]]
+    touched += [m["from"] for m in changes["levers_moved"]] + [m["holder"] for m in changes["levers_added"]]
+    touched += [m["holder"] for m in changes["levers_removed"]] + [m["holder"] for m in changes["mandates"]]
+    for body in touched:
+        right.setdefault(body, "changed")
+    ties_added = {(t["source"], t["type"], t["target"]) for t in changes["ties_added"]}
+    ties_added |= {(r["body"], r["tie"], r["to"]) for r in changes["rehomed"]}
+    ties_removed = {(t["source"], t["type"], t["target"]) for t in changes["ties_removed"]}
+    ties_removed |= {(r["body"], r["tie"], r["from"]) for r in changes["rehomed"]}
+    return left, right, ties_added, ties_removed
+
+
+def _mark_model(model: dict[str, Any], bodies: dict[str, str], ties: set, tie_mark: str,
+                pos: dict[str, tuple[int, int]]) -> None:
+    """Shared positions (physics off, so they stay) and the change marks, on one map's model."""
+    model["data"]["options"]["physics"]["enabled"] = False
+    model["data"]["options"]["physics"]["stabilization"]["enabled"] = False
+    for node in model["data"]["nodes"]:
+        node["x"], node["y"] = pos[node["id"]]
+        mark = bodies.get(node["id"])
+        if mark:
+            style = MARKS[mark]
+            node["color"] = dict(node["color"], border=style["border"])
+            node["borderWidth"] = max(node.get("borderWidth", 1.5), 4)
+            node["shapeProperties"] = {"borderDashes": style["dashes"]}
+            node["change"] = mark
+            node["info"] = [{"p": style["text"], "cls": "gg-change"}] + node["info"]
+    for edge in model["data"]["edges"]:
+        if (edge["from"], edge["type"], edge["to"]) in ties:
+            style = MARKS[tie_mark]
+            edge["color"] = dict(edge["color"], color=style["border"], opacity=1.0)
+            edge["width"] = max(edge.get("width", 1), 3.5)
+            edge["change"] = tie_mark
+
+
+def _change_items(changes: dict[str, list], names: dict[str, str]) -> list[dict[str, str]]:
+    """The differences of a scenario page, listed (what the marks on the maps show)."""
+    n = lambda x: names.get(x, x)  # noqa: E731
+    items = [{"kind": "added", "text": f"body added: {n(b)}"} for b in changes["bodies_added"]]
+    items += [{"kind": "removed", "text": f"body removed: {n(b)}"} for b in changes["bodies_removed"]]
+    items += [{"kind": "changed", "text": f"{n(r['body'])} re-homed ({r['tie']}): {n(r['from'])} → {n(r['to'])}"}
+              for r in changes["rehomed"]]
+    items += [{"kind": "changed", "text": f"lever {m['lever']} ({_code_label(m['type'])}) moved: {n(m['from'])} → {n(m['to'])}"}
+              for m in changes["levers_moved"]]
+    items += [{"kind": "added", "text": f"lever {m['lever']} ({_code_label(m['type'])}"
+               f"{', binding' if m.get('binding') else ''}) held by {n(m['holder'])}"} for m in changes["levers_added"]]
+    items += [{"kind": "removed", "text": f"lever {m['lever']} ({_code_label(m['type'])}) of {n(m['holder'])}"}
+              for m in changes["levers_removed"]]
+    for b in changes["legal_basis"]:
+        items += [{"kind": "added", "text": f"{n(b['body'])}: legal basis {x.rsplit('/', 1)[-1]}"} for x in b["gained"]]
+        items += [{"kind": "removed", "text": f"{n(b['body'])}: legal basis {x.rsplit('/', 1)[-1]}"} for x in b["lost"]]
+    items += [{"kind": "changed", "text": f"{n(p['body'])}: placement {_code_label(p['from']) or '–'} → "
+               f"{_code_label(p['to']) or '–'}"} for p in changes["placement"]]
+    items += [{"kind": "changed" if m["from"] else "added",
+               "text": f"mandate {m['mandate']} of {n(m['holder'])}: {_code_label(m['from']) or 'new'} → {_code_label(m['to'])}"
+               + (f" (legal basis {', '.join(x.rsplit('/', 1)[-1] for x in m['basis_gained'])})" if m["basis_gained"] else "")}
+              for m in changes["mandates"]]
+    items += [{"kind": "changed", "text": "lead body: " + ", ".join(map(n, x["from"])) + " → " + ", ".join(map(n, x["to"]))}
+              for x in changes["leads"]]
+    items += [{"kind": "added", "text": f"tie added: {n(t['source'])} –{t['type']}→ {n(t['target'])}"}
+              for t in changes["ties_added"]]
+    items += [{"kind": "removed", "text": f"tie removed: {n(t['source'])} –{t['type']}→ {n(t['target'])}"}
+              for t in changes["ties_removed"]]
+    return items
+
+
+def _assessment_view(tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The strengths-and-weaknesses tables of `analysis/scenarios.json`, as rows a page shows."""
+    out = []
+    for t in tables:
+        rows = []
+        for x in t["lines"]:
+            if x["kind"] in ("resolves", "creates"):
+                span = f"{x['severity']} {'data gap' if x.get('nature') == 'data-gap' else 'weakness'}"
+                what = x.get("statement") or x["what"]
+            else:
+                span = f"{_num(x.get('from')) or '–'} → {_num(x.get('to')) or '–'}"
+                what = x.get("meaning") or x["what"]
+            rows.append({"kind": x["kind"], "id": x["what"], "what": what, "span": span,
+                         "evidence": run._evidence_cell(x)})
+        out.append({"against": t["against"], "rows": rows,
+                    "counts": ", ".join(f"{n} {k}" for k, n in t["counts"].items() if n) or "no finding or indicator moves"})
+    return out
+
+
+@dataclass
+class Step:
+    """One picture of a scenario's roadmap: the baseline, a phase, or the scenario itself."""
+
+    label: str           # "Baseline (2016-06-30)", "Phase 2 (years 2-3): …"
+    when: str            # the date or the years it describes
+    doc: dict[str, Any]  # its analysis document
+    page: str | None = None  # the page that shows it against the step before it
+
+
+def scenario_page(before: Step, after: Step, *, steps: list[Step], delta: dict[str, Any] | None,
+                  assessment: list[dict[str, Any]], det_before: Details | None, det_after: Details | None,
+                  title: str, root: str = "../", inline: bool = False) -> str:
+    """A step of a scenario against the picture just before it, side by side: the same positions for
+    the bodies both maps hold, the differences marked on the maps and listed, the roadmap as a
+    timeline, and the strengths and weaknesses computed (`analysis.assess`)."""
+    changes = assess.diff(assess.graph_of(before.doc), assess.graph_of(after.doc))
+    left, right, ties_added, ties_removed = _marks(changes)
+    ids = sorted({n["id"] for n in before.doc["nodes"]} | {n["id"] for n in after.doc["nodes"]})
+    pairs = {(e["source"], e["target"]) for d in (before.doc, after.doc) for e in d["edges"]}
+    pos = layout(ids, sorted(pairs))
+    names = {n["id"]: n.get("label") or n["id"] for d in (before.doc, after.doc) for n in d["nodes"]}
     sides = []
-    for label, doc, det, mid in (("Baseline", base, det_base, "baseline"), ("Scenario", alt, det_alt, "scenario")):
-        model = map_model(doc, det, map_id=mid)
+    for step, det, mid, bodies, ties, mark in ((before, det_before, "before", left, ties_removed, "removed"),
+                                                (after, det_after, "after", right, ties_added, "added")):
+        model = map_model(step.doc, det, map_id=mid)
+        _mark_model(model, bodies, ties, mark, pos)
         present = {n["id"] for n in model["data"]["nodes"]}
-        ind = doc.get("indicators") or {}
-        sides.append({"title": f"{label}: lead body {ind.get('lead_label') or 'none'} "
+        ind = step.doc.get("indicators") or {}
+        sides.append({"title": f"{step.label}: lead body {ind.get('lead_label') or 'none'} "
                                f"({ind.get('findings_total', 0)} weaknesses)",
-                      "map": model, "findings": _findings_view(doc, present) + _findings_view(doc, present, "data-gap")})
+                      "map": model, "findings": _findings_view(step.doc, present) + _findings_view(step.doc, present, "data-gap")})
     rows = []
     if delta:
         for name, v in delta.get("indicators", {}).items():
@@ -166,10 +284,15 @@ def scenario_page(base: dict[str, Any], alt: dict[str, Any], delta: dict[str, An
             rows.append({"name": label, "baseline": _num(v.get("baseline")), "scenario": _num(v.get("scenario")),
                          "delta": _num(v.get("delta")), "verdict": v.get("verdict", "")})
     view = {"resolved": delta.get("resolved", []), "added": delta.get("added", []), "rows": rows} if delta else None
-    lede = (f"{alt['country']} as of {alt['as_of']}: the baseline arrangement (left) and the scenario's (right). "
-            "Positions are laid out separately for each map.")
+    timeline = [{"label": s.label, "when": s.when, "href": s.page, "current": s is after,
+                 "before": s is before} for s in steps]
+    lede = (f"{after.doc['country']}: the picture {after.when} (right) against the picture just before it, "
+            f"{before.when} (left). Bodies on both maps keep the same position; what this step adds, changes "
+            "and removes is marked on the maps and listed below. Both pictures are read from the scenario's "
+            f"graph on {after.doc['as_of']} (a scenario is a set of changes over its base date).")
     return _render("scenario.html", inline=inline, root=root, title=title, heading=title, lede=lede, sides=sides,
-                   delta=view, as_of=alt["as_of"], uses_maps=True)
+                   delta=view, changes=_change_items(changes, names), marks=MARKS, timeline=timeline,
+                   assessment=_assessment_view(assessment), as_of=after.doc["as_of"], uses_maps=True)
 
 
 # -- the site ---------------------------------------------------------------------------------------
@@ -403,13 +526,31 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> Si
         base = docs.get(cc) if docs.get(cc, {}).get("as_of") == d["as_of"] else None
         base = base or analysis_doc(source, cc, as_of=dt.date.fromisoformat(d["as_of"]))
         title = f"{_name(names, cc)}: {titles.get(sid, sid)}"
-        page = scenario_page(base, alt, d, details(source, base, cache=memo), details(source, alt, cache=memo),
-                             title=title)
-        written.append(_write(out / "scenarios" / f"{sid}.html", page.encode("utf-8")))
+        steps = [Step(f"Baseline ({d['as_of']})", f"on the base date, {d['as_of']}", base)]
+        phases = d.get("phases") or []
+        for ph in phases:
+            path = folder / f"scenario-{sid}-phase-{ph['order']}.json"
+            doc = _read_json(path) if path.exists() else analysis_doc(
+                source, cc, as_of=dt.date.fromisoformat(d["as_of"]), scenario=ph["key"])
+            steps.append(Step(f"Phase {ph['order']} ({ph['when']}): {ph['title']}",
+                              f"after phase {ph['order']} ({ph['when']})", doc,
+                              f"{sid}-phase-{ph['order']}.html" if ph is not phases[-1] else f"{sid}.html"))
+        if not phases:
+            steps.append(Step("Scenario", "under the scenario", alt, f"{sid}.html"))
+        for i in range(1, len(steps)):
+            tables = (phases[i - 1]["assessment"] if phases else []) or []
+            if i == len(steps) - 1:
+                tables = d.get("assessment", []) + [t for t in tables if t["against"] == "previous phase"]
+            page = scenario_page(steps[i - 1], steps[i], steps=steps, delta=phases[i - 1] if phases else d,
+                                 assessment=tables, det_before=details(source, steps[i - 1].doc, cache=memo),
+                                 det_after=details(source, steps[i].doc, cache=memo),
+                                 title=title if i == len(steps) - 1 else f"{title} — phase {i}")
+            written.append(_write(out / "scenarios" / steps[i].page, page.encode("utf-8")))
         scen_rows.append({"id": sid, "title": titles.get(sid, sid), "country": cc.upper(), "as_of": d["as_of"],
                           "resolved": len(d.get("resolved", [])), "added": len(d.get("added", [])),
                           "lead_before": (base.get("indicators") or {}).get("lead_label") or "none",
-                          "lead_after": (alt.get("indicators") or {}).get("lead_label") or "none"})
+                          "lead_after": (alt.get("indicators") or {}).get("lead_label") or "none",
+                          "phases": len(phases)})
     written.append(_write(out / "scenarios.html", _render(
         "scenarios.html", root="", scenarios=scen_rows,
         title=(f"{_name(names, focus.lower())}'s baseline beside each scenario" if focus

@@ -204,8 +204,14 @@ def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.
     if scenario is not None:
         wanted = f"{GRAPH}scenario/{scenario}"
         if wanted not in names:
-            known = ", ".join(n.rsplit("/", 1)[1] for n in names if n.startswith(f"{GRAPH}scenario/")) or "none"
-            raise UsageError(f"no scenario '{scenario}' in this build (known: {known})")
+            sid, _, order = scenario.partition("/phase/")
+            phases = sorted(int(n.rsplit("/", 1)[1]) for n in names if n.startswith(f"{GRAPH}scenario/{sid}/phase/"))
+            if order and f"{GRAPH}scenario/{sid}" in names:
+                raise UsageError(f"scenario '{sid}' has no phase {order} (it has "
+                                 + (f"phases 1-{phases[-1]})" if phases else "no phases)"))
+            known = ", ".join(n.rsplit("/", 1)[1] for n in names
+                              if n.startswith(f"{GRAPH}scenario/") and "/phase/" not in n) or "none"
+            raise UsageError(f"no scenario '{sid}' in this build (known: {known})")
         # a scenario sees its own inferences (…/graph/inferred/scenario/<id>), not the baseline's
         own_inferred = f"{INFERRED}/scenario/{scenario}"
         chosen = [n for n in shared if n != INFERRED] + ([own_inferred] if own_inferred in names else []) + [wanted]

@@ -366,7 +366,7 @@ def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | N
         scopes = {"countries": embedded.choose_graphs(names)}
         for name in names:
             if "/graph/scenario/" in name:
-                sid = name.rsplit("/", 1)[1]
+                sid = name.split("/graph/scenario/", 1)[1]  # a scenario id, or <id>/phase/<n>
                 scopes[f"scenario {sid}"] = embedded.choose_graphs(names, sid)
     report = Report()
     for path in check_files(folder):
