@@ -566,15 +566,14 @@ def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str,
     return graphs
 
 
-
-
 # -- what decides each graph (for work kept between builds) ---------------------------------------
 
 def graph_keys(dataset: Dataset) -> dict[URIRef, str]:
     """A digest per named graph of everything that decides it and the origins reported with it:
     govgraph's code (with the ontology), and the curated files it is made from — a country's file
     and groups.yaml, a scenario's file and its country's, every source declaration and where it
-    stands. Work on a graph whose key an earlier build saw can be reused without building it."""
+    stands (a phase's picture: its scenario's). Work on a graph whose key an earlier build saw can be
+    reused without building it."""
     code, inputs = code_digest(), dataset.inputs
     groups = sorted({inputs.get(g.origin[0], "") for g in dataset.groups.values()})
     keys = {ONTOLOGY_GRAPH: digest(code, "ontology"), SOURCES_GRAPH: sources_key(dataset, with_origins=True)}
@@ -586,6 +585,8 @@ def graph_keys(dataset: Dataset) -> dict[URIRef, str]:
             path = scenario.scenario.origin[0]
             base = keys.get(country_graph_iri(scenario.scenario.country.lower()), "")
             keys[scenario_graph_iri(sid)] = digest(code, "scenario", path, inputs.get(path, ""), base)
+            for order in range(1, len(dataset.phase_views.get(sid, ())) + 1):
+                keys[phase_graph_iri(sid, order)] = digest(keys[scenario_graph_iri(sid)], "phase", str(order))
     return keys
 
 
