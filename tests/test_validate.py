@@ -243,3 +243,32 @@ def test_a_shape_violation_gives_its_report_and_exit_1_through_the_cli(tmp_path)
     reasoned = run_govgraph("validate", "--data", str(data), "--reason-only")
     assert "lead designation names exactly one public institution" not in reasoned.stdout + reasoned.stderr, \
         "--reason-only runs no shapes"
+
+
+def test_the_sources_a_graph_never_reaches_change_no_finding():
+    """Each validation run is given only the part of the sources graph its data can reach: on graphs
+    damaged at random (so that there are findings), the findings are those of the whole context."""
+    import random
+
+    from govgraph.curated import loader
+    from govgraph.rdf import mapping
+    from govgraph.validate import shapes as shacl
+
+    from conftest import KITCHEN_SINK
+
+    graphs = mapping.build(loader.load(KITCHEN_SINK))
+    by_iri = {g.identifier: g for g in graphs}
+    context = [by_iri[iris.ONTOLOGY_GRAPH], by_iri[iris.SOURCES_GRAPH]]
+    rng = random.Random(3)
+    data = [g for g in graphs if g.identifier not in (iris.ONTOLOGY_GRAPH, iris.SOURCES_GRAPH)]
+    for g in data:
+        for triple in rng.sample(sorted(g), len(g) // 6):
+            g.remove(triple)
+    shapes = shacl.load_shapes()
+    for part in ([g for g in data if "/scenario/" not in str(g.identifier)],
+                 *([g] for g in data if "/scenario/" in str(g.identifier))):
+        whole = shacl.validate_graph(part, context=context, shapes=shapes)
+        reached = shacl.validate_graph(part, context=shacl._reachable(context, part), shapes=shapes)
+        assert whole.findings and sorted(set(reached.findings)) == sorted(set(whole.findings))
+    ontology, sources = shacl._reachable(context, [Graph()])  # data that names no source
+    assert ontology is context[0] and len(sources) == 0

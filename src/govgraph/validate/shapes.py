@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from govgraph.core.errors import ConformanceError, QueryError
@@ -279,16 +279,46 @@ def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = Non
     countries = [iri for iri in data if "/scenario/" not in str(iri)]
     todo = [iri for iri in countries if not kept.reuse(iri, report)]
     if todo:
-        found = validate_graph([data[i] for i in todo], context=context, shapes=shapes,
-                               origins=origins, label=[str(i) for i in todo])
+        found = validate_graph([data[i] for i in todo], context=_reachable(context, [data[i] for i in todo]),
+                               shapes=shapes, origins=origins, label=[str(i) for i in todo])
         for iri in todo:
             kept.keep(iri, [f for f in found.findings if f.graph == str(iri)])
         report.extend(found)
     for iri in data:
         if "/scenario/" in str(iri):
             report.extend(kept.findings(iri, lambda iri=iri: validate_graph(
-                [data[iri]], context=context, shapes=shapes, origins=origins, label=str(iri))))
+                [data[iri]], context=_reachable(context, [data[iri]]), shapes=shapes, origins=origins,
+                label=str(iri))))
     return report
+
+
+def _reachable(context: list[Graph], data: list[Graph]) -> list[Graph]:
+    """The context a validation of `data` can reach: the ontology whole (sh:class needs its class
+    tree), and of the sources graph the part that the data's nodes lead to, link by link, and the
+    statements about those nodes. pySHACL validates every target of the graph it is given, and the
+    sources graph's own targets (hundreds of sources) are checked on their own, so leaving the
+    sources the data never names out of each run saves the time, not a finding."""
+    from govgraph.core.iris import SOURCES_GRAPH
+
+    out = []
+    for g in context:
+        if g.identifier != SOURCES_GRAPH:
+            out.append(g)
+            continue
+        nodes = {n for d in data for t in d for n in (t[0], t[2]) if not isinstance(n, Literal)}
+        part = Graph(identifier=g.identifier)
+        todo, seen = list(nodes), set(nodes)
+        while todo:
+            for triple in g.triples((todo.pop(), None, None)):
+                part.add(triple)
+                if not isinstance(triple[2], Literal) and triple[2] not in seen:
+                    seen.add(triple[2])
+                    todo.append(triple[2])
+        for node in nodes:
+            for triple in g.triples((None, None, node)):
+                part.add(triple)
+        out.append(part)
+    return out
 
 
 class _Kept:
