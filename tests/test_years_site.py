@@ -109,3 +109,43 @@ def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):
         assert not visit.outside(), visit.outside()
     finally:
         visit.close()
+
+
+def test_every_country_over_time_as_charts_and_a_table(browser, real_build: Path):  # noqa: F811
+    """years.html: one chart per country with a bar per year, and the table of periods saying the same
+    in words; each period's lead body and placement are those of the analysis of its years."""
+    from govgraph.store import embedded
+
+    db = embedded.open_store(real_build)
+    span = list(timeline.dataset_span(db))
+    countries = sorted(p.stem for p in (real_build / "analysis").glob("??.json"))
+    visit = Visit(browser, (real_build / "years.html").as_uri(), wait_maps=0)
+    try:
+        page = visit.page
+        assert page.locator("figure svg[role=img]").count() == len(countries)
+        assert page.locator("figure svg rect").count() == len(countries) * len(span)
+        assert page.locator("tbody th[scope=rowgroup]").count() == len(countries)
+        periods = page.evaluate("""Array.from(document.querySelectorAll('tbody tr')).map(tr => {
+            const cells = Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim());
+            const head = tr.querySelector('th'); return [head ? head.textContent.trim() : null, ...cells]; })""")
+        by_country: dict[str, list] = {}
+        current = None
+        for row in periods:
+            current = row[0] or current
+            by_country.setdefault(current, []).append(row[1:])
+        assert sorted(by_country) == [cc.upper() for cc in countries]
+        for code, rows in by_country.items():  # the periods cover the span, in order, without gaps
+            years = [int(y) for r in rows for y in r[0].split("–")]
+            assert years[0] == span[0] and years[-1] == span[-1], code
+        for cc, year in (("cl", span[0]), ("cl", span[-1]), ("gb", 2016), ("ee", 2020)):
+            ind = run.analyse_one(db, cc, as_of=timeline.year_day(year)).indicators
+            row = next(r for r in by_country[cc.upper()]
+                       if int(r[0].split("–")[0]) <= year <= int(r[0].split("–")[-1]))
+            assert row[1] == (ind["lead_label"] or "none designated"), (cc, year)
+            assert row[2] == ((ind["lead_placement"] or "").replace("-", " ") or "–"), (cc, year)
+        shots = real_build / "screenshots"
+        shots.mkdir(exist_ok=True)
+        page.screenshot(path=str(shots / "years.png"), full_page=True)
+        assert not visit.errors and not visit.outside(), (visit.errors, visit.outside())
+    finally:
+        visit.close()

@@ -314,7 +314,8 @@ class SiteReport:
 def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                years: dict[str, timeline.Years] | None = None) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
-    ``scenarios.html`` and ``scenarios/<id>.html``, ``queries.html``, ``static/``.
+    ``scenarios.html`` and ``scenarios/<id>.html``, ``years.html`` (every country over time),
+    ``queries.html``, ``static/``.
 
     Reads the analysis files (``<out>/analysis/*.json``) and, for tooltips, the store in ``<out>``
     (or `source`). A scenario whose baseline was analysed on another date than the build's is
@@ -357,6 +358,14 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         page = map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
                         years=year_data)
         written.append(_write(out / "countries" / f"{cc}.html", page.encode("utf-8")))
+
+    if years:
+        from govgraph.core.vocab import CAST_DATES
+
+        written.append(_write(out / "years.html", _render(
+            "years.html", root="", title="Every country over time", as_of=as_of, uses_maps=False,
+            first_cast=CAST_DATES[0], **year_pages.over_time(years, {cc: _name(names, cc) for cc in years}))
+            .encode("utf-8")))
 
     deltas = _read_json(folder / "scenarios.json") if (folder / "scenarios.json").exists() else []
     scen_rows = []

@@ -16,6 +16,7 @@ import json
 from typing import Any, Callable
 
 from govgraph.analysis import run, timeline
+from govgraph.core.vocab import CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.site.details import Details
 from govgraph.site.mapmodel import SEED, layout, map_model
 
@@ -98,3 +99,62 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
 def reports(years: timeline.Years) -> list[dict[str, Any]]:
     """The analysis document of each picture (what `out/analysis/<cc>.json` holds for one day)."""
     return [run.report(a) for a in years.pictures]
+
+
+# -- every country over time: where the lead body sits and the key levers it holds -------------------
+
+# a categorical palette, distinct for colour-blind readers (Okabe–Ito), given to the placement scheme's
+# concepts in their order; absent lead body: grey
+PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
+NO_LEAD = "#c9c9c9"
+
+
+def _cell(a: run.Analysis, year: int) -> dict[str, Any]:
+    ind = a.indicators
+    lead = ind.get("lead") or None
+    levers = a.graph.nodes[lead].get("levers") or [] if lead in a.graph else []
+    key = [lv for lv in levers if lv["type"] in KEY_LEVER_TYPES]
+    return {"year": year, "lead": ind.get("lead_label") or "none designated", "placement": ind.get("lead_placement") or "",
+            "key": sorted({lv["type"] for lv in key if lv.get("binding")}),
+            "advisory": sorted({lv["type"] for lv in key if not lv.get("binding")} - {lv["type"] for lv in key
+                                                                                       if lv.get("binding")}),
+            "findings": ind.get("findings_total", 0), "high": ind.get("findings_high", 0)}
+
+
+def over_time(years: dict[str, timeline.Years], names: dict[str, str]) -> dict[str, Any]:
+    """For every country and year: the lead body, its placement and the key lever types it holds
+    (binding, and not binding), as spells of unchanged years (the table) and as one small chart per
+    country (a bar per year: colour the placement, height the binding key levers)."""
+    placements = list(CONCEPT_SCHEMES.get("placement", ()))
+    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(placements)}
+    countries = []
+    span: list[int] = []
+    for cc in sorted(years):
+        y = years[cc]
+        span = span or y.years
+        cells = [_cell(y.analysis(year), year) for year in y.years]
+        spells: list[dict[str, Any]] = []
+        for c in cells:
+            same = ("lead", "placement", "key", "advisory")
+            if spells and all(spells[-1][k] == c[k] for k in same):
+                spells[-1]["last"] = c["year"]
+            else:
+                spells.append({k: c[k] for k in same} | {"first": c["year"], "last": c["year"]})
+        for s in spells:
+            s["placement_label"] = s["placement"].replace("-", " ") or "–"
+            s["key_label"] = ", ".join(k.replace("-", " ") for k in s["key"]) or "none"
+            s["advisory_label"] = ", ".join(k.replace("-", " ") for k in s["advisory"])
+        bars = [{"x": i * 9, "height": 6 + 8 * len(c["key"]), "colour": colour.get(c["placement"], NO_LEAD) if
+                 c["placement"] or c["lead"] != "none designated" else NO_LEAD, "year": c["year"]}
+                for i, c in enumerate(cells)]
+        placed = [s["placement"] for s in spells if s["placement"]]
+        moves = sum(1 for a, b in zip(placed, placed[1:]) if a != b)
+        countries.append({"cc": cc, "code": cc.upper(), "name": names.get(cc, cc.upper()), "spells": spells,
+                          "bars": bars, "width": 9 * len(cells), "moves": moves,
+                          "summary": f"{names.get(cc, cc.upper())}: " + "; ".join(
+                              f"{s['first']}–{s['last']} {s['lead']} ({s['placement_label']}), key levers: {s['key_label']}"
+                              for s in spells)})
+    return {"years": span, "countries": countries, "height": 6 + 8 * len(KEY_LEVER_TYPES),
+            "key_levers": [k.replace("-", " ") for k in KEY_LEVER_TYPES],
+            "legend": [{"label": p.replace("-", " "), "colour": colour[p]} for p in placements]
+            + [{"label": "no lead body, or placement not recorded", "colour": NO_LEAD}]}
