@@ -126,9 +126,10 @@ def _picture(G) -> str:
 
 def analyse_all_years(source: Any, years: range | list[int] | None = None, *, countries: list[str] | None = None,
                       params: Params = Params()) -> dict[str, Years]:
-    """Every country (or `countries`) over `years` (default: `dataset_span`)."""
+    """Every country (or `countries`) over `years` (default: `dataset_span` of every country, so that
+    one country's years are those it has among all)."""
     codes = countries if countries is not None else projection.countries(source)
-    years = dataset_span(source, codes) if years is None else years
+    years = dataset_span(source) if years is None else years
     return {cc: analyse_years(source, cc, years, params=params) for cc in codes}
 
 

@@ -27,6 +27,6 @@ def export(out: Path, fmt: str, *, country: str | None = None, years: range | No
         if not re.fullmatch(r"[A-Za-z]{2}", country) or country.lower() not in known:
             raise UsageError(f"no country {country.upper()} in this build (known: {', '.join(c.upper() for c in known)})")
     codes = [country.lower()] if country else known
-    years = years if years is not None else timeline.dataset_span(db, known)
+    years = years if years is not None else timeline.dataset_span(db)
     name, write = FORMATS[fmt]
     return {name: write(timeline.panel_rows(timeline.analyse_all_years(db, years, countries=codes)))}
