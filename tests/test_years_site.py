@@ -82,6 +82,12 @@ def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):
             nodes, edges = _drawn(visit, cc)
             assert nodes == set(G.nodes), year
             assert edges == {(u, v) for u, v, _ in G.edges(keys=True)}, year
+            # the relation filters count that year's ties
+            labels = page.evaluate(f"""Array.from(document.querySelectorAll('#map-{cc} input.gg-group'))
+                .map(c => [c.value, c.nextSibling.textContent])""")
+            groups = page.evaluate(f"window.govgraphMaps['{cc}'].edges.get().map(e => e.group)")
+            for group, text in labels:
+                assert text.strip().endswith(f"({groups.count(group)})"), (year, group, text)
             # findings beside the map are that year's
             weaknesses = [f for f in run.analyse_one(db, cc, as_of=day).findings if f.nature == "weakness"]
             assert page.locator(f"#findings-{cc} ul.gg-findings > li").count() == len(weaknesses), year

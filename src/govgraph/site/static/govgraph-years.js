@@ -121,6 +121,12 @@
       Object.keys(m.info).forEach(function (key) { delete m.info[key]; });
       nodes.forEach(function (n) { m.info["n:" + n.id] = n.info; });
       edges.forEach(function (e) { m.info["e:" + e.id] = e.info; });
+      var perGroup = {};
+      edges.forEach(function (e) { perGroup[e.group] = (perGroup[e.group] || 0) + 1; });
+      Array.prototype.forEach.call(document.querySelectorAll("#map-" + mapId + " input.gg-group"), function (c) {
+        var text = c.nextSibling;  /* " hierarchy (6)": the count follows the year */
+        if (text && text.nodeType === 3) text.textContent = text.textContent.replace(/\(\d+\)\s*$/, "(" + (perGroup[c.value] || 0) + ")");
+      });
       var lever = document.querySelector("#map-" + mapId + " select.gg-lever");
       if (lever) lever.dispatchEvent(new Event("change"));
 
