@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from govgraph.analysis import run, timeline
-from test_render import Visit, browser, projected  # noqa: F401 - browser is the session fixture
+from test_render import Visit, projected
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_every_country_page_has_a_labelled_year_control_over_the_span(real_build
         assert control and f'<label for="{control.group(1)}">' in text, page.name
 
 
-def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):  # noqa: F811
+def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):
     from govgraph.store import embedded
 
     cc = "cl"
@@ -117,7 +117,7 @@ def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):
         visit.close()
 
 
-def test_every_country_over_time_as_charts_and_a_table(browser, real_build: Path):  # noqa: F811
+def test_every_country_over_time_as_charts_and_a_table(browser, real_build: Path):
     """years.html: one chart per country with a bar per year, and the table of periods saying the same
     in words; each period's lead body and placement are those of the analysis of its years."""
     from govgraph.store import embedded

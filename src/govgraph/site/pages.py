@@ -38,6 +38,7 @@ from markupsafe import Markup
 from govgraph.analysis import indicators, metrics, projection, run, timeline
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
+from govgraph.core.vocab import CAST_DATES
 from govgraph.curated.model import as_of_day
 from govgraph.site import years as year_pages
 from govgraph.site.details import Details, _graphs, _select, details
@@ -161,6 +162,9 @@ def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = 
     a year control that redraws the map, the findings and the indicators of each year, on the
     layout the first map shares."""
     model = map_model(doc, det, positions=years["positions"] if years else None)
+    if years:  # one layout for every year: physics would move bodies off their places
+        model["data"]["options"]["physics"]["enabled"] = False
+        model["data"]["options"]["physics"]["stabilization"]["enabled"] = False
     if years and years["data"]["start"]:  # the year control draws this picture, tooltips and all
         for record in model["data"]["nodes"] + model["data"]["edges"]:
             record["info"] = []
@@ -360,8 +364,6 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         written.append(_write(out / "countries" / f"{cc}.html", page.encode("utf-8")))
 
     if years:
-        from govgraph.core.vocab import CAST_DATES
-
         written.append(_write(out / "years.html", _render(
             "years.html", root="", title="Every country over time", as_of=as_of, uses_maps=False,
             first_cast=CAST_DATES[0], **year_pages.over_time(years, {cc: _name(names, cc) for cc in years}))

@@ -112,7 +112,7 @@ NO_LEAD = "#c9c9c9"
 def _cell(a: run.Analysis, year: int) -> dict[str, Any]:
     ind = a.indicators
     lead = ind.get("lead") or None
-    levers = a.graph.nodes[lead].get("levers") or [] if lead in a.graph else []
+    levers = (a.graph.nodes[lead].get("levers") or []) if lead in a.graph else []
     key = [lv for lv in levers if lv["type"] in KEY_LEVER_TYPES]
     return {"year": year, "lead": ind.get("lead_label") or "none designated", "placement": ind.get("lead_placement") or "",
             "key": sorted({lv["type"] for lv in key if lv.get("binding")}),
