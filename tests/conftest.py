@@ -61,6 +61,24 @@ def real_build(tmp_path_factory) -> Path:
     return out
 
 
+# -- Debian's chromium, headless, for the pages (one per session, shared by every browser test) ----
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
 # -- SPARQL servers: a real `oxigraph serve`, stopped by its PID -----------------------------------
 
 def oxigraph_exe() -> str:

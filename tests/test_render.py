@@ -19,26 +19,12 @@ from govgraph.site import mapmodel
 
 from conftest import KITCHEN_SINK, REAL_DATA, REPO, run_govgraph
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 BASELINE = dt.date(2016, 6, 30)
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
 HOSTILE_IMG = "<img src=x onerror=window.__pwned=1>"
 HOSTILE_ACRONYM = '"><svg onload=window.__pwned=1>'
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (scripts/setup.sh installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Visit:

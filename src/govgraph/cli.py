@@ -492,7 +492,7 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
 
 @cli.command()
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "ttl", "nt", "trig"]))
+              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "ttl", "nt", "trig", "panel-csv", "panel-json"]))
 @click.option("--country", default=None, metavar="CC", help="One country (default: all).")
 @click.option("--scenario", default=None, metavar="ID", help="A scenario's graph (its country) instead of the baseline.")
 @click.option("--as-of", "as_of", default=None, metavar="YEAR|DATE",
@@ -504,11 +504,18 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
 @out_option
 @handle_errors
 def export(fmt, country, scenario, as_of, view, output, out_dir):
-    """Export the build for Gephi, Cytoscape, spreadsheets and RDF tools."""
-    from govgraph.exports import network
+    """Export the build for Gephi, Cytoscape, spreadsheets, RDF tools, and pandas or R (the panel:
+    country × year × indicator)."""
+    from govgraph.exports import network, panel
 
     day = parse_as_of(as_of) if as_of is not None else None
-    files = network.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
+    if fmt in panel.FORMATS:
+        if scenario or as_of or view:
+            raise UsageError("--format panel-csv/panel-json covers every year of the baseline: "
+                             "--scenario, --as-of and --view do not apply")
+        files = panel.export(out_dir, fmt, country=country)
+    else:
+        files = network.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
     if fmt == "csv":
         if output is None:
             raise UsageError("--format csv writes two files (nodes.csv, edges.csv): give -o DIR")

@@ -127,8 +127,10 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     progress("Analysing the networks")
     run.run_into(folder, as_of)
+    progress("Analysing every year")
+    years = analyse_years(folder)
     progress("Drawing the maps and the site")
-    pages.write_site(folder)
+    pages.write_site(folder, years=years)
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
@@ -148,6 +150,21 @@ def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
         return {iri: (previous / "graphs" / f"{graph_file_stem(iri)}.nt").read_bytes() for iri in listed}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+def analyse_years(folder: Path) -> dict:
+    """Every country year by year (the site's year controls), and that panel as
+    ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives)."""
+    from govgraph.analysis import timeline
+    from govgraph.store import embedded
+
+    db = embedded.open_store(folder)
+    try:
+        years = timeline.analyse_all_years(db)
+    finally:
+        del db
+    rows = timeline.panel_rows(years)
+    (folder / "analysis" / "panel.csv").write_bytes(timeline.panel_csv(rows))
+    (folder / "analysis" / "panel.json").write_bytes(timeline.panel_json(rows))
+    return years
 
 
 def document_ontology(folder: Path, previous: Path | None = None) -> None:

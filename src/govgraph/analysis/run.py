@@ -48,7 +48,11 @@ class Analysis:
 def analyse_one(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
                 params: Params = Params()) -> Analysis:
     """Project and analyse one country (baseline or scenario) on `as_of`."""
-    G = projection.project(source, country, as_of=as_of, scenario=scenario)
+    return analyse_graph(projection.project(source, country, as_of=as_of, scenario=scenario), params)
+
+
+def analyse_graph(G: nx.MultiDiGraph, params: Params = Params()) -> Analysis:
+    """Analyse a projected graph (`projection.project`); annotates it for the maps."""
     m = metrics.metrics(G, params)
     found = findings.findings(G, m, params)
     row = indicators.indicators(G, m, found, params)

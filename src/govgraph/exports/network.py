@@ -35,6 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from govgraph.analysis import projection
+from govgraph.analysis.timeline import change_days
 from govgraph.core.errors import UsageError
 from govgraph.core.vocab import CONCEPT, CV, GG, GRAPH, ORG
 from govgraph.curated.model import BASELINE
@@ -53,25 +54,9 @@ NODE_COLUMNS = ("id", "label", "kind", "country", "iri", "acronym", "placement",
 EDGE_COLUMNS = ("id", "source", "target", "edge_type", "weight", "tie", "membership", "relation", "record",
                 "start", "end", "intervals")
 
-_DATES = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-SELECT DISTINCT ?d WHERE {
-  ?r gg:country ?country .
-  { ?r gg:validFrom ?d } UNION { ?r gg:validUntil ?d }
-} ORDER BY ?d"""
-
-
 # -- network: projection → flat typed graph ------------------------------------------------------
 
 Interval = tuple[str | None, str | None]
-
-
-def change_days(db: ox.Store, country: str, scenario: str | None = None) -> list[dt.date]:
-    """Every day a record of `country` starts or ends (in the baseline graphs or the scenario's)."""
-    sel = projection.EmbeddedSelector(db)
-    graphs = sel.dataset_graphs(scenario)
-    query = projection.with_values(_DATES, {"country": ox.NamedNode(projection.country_iri(country))})
-    _, rows = sel.select(query, graphs=graphs)
-    return sorted({dt.date.fromisoformat(r[0].value) for r in rows if r[0] is not None})
 
 
 def _merge(present: list[bool], bounds: list[Interval]) -> list[Interval]:
@@ -96,7 +81,8 @@ def timeline(db: ox.Store, country: str, scenario: str | None = None) -> nx.Mult
         start = None if i == 0 else day.isoformat()
         end = probes[i + 1].isoformat() if i + 1 < len(probes) else None
         bounds.append((start, end))
-    pictures = [projection.project(db, country, as_of=day, scenario=scenario) for day in probes]
+    by_day = projection.project_days(db, country, probes, scenario=scenario)
+    pictures = [by_day[day] for day in probes]
     G = nx.MultiDiGraph(country=country.lower(), scenario=scenario, as_of=None, dropped_edges=[])
     for picture in pictures:
         for node, attrs in picture.nodes(data=True):

@@ -290,15 +290,17 @@ def _short(n: dict[str, Any]) -> str:
 
 
 def map_model(doc: dict[str, Any], det: Details | None = None, *, map_id: str | None = None,
-              seed: int = SEED) -> dict[str, Any]:
+              seed: int = SEED, positions: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """Everything one map needs, as plain data: the vis nodes and edges (with the info blocks their
-    tooltips show), options, the legend entries, filter groups and the names to search."""
+    tooltips show), options, the legend entries, filter groups and the names to search. `positions`:
+    given coordinates (one layout for several maps) instead of this map's own layout."""
     det = det or Details()
     nodes_in = sorted(doc["nodes"], key=lambda n: str(n["id"]))
     by_id = {n["id"]: n for n in nodes_in}
     labels = {n["iri"]: n["label"] for n in nodes_in}
     edges_in = sorted(doc["edges"], key=lambda e: (str(e["source"]), e["type"], str(e["target"])))
-    pos = layout([n["id"] for n in nodes_in], [(e["source"], e["target"]) for e in edges_in], seed=seed)
+    pos = positions if positions is not None else layout([n["id"] for n in nodes_in],
+                                                         [(e["source"], e["target"]) for e in edges_in], seed=seed)
     ranks = metrics.ranks({n["id"]: n.get("betweenness") for n in nodes_in})
     findings_by_id = {f["id"]: f for f in doc.get("findings", [])}
     lever_of = {lv["iri"]: lv["type"] for n in nodes_in for lv in n.get("levers") or []}

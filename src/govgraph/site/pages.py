@@ -35,12 +35,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from govgraph.analysis import assess, indicators, metrics, projection, run
+from govgraph.analysis import assess, indicators, metrics, projection, run, timeline
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.resources import write_atomic as _write
-from govgraph.core.vocab import CONCEPT_SCHEMES, KEY_LEVER_TYPES
+from govgraph.core.vocab import CAST_DATES, CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
 from govgraph.site import charts
+from govgraph.site import years as year_pages
 from govgraph.site.details import Details, _graphs, _select, details
 from govgraph.site.mapmodel import _code_label, _num, layout, map_model
 from govgraph.store import embedded, questions
@@ -49,7 +50,7 @@ _HERE = Path(__file__).resolve().parent
 STATIC = _HERE / "static"
 TEMPLATES = _HERE / "templates"
 VIS_FILES = ("vis-network/vis-network.min.js", "vis-network/vis-network.css", "vis-network/LICENSE")
-OWN_FILES = ("govgraph-map.js", "govgraph.css")
+OWN_FILES = ("govgraph-map.js", "govgraph-years.js", "govgraph.css")
 
 
 # -- from a store to an analysis document (adapter, for maps of any date) ----------------------------
@@ -122,13 +123,39 @@ def _indicator_rows(ind: dict[str, Any]) -> list[dict[str, str]]:
              "meaning": i.meaning} for i in indicators.catalogue().values() if i.key]
 
 
+def _lede(model: dict[str, Any], ind: dict[str, Any]) -> str:
+    return (f"Lead body: {ind.get('lead_label') or 'none designated'}"
+            f"{' (' + _code_label(ind.get('lead_placement')) + ')' if ind.get('lead_placement') else ''}. "
+            f"{model['nodes']} bodies and {model['edges']} ties on the map; "
+            f"{ind.get('findings_total', 0)} weaknesses, {ind.get('findings_high', 0)} of high severity"
+            f"{'; ' + str(ind['data_gaps']) + ' data gap(s)' if ind.get('data_gaps') else ''}.")
+
+
+def _year_view(doc: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """What the country page shows beside the map for one picture of the year control."""
+    present = {n["id"] for n in model["data"]["nodes"]}
+    ind = doc.get("indicators") or {}
+    return {"lede": _lede(model, ind), "completeness": _completeness(ind),
+            "findings": _findings_view(doc, present), "gaps": _findings_view(doc, present, "data-gap"),
+            "indicators": [r["value"] for r in _indicator_rows(ind)]}
+
+
 def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = True, root: str = "",
-             country_name: str | None = None, links: list[dict[str, str]] | None = None) -> str:
+             country_name: str | None = None, links: list[dict[str, str]] | None = None,
+             years: dict[str, Any] | None = None) -> str:
     """One arrangement's page: the map, details, findings, legend and key indicators.
 
     `inline` puts vis-network and the site's CSS/JS into the page (a single file that works anywhere);
-    otherwise they are linked relatively under `root` + ``static/``."""
-    model = map_model(doc, det)
+    otherwise they are linked relatively under `root` + ``static/``. `years` (`site.years.year_model`):
+    a year control that redraws the map, the findings and the indicators of each year, on the
+    layout the first map shares."""
+    model = map_model(doc, det, positions=years["positions"] if years else None)
+    if years:  # one layout for every year: physics would move bodies off their places
+        model["data"]["options"]["physics"]["enabled"] = False
+        model["data"]["options"]["physics"]["stabilization"]["enabled"] = False
+    if years and years["data"]["start"]:  # the year control draws this picture, tooltips and all
+        for record in model["data"]["nodes"] + model["data"]["edges"]:
+            record["info"] = []
     present = {n["id"] for n in model["data"]["nodes"]}
     name = country_name or doc["country"]
     if doc.get("scenario"):
@@ -136,15 +163,11 @@ def map_page(doc: dict[str, Any], det: Details | None = None, *, inline: bool = 
     else:
         heading = f"{name}: digital-government governance"
     ind = doc.get("indicators") or {}
-    lede = (f"As of {doc['as_of']}. Lead body: {ind.get('lead_label') or 'none designated'}"
-            f"{' (' + _code_label(ind.get('lead_placement')) + ')' if ind.get('lead_placement') else ''}. "
-            f"{model['nodes']} bodies and {model['edges']} ties on the map; "
-            f"{ind.get('findings_total', 0)} weaknesses, {ind.get('findings_high', 0)} of high severity"
-            f"{'; ' + str(ind['data_gaps']) + ' data gap(s)' if ind.get('data_gaps') else ''}.")
+    lede = f"As of {doc['as_of']}. {_lede(model, ind)}"
     return _render("country.html", inline=inline, root=root, title=heading, heading=heading, lede=lede,
                    completeness=_completeness(ind), map=model, findings_list=_findings_view(doc, present),
                    gaps_list=_findings_view(doc, present, "data-gap"), indicators=_indicator_rows(ind),
-                   links=links or [], as_of=doc["as_of"], uses_maps=True)
+                   links=links or [], as_of=doc["as_of"], uses_maps=True, years=years["data"] if years else None)
 
 
 MARKS = {  # how a map marks what changed between the two pictures of a scenario page
@@ -485,13 +508,16 @@ class SiteReport:
     bytes: int
 
 
-def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> SiteReport:
+def write_site(out: Path, source: Any = None, *, focus: str | None = None,
+               years: dict[str, timeline.Years] | None = None) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
-    ``scenarios.html`` and ``scenarios/<id>.html``, ``queries.html``, ``static/``.
+    ``scenarios.html`` and ``scenarios/<id>.html``, ``years.html`` (every country over time),
+    ``queries.html``, ``static/``.
 
     Reads the analysis files (``<out>/analysis/*.json``) and, for tooltips, the store in ``<out>``
     (or `source`). A scenario whose baseline was analysed on another date than the build's is
-    analysed here (`analysis_doc`)."""
+    analysed here (`analysis_doc`). `years`: every country year by year (`timeline.analyse_all_years`),
+    analysed here when not given, for the year controls."""
     out = Path(out)
     folder = out / "analysis"
     if source is None:
@@ -504,6 +530,8 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> Si
     ccs = sorted(p.stem for p in folder.glob("??.json"))
     docs = {cc: _read_json(folder / f"{cc}.json") for cc in ccs}
     as_of = next((d["as_of"] for d in docs.values()), "")
+    if years is None:
+        years = timeline.analyse_all_years(source, countries=ccs)
     graphs_dir = out / "graphs"
     for cc in ccs:
         doc = docs[cc]
@@ -512,9 +540,27 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None) -> Si
         links += [{"href": f"../graphs/{cc}.{ext}", "text": f"the country graph ({label})"}
                   for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
                   if (graphs_dir / f"{cc}.{ext}").exists()]
-        page = map_page(doc, details(source, doc, cache=memo), inline=False, root="../", country_name=_name(names, cc),
-                        links=links)
+        year_data = None
+        if cc in years:
+            pictures = year_pages.reports(years[cc])
+            union = {"scenario": None, "nodes": [n for d in [doc] + pictures for n in d["nodes"]],
+                     "edges": [e for d in [doc] + pictures for e in d["edges"]]}
+            det = details(source, union, cache=memo)
+            year_data = year_pages.year_model(years[cc], pictures, det, _year_view, map_id=cc,
+                                              initial_year=dt.date.fromisoformat(doc["as_of"]).year,
+                                              start=doc["as_of"] == timeline.year_day(
+                                                  dt.date.fromisoformat(doc["as_of"]).year).isoformat())
+        else:
+            det = details(source, doc, cache=memo)
+        page = map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
+                        years=year_data)
         written.append(_write(out / "countries" / f"{cc}.html", page.encode("utf-8")))
+
+    if years:
+        written.append(_write(out / "years.html", _render(
+            "years.html", root="", title="Every country over time", as_of=as_of, uses_maps=False,
+            first_cast=CAST_DATES[0], **year_pages.over_time(years, {cc: _name(names, cc) for cc in years}))
+            .encode("utf-8")))
 
     deltas = _read_json(folder / "scenarios.json") if (folder / "scenarios.json").exists() else []
     scen_rows = []

@@ -144,13 +144,16 @@
     if (fit) fit.addEventListener("click", function () { network.unselectAll(); network.fit({ animation: false }); });
 
     window.govgraphMaps = window.govgraphMaps || {};
-    window.govgraphMaps[data.id] = { network: network, nodes: nodes, edges: edges, data: data, find: find };
+    window.govgraphMaps[data.id] = { network: network, nodes: nodes, edges: edges, data: data, find: find,
+                                     strip: strip, info: info };
     return network;
   }
 
   /* finding buttons anywhere on the page: select their evidence on the map they name */
   function wireFindings() {
     Array.prototype.slice.call(document.querySelectorAll("button[data-gg-map]")).forEach(function (b) {
+      if (b.getAttribute("data-gg-wired")) return;  /* lists redrawn by the year control are wired again */
+      b.setAttribute("data-gg-wired", "1");
       b.addEventListener("click", function () {
         var m = (window.govgraphMaps || {})[b.getAttribute("data-gg-map")];
         if (!m) return;
@@ -171,7 +174,9 @@
   function start() {
     Array.prototype.slice.call(document.querySelectorAll(".gg-map")).forEach(init);
     wireFindings();
+    document.dispatchEvent(new CustomEvent("govgraph:maps"));
   }
+  window.govgraphWireFindings = wireFindings;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();

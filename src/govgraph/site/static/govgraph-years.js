@@ -1,0 +1,187 @@
+/* govgraph year control: redraws a country's map, findings and indicators for the chosen year from
+ * the pictures the page carries (<script type="application/json" class="gg-years-data">).
+ *
+ * Each picture lists indices into tables of distinct node and edge records (their tooltip blocks and
+ * the findings are tables too); every body has one
+ * place on a layout shared by all years (a body already drawn keeps where it is). What is new since
+ * the picture before is outlined in green; what is gone is listed. Text goes through textContent
+ * only; nothing is fetched.
+ */
+(function () {
+  "use strict";
+  var ADDED = "#1a7f37";
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function findingsList(items, mapId) {
+    if (!items.length) return el("p", null, "No finding fires with the default thresholds.");
+    var ul = el("ul", "gg-findings");
+    items.forEach(function (f) {
+      var li = el("li");
+      li.appendChild(el("span", "gg-sev " + f.severity, f.severity));
+      li.appendChild(document.createTextNode(f.statement));
+      if (f.nodes && f.nodes.length) {
+        var b = el("button", null, "show");
+        b.type = "button";
+        b.setAttribute("data-gg-map", mapId);
+        b.setAttribute("data-gg-nodes", JSON.stringify(f.nodes));
+        li.appendChild(b);
+      }
+      li.appendChild(el("br"));
+      li.appendChild(el("span", "gg-fid", f.id));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function names(records, ids) {
+    var byId = {};
+    records.forEach(function (n) { byId[n.id] = n; });
+    return ids.map(function (id) { return byId[id] ? String(byId[id].label).replace(/^★ /, "") : id; });
+  }
+
+  function init(box) {
+    var years = JSON.parse(box.querySelector("script.gg-years-data").textContent);
+    var mapId = years.map;
+    var m = (window.govgraphMaps || {})[mapId];
+    if (!m) return;
+    var input = box.querySelector("input.gg-year");
+    var output = box.querySelector("output.gg-year-value");
+    var changes = box.querySelector(".gg-year-changes");
+    var shown = null;  /* the picture drawn by the control (null: the page's own first map) */
+
+    /* records as the map draws them: each is a list of indices into the value table (in the order
+       of its kind's keys; -1: absent), tooltip blocks indices into the block table */
+    function unpack(kind) {
+      var keys = years.keys[kind];
+      return years.records[kind].map(function (r) {
+        var o = {};
+        r.forEach(function (v, i) { if (v >= 0) o[keys[i]] = years.values[v]; });
+        if (o.info) o.info = o.info.map(function (i) { return years.blocks[i]; });
+        return o;
+      });
+    }
+    var nodeRecords = unpack("node"), edgeRecords = unpack("edge"), findingRecords = unpack("finding");
+    function pictureNodes(k) { return years.pictures[k].nodes.map(function (i) { return nodeRecords[i]; }); }
+    function pictureEdges(k) { return years.pictures[k].edges.map(function (i) { return edgeRecords[i]; }); }
+    function findings(ids) { return ids.map(function (i) { return findingRecords[i]; }); }
+
+    function draw(year) {
+      var at = years.years.indexOf(year);
+      if (at < 0) return;
+      var k = years.pick[at];
+      output.textContent = String(year);
+      input.setAttribute("aria-valuetext", String(year));
+      if (k === shown) return;
+      shown = k;
+      var nodes = pictureNodes(k), edges = pictureEdges(k);
+      var before = k > 0 ? { nodes: pictureNodes(k - 1), edges: pictureEdges(k - 1) } : null;
+      var had = {}, hadEdge = {}, now = {}, nowEdge = {};
+      if (before) {
+        before.nodes.forEach(function (n) { had[n.id] = true; });
+        before.edges.forEach(function (e) { hadEdge[e.id] = true; });
+      }
+      nodes.forEach(function (n) { now[n.id] = true; });
+      edges.forEach(function (e) { nowEdge[e.id] = true; });
+
+      var kept = m.network.getPositions(m.nodes.getIds());
+      m.network.setOptions({ physics: { enabled: false } });
+      var visNodes = nodes.map(function (n) {
+        var o = m.strip(n);
+        var p = kept[n.id] || years.positions[n.id] || [0, 0];
+        o.x = p.x !== undefined ? p.x : p[0];
+        o.y = p.y !== undefined ? p.y : p[1];
+        if (before && !had[n.id]) {
+          o.color = Object.assign({}, n.color, { border: ADDED });
+          o.borderWidth = 5;
+          o.added = true;
+        }
+        return o;
+      });
+      var visEdges = edges.map(function (e) {
+        var o = m.strip(e);
+        if (before && !hadEdge[e.id]) {
+          o.color = Object.assign({}, e.color, { color: ADDED });
+          o.width = (e.width || 1) + 2;
+          o.added = true;
+        }
+        return o;
+      });
+      m.edges.clear();
+      m.nodes.clear();
+      m.nodes.add(visNodes);
+      m.edges.add(visEdges);
+      m.data.nodes = nodes;
+      m.data.edges = edges;
+      Object.keys(m.info).forEach(function (key) { delete m.info[key]; });
+      nodes.forEach(function (n) { m.info["n:" + n.id] = n.info; });
+      edges.forEach(function (e) { m.info["e:" + e.id] = e.info; });
+      var perGroup = {};
+      edges.forEach(function (e) { perGroup[e.group] = (perGroup[e.group] || 0) + 1; });
+      Array.prototype.forEach.call(document.querySelectorAll("#map-" + mapId + " input.gg-group"), function (c) {
+        var text = c.nextSibling;  /* " hierarchy (6)": the count follows the year */
+        if (text && text.nodeType === 3) text.textContent = text.textContent.replace(/\(\d+\)\s*$/, "(" + (perGroup[c.value] || 0) + ")");
+      });
+      var lever = document.querySelector("#map-" + mapId + " select.gg-lever");
+      if (lever) lever.dispatchEvent(new Event("change"));
+
+      var pic = years.pictures[k];
+      var view = pic.view;
+      var lede = document.getElementById("lede-" + mapId);
+      if (lede) lede.textContent = "As of " + year + "-06-30" +
+        (pic.changed ? " (the data last changed on " + pic.changed + ")" : "") + ". " + view.lede;
+      var comp = document.getElementById("completeness-" + mapId);
+      if (comp) comp.textContent = view.completeness;
+      var fl = document.getElementById("findings-" + mapId);
+      if (fl) fl.replaceChildren(findingsList(findings(view.findings), mapId));
+      var fc = document.getElementById("findings-count-" + mapId);
+      if (fc) fc.textContent = String(view.findings.length);
+      var gl = document.getElementById("gaps-" + mapId);
+      if (gl) gl.replaceChildren(findingsList(findings(view.gaps), mapId));
+      var gc = document.getElementById("gaps-count-" + mapId);
+      if (gc) gc.textContent = String(view.gaps.length);
+      var gp = document.getElementById("gaps-panel-" + mapId);
+      if (gp) gp.hidden = !view.gaps.length;
+      var rows = document.querySelectorAll("#indicators-" + mapId + " tr");
+      Array.prototype.forEach.call(rows, function (tr, i) {
+        if (view.indicators[i] !== undefined && tr.children[1]) tr.children[1].textContent = view.indicators[i];
+      });
+      if (window.govgraphWireFindings) window.govgraphWireFindings();
+
+      if (changes) {
+        if (!before) {
+          changes.textContent = "The earliest picture in the data: " + nodes.length + " bodies, " + edges.length + " ties.";
+        } else {
+          var added = nodes.filter(function (n) { return !had[n.id]; }).map(function (n) { return n.id; });
+          var gone = before.nodes.filter(function (n) { return !now[n.id]; }).map(function (n) { return n.id; });
+          var addedTies = edges.filter(function (e) { return !hadEdge[e.id]; }).length;
+          var goneTies = before.edges.filter(function (e) { return !nowEdge[e.id]; }).length;
+          var text = "Against " + years.pictures[k - 1].first + (pic.changed ? " (changes up to " + pic.changed + ")" : "") + ": ";
+          text += added.length ? added.length + " bod" + (added.length === 1 ? "y" : "ies") + " added (" +
+            names(nodes, added).join("; ") + ")" : "no body added";
+          text += gone.length ? ", " + gone.length + " gone (" + names(before.nodes, gone).join("; ") + ")" : ", none gone";
+          text += "; " + addedTies + " tie(s) added, " + goneTies + " gone.";
+          changes.textContent = text;
+        }
+      }
+      box.setAttribute("data-picture", String(k));
+    }
+
+    input.addEventListener("input", function () { draw(parseInt(input.value, 10)); });
+    input.addEventListener("change", function () { draw(parseInt(input.value, 10)); });
+    if (years.start) draw(years.years.indexOf(years.initial) >= 0 ? years.initial : years.years[0]);
+    window.govgraphYears = window.govgraphYears || {};
+    window.govgraphYears[mapId] = { data: years, draw: draw, shown: function () { return shown; } };
+  }
+
+  function start() {
+    Array.prototype.slice.call(document.querySelectorAll(".gg-years")).forEach(init);
+  }
+  if (window.govgraphMaps && Object.keys(window.govgraphMaps).length) start();
+  else document.addEventListener("govgraph:maps", start);
+})();
