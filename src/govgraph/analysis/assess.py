@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 
 from govgraph.analysis.findings import Finding
-from govgraph.analysis.indicators import INDICATORS, scenario_delta
+from govgraph.analysis.indicators import ranked, scenario_delta
 
 TIE_KINDS = ("part-of", "reports-to")  # a change of these ends is a re-homing, not a new tie
 
@@ -118,7 +118,7 @@ def table(subject: Any, reference: Any, *, against: str) -> dict[str, Any]:
     after = {f.id: f for f in subject.findings}
     lines = [_finding_line("resolves", before[i]) for i in delta["resolved"]]
     lines += [_finding_line("creates", after[i]) for i in delta["added"]]
-    meaning = {name: (better, text) for name, better, text in INDICATORS}
+    meaning = {i.name: (i.better, i.meaning) for i in ranked()}
 
     def evidence(name: str) -> dict[str, list]:
         return {k: changes[k] for k in EVIDENCE.get(name, NETWORK) if changes[k]}
