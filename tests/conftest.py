@@ -187,7 +187,7 @@ NumberOfBuffers = 10000
 MaxDirtyBuffers = 6000
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {db}
+ServerRoot = {db}/www
 ServerThreads = 4
 [SPARQL]
 ; the library's largest answer is a few thousand rows; Virtuoso's default cap (10000) would cut
@@ -210,7 +210,11 @@ def running_virtuoso(folder: Path):
     if exe is None or isql is None:
         pytest.fail("Virtuoso (virtuoso-t, isql-vt: Debian package virtuoso-opensource-7-bin) is not "
                     "installed: run scripts/test.sh")
-    sql_port, http_port = free_port(), free_port()
+    sql_port = free_port()
+    http_port = free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    (folder / "www").mkdir(exist_ok=True)  # what its HTTP server may serve as files: nothing
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
     with open(folder / "console.log", "wb") as console:
@@ -218,7 +222,11 @@ def running_virtuoso(folder: Path):
                                    stdout=console, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{http_port}"
     try:
-        wait_for_http(base + "/sparql?query=ASK%7B%7D", timeout=120)
+        try:
+            wait_for_http(base + "/sparql?query=ASK%7B%7D", timeout=120)
+        except OSError:
+            log = (folder / "console.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"Virtuoso did not answer on {base} within 120 s; its log ends:\n{log}")
         password = secrets.token_hex(12)
         subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba",
                         f"exec=USER_SET_PASSWORD('dba', '{password}');"],
