@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what govgraph needs on a fresh Debian machine: a JRE (HermiT), optionally chromium (map
-# tests), and govgraph itself in .venv. Safe to re-run: it installs only what is missing.
+# Installs what govgraph needs on a fresh Debian machine: a JRE (HermiT), optionally (--test) chromium (map
+# tests) and Virtuoso (engine tests), and govgraph itself in .venv. Safe to re-run: it installs only what is missing.
 # Usage: scripts/setup.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,11 @@ apt_install() {
 command -v java >/dev/null 2>&1 || apt_install default-jre-headless
 if [ "$want_test" -eq 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_install chromium
+  # Virtuoso for the engine tests, which start it themselves (tests/conftest.py: own virtuoso.ini,
+  # database in a tmp folder, 127.0.0.1 only). Only the binaries: the full virtuoso-opensource
+  # package's postinst starts the system service (all interfaces, ports 1111 and 8890, password
+  # dba) and leaves it running where no policy-rc.d stops it; -bin has no maintainer scripts.
+  command -v virtuoso-t >/dev/null 2>&1 || apt_install virtuoso-opensource-7-bin
 fi
 
 PY=${PYTHON:-python3}

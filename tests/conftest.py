@@ -21,7 +21,8 @@ REAL_DATA = REPO / "graph"
 # so, or when it asks for a build, a server or a browser: those fixtures decide, not a list of tests.
 
 SLOW_FIXTURES = {"kitchen_sink_build", "real_build", "build_2024", "oxigraph_server", "govgraph_server",
-                 "kitchen_sink_oxigraph", "pushed", "wikidata_endpoint", "existing_build", "browser"}
+                 "kitchen_sink_oxigraph", "pushed", "wikidata_endpoint", "existing_build", "browser",
+                 "virtuoso_server", "engines"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -179,4 +180,88 @@ def govgraph_server(kitchen_sink_build):
     """`govgraph serve` over the kitchen sink with small limits (2 s per query, 50 rows, 10 kB
     bodies) so the limits can be tested; yields the server."""
     with running_govgraph(kitchen_sink_build, timeout=2.0, max_rows=50, max_body=10_000, workers=2) as server:
+        yield server
+
+
+# -- Virtuoso: Debian's virtuoso-t with its own virtuoso.ini, database folder and loopback ports ----
+
+VIRTUOSO_INI = """\
+; written by tests/conftest.py: a throw-away instance on 127.0.0.1 only
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {db}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {db}/www
+ServerThreads = 4
+[SPARQL]
+; the library's largest answer is a few thousand rows; Virtuoso's default cap (10000) would cut
+; larger ones silently
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+@contextlib.contextmanager
+def running_virtuoso(folder: Path):
+    """Virtuoso (`virtuoso-t`, Debian package virtuoso-opensource-7-bin) over a new database in
+    `folder`, both ports on 127.0.0.1, the dba password changed to a fresh one; yields
+    (base URL, password). Stopped by its PID."""
+    import secrets
+    import shutil
+    import signal
+
+    exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if exe is None or isql is None:
+        pytest.fail("Virtuoso (virtuoso-t, isql-vt: Debian package virtuoso-opensource-7-bin) is not "
+                    "installed: run scripts/test.sh")
+    sql_port = free_port()
+    http_port = free_port()
+    while http_port == sql_port:
+        http_port = free_port()
+    (folder / "www").mkdir(exist_ok=True)  # what its HTTP server may serve as files: nothing
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    with open(folder / "console.log", "wb") as console:
+        process = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=folder,
+                                   stdout=console, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        try:
+            wait_for_http(base + "/sparql?query=ASK%7B%7D", timeout=120)
+        except OSError:
+            log = (folder / "console.log").read_text(errors="replace")[-2000:]
+            pytest.fail(f"Virtuoso did not answer on {base} within 120 s; its log ends:\n{log}")
+        password = secrets.token_hex(12)
+        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba",
+                        f"exec=USER_SET_PASSWORD('dba', '{password}');"],
+                       check=True, capture_output=True, timeout=60)
+        yield base, password
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """An empty Virtuoso; yields (base URL, dba password). Query URL /sparql, Graph Store (digest
+    auth, user dba) /sparql-graph-crud-auth."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
         yield server

@@ -4,8 +4,11 @@ on the embedded store, on `govgraph serve` and on oxigraph (all on 127.0.0.1).""
 from __future__ import annotations
 
 import base64
+import collections
+import contextlib
 import datetime as dt
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -17,7 +20,7 @@ import pytest
 from govgraph.core.errors import QueryError, StoreError, UsageError
 from govgraph.store import embedded, questions, remote
 
-from conftest import free_port, run_govgraph
+from conftest import REAL_DATA, free_port, run_govgraph, running_govgraph, running_oxigraph, running_virtuoso
 
 ZZ = "https://w3id.org/govgraph/id/zz/"
 SCENARIO = "zz-finance"
@@ -26,47 +29,125 @@ SCENARIO = "zz-finance"
 @pytest.fixture(scope="module")
 def pushed(kitchen_sink_build, oxigraph_server):
     """The kitchen sink pushed (through the CLI) into the oxigraph server; returns its query URL."""
-    result = run_govgraph("push", "--endpoint", oxigraph_server + "/store", "--out", str(kitchen_sink_build))
+    result = run_govgraph("push", "--endpoint", oxigraph_server + "/store", "--out", str(kitchen_sink_build),
+                          "--scenarios")
     assert result.returncode == 0, result.stderr
     return oxigraph_server + "/query"
 
 
+_LIST_COLUMN = re.compile(r';\s*separator\s*=\s*"((?:[^"\\]|\\.)*)"\s*\)\s*AS\s*\?(\w+)', re.I)
+
+
+def list_columns(question: questions.Question | None) -> dict[str, str]:
+    """Columns made by GROUP_CONCAT, with their separators: SPARQL leaves the order of the items
+    to the store, so they are compared as sorted items."""
+    return {m.group(2): m.group(1) for m in _LIST_COLUMN.finditer(question.text)} if question else {}
+
+
 def normalised(result: questions.Result) -> tuple[list[str], list[tuple]]:
-    def term(t):
+    lists = list_columns(result.question)
+
+    def term(column, t):
         if t is None:
             return None
         if isinstance(t, ox.BlankNode):
             return "_:b"
+        if column in lists and isinstance(t, ox.Literal):
+            sep = lists[column]
+            return str(ox.Literal(sep.join(sorted(t.value.split(sep))), datatype=t.datatype)
+                       if not t.language else ox.Literal(sep.join(sorted(t.value.split(sep))), language=t.language))
         return str(t)
-    return result.columns, sorted((tuple(term(t) for t in row) for row in result.rows), key=repr)
+    return result.columns, sorted((tuple(term(c, t) for c, t in zip(result.columns, row)) for row in result.rows),
+                                  key=repr)
+
+
+# -- every question, with its parameter variants, on every engine -----------------------------------
+# Two builds: the kitchen sink (every term of the ontology) and the real dataset. Each engine gets the
+# build through its own loading route (`govgraph push` for servers with a Graph Store) and must give the
+# embedded store's rows, as a multiset, with the same datatypes and languages.
+
+AS_OF_YEARS = (2012, 2020, 2025)
+DATASETS = {
+    "kitchen-sink": {"record": "zz/digital-agency", "country": "ZZ", "scenarios": (SCENARIO,)},
+    "real": {"record": "cl/segpres", "country": "CL",
+             "scenarios": tuple(sorted(p.stem for p in (REAL_DATA / "scenarios").glob("*.yaml")))},
+}
+ENGINES = ("govgraph serve", "oxigraph serve", "virtuoso")
+
+
+def variants(dataset: str):
+    """Every question with its defaults, at other dates, on each scenario, and for one country."""
+    data = DATASETS[dataset]
+    for q in questions.list_questions():
+        params = {p.name: data["record"] for p in q.params if p.required}
+        yield q.name, params, None, None, q.name
+        if q.takes_as_of:
+            for year in AS_OF_YEARS:
+                yield q.name, params, dt.date(year, 6, 30), None, f"{q.name}-{year}"
+        for scenario in data["scenarios"]:
+            yield q.name, params, None, scenario, f"{q.name}-{scenario}"
+        if q.param("country"):
+            yield q.name, {**params, "country": data["country"]}, None, None, f"{q.name}-{data['country']}"
 
 
 def cases():
-    """Every question of the library, with its defaults, at another date, and on a scenario."""
-    out = []
-    for q in questions.list_questions():
-        params = {p.name: "zz/digital-agency" for p in q.params if p.required}
-        out.append(pytest.param(q.name, params, None, None, id=f"{q.name}"))
-        if q.takes_as_of:
-            out.append(pytest.param(q.name, params, dt.date(2010, 6, 30), None, id=f"{q.name}-2010"))
-        out.append(pytest.param(q.name, params, None, SCENARIO, id=f"{q.name}-scenario"))
-    return out
+    return [pytest.param(dataset, engine, name, params, as_of, scenario, id=f"{dataset}-{engine}-{label}")
+            for dataset in DATASETS for engine in ENGINES
+            for name, params, as_of, scenario, label in variants(dataset)]
 
 
-@pytest.mark.parametrize("name, params, as_of, scenario", cases())
-def test_every_question_answers_the_same_on_every_store(kitchen_sink_build, govgraph_server, pushed,
-                                                        name, params, as_of, scenario):
+@pytest.fixture(scope="session")
+def engines(request, kitchen_sink_build, real_build, tmp_path_factory):
+    """Query URLs per (dataset, engine), each engine started and loaded when first asked for."""
+    builds = {"kitchen-sink": kitchen_sink_build, "real": real_build}
+    stack = contextlib.ExitStack()
+    started: dict = {}
+
+    def endpoint(dataset: str, engine: str) -> str:
+        key = (dataset, engine)
+        if key not in started:
+            out = builds[dataset]
+            if engine == "govgraph serve":
+                server = stack.enter_context(running_govgraph(out, max_rows=1_000_000, workers=2))
+                started[key] = server.base_url + "/sparql"
+            elif engine == "oxigraph serve":
+                base = stack.enter_context(running_oxigraph(tmp_path_factory.mktemp("oxigraph-" + dataset)))
+                push_through_cli(out, base + "/store")
+                started[key] = base + "/query"
+            else:
+                base, password = stack.enter_context(running_virtuoso(tmp_path_factory.mktemp("virtuoso-" + dataset)))
+                push_through_cli(out, base + "/sparql-graph-crud-auth", "--user", "dba", "--password", password)
+                started[key] = base + "/sparql"
+        return started[key]
+
+    with stack:
+        yield builds, endpoint
+
+
+def push_through_cli(out, endpoint: str, *options: str) -> None:
+    result = run_govgraph("push", "--endpoint", endpoint, "--out", str(out), "--scenarios", *options)
+    assert result.returncode == 0, result.stderr
+
+
+_embedded_answers: dict = {}
+
+
+@pytest.mark.parametrize("dataset, engine, name, params, as_of, scenario", cases())
+def test_every_question_answers_the_same_on_every_engine(engines, dataset, engine, name, params, as_of,
+                                                         scenario):
+    builds, endpoint = engines
     q = questions.load_question(name)
-    backends = {
-        "embedded": embedded.LocalStore(kitchen_sink_build),
-        "govgraph serve": remote.RemoteStore(govgraph_server.base_url + "/sparql"),
-        "oxigraph serve": remote.RemoteStore(pushed),
-    }
-    answers = {label: normalised(questions.run(q, b, params=params, as_of=as_of, scenario=scenario))
-               for label, b in backends.items()}
-    local = answers.pop("embedded")
-    for label, answer in answers.items():
-        assert answer == local, f"{name} differs on {label}"
+    key = (dataset, name, repr(params), as_of, scenario)
+    if key not in _embedded_answers:
+        local = embedded.LocalStore(builds[dataset])
+        _embedded_answers[key] = normalised(questions.run(q, local, params=params, as_of=as_of, scenario=scenario))
+    server = remote.RemoteStore(endpoint(dataset, engine), timeout=120, retries=0)
+    answer = normalised(questions.run(q, server, params=params, as_of=as_of, scenario=scenario))
+    expected = _embedded_answers[key]
+    missing = collections.Counter(expected[1]) - collections.Counter(answer[1])
+    extra = collections.Counter(answer[1]) - collections.Counter(expected[1])
+    assert answer == expected, (f"{name} differs on {engine}: columns {answer[0]} vs {expected[0]}; "
+                                f"missing {sorted(missing, key=repr)[:5]}; extra {sorted(extra, key=repr)[:5]}")
 
 
 @pytest.mark.parametrize("value", ['}', '"', '>', "x\ny", '" } ; DROP ALL ; SELECT * { ?s ?p ?o } #',
@@ -89,9 +170,9 @@ def test_push_replaces_and_is_idempotent(kitchen_sink_build, oxigraph_server, pu
     server = remote.RemoteStore(pushed)
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     inflated = int(server.select(count)[1][0][0].value)
-    first = remote.push(kitchen_sink_build, oxigraph_server + "/store")
+    first = remote.push(kitchen_sink_build, oxigraph_server + "/store", scenarios=True)
     after_first = int(server.select(count)[1][0][0].value)
-    second = remote.push(kitchen_sink_build, oxigraph_server + "/store")
+    second = remote.push(kitchen_sink_build, oxigraph_server + "/store", scenarios=True)
     after_second = int(server.select(count)[1][0][0].value)
     assert first == second
     assert after_first == after_second == first[graph] == inflated - 1
@@ -119,8 +200,38 @@ def test_cli_query_against_an_endpoint(pushed):
     assert down.returncode == 3
 
 
+def test_scenarios_reach_a_union_default_graph_server_only_when_asked(kitchen_sink_build, tmp_path):
+    """Virtuoso answers a query that names no graphs from the union of all its graphs. A default push
+    leaves the scenarios out, so such a query gives the baseline's rows; --scenarios sends them,
+    with a warning, and `govgraph query --scenario` (which names its graphs) reads them."""
+    with running_virtuoso(tmp_path) as (base, password):
+        crud = ("--endpoint", base + "/sparql-graph-crud-auth", "--user", "dba", "--password", password)
+        plain = run_govgraph("push", *crud, "--out", str(kitchen_sink_build))
+        assert plain.returncode == 0, plain.stderr
+        assert "scenario graphs not sent" in plain.stderr and "warning" not in plain.stderr
+        server = remote.RemoteStore(base + "/sparql")
+        assert not [g for g in server.graph_names() if remote.is_scenario_graph(g)]
+        local = embedded.LocalStore(kitchen_sink_build)
+        for name in ("lead-bodies", "levers", "body-members"):
+            q = questions.load_question(name)
+            text = questions.with_values(q.text, questions.bind(q))
+            unnamed = server.select(text, graphs=None)  # the server's own default graph: all it holds
+            assert normalised(questions.Result(*unnamed)) == normalised(questions.run(q, local)), name
+
+        with_scenarios = run_govgraph("push", *crud, "--out", str(kitchen_sink_build), "--scenarios")
+        assert with_scenarios.returncode == 0, with_scenarios.stderr
+        assert "warning" in with_scenarios.stderr and "union" in with_scenarios.stderr
+        asked = run_govgraph("query", "levers", "--endpoint", base + "/sparql", "--scenario", SCENARIO,
+                             "--format", "json", "--out", str(kitchen_sink_build))
+        local_answer = run_govgraph("query", "levers", "--scenario", SCENARIO, "--format", "json",
+                                    "--out", str(kitchen_sink_build))
+        assert asked.returncode == local_answer.returncode == 0, asked.stderr
+        rows = lambda text: sorted(json.dumps(b, sort_keys=True) for b in json.loads(text)["results"]["bindings"])  # noqa: E731
+        assert rows(asked.stdout) == rows(local_answer.stdout)
+
+
 class _GraphStore(BaseHTTPRequestHandler):
-    """A small Graph Store on 127.0.0.1 that wants basic auth and fails the first PUT of each graph
+    """A small Graph Store on 127.0.0.1 that wants basic auth (asking for it) and fails the first PUT of each graph
     with 503, to exercise push's credentials and retries."""
 
     seen: dict = {}
@@ -133,6 +244,7 @@ class _GraphStore(BaseHTTPRequestHandler):
         expected = "Basic " + base64.b64encode(b"analyst:s3cret").decode()
         if self.headers.get("Authorization") != expected:
             self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="graphs"')
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -164,7 +276,8 @@ def test_push_sends_credentials_and_retries(kitchen_sink_build, graph_store):
         remote.push(kitchen_sink_build, url, user="analyst", password="wrong", retries=0)
     seen.clear()
     sent = remote.push(kitchen_sink_build, url, user="analyst", password="s3cret", retries=2)
-    assert len(seen) == len(sent) == len(embedded.LocalStore(kitchen_sink_build).graph_names())
+    baseline = [g for g in embedded.LocalStore(kitchen_sink_build).graph_names() if not remote.is_scenario_graph(g)]
+    assert len(seen) == len(sent) == len(baseline) and sorted(sent) == baseline
     for path, attempts in seen.items():
         assert path.startswith("/rdf-graphs/service?graph=https%3A%2F%2Fw3id.org%2Fgovgraph%2Fgraph%2F")
         assert len(attempts) == 2 and attempts[0] == attempts[1]

@@ -288,9 +288,9 @@ def _remote_options(func):
     """--user/--password/--token for servers behind authentication (or GOVGRAPH_* variables)."""
     func = click.option("--token", envvar="GOVGRAPH_TOKEN", default=None, help="Bearer token (env GOVGRAPH_TOKEN).")(func)
     func = click.option("--password", envvar="GOVGRAPH_PASSWORD", default=None,
-                        help="Password for HTTP basic auth (env GOVGRAPH_PASSWORD).")(func)
+                        help="Password for HTTP auth (env GOVGRAPH_PASSWORD); push answers Basic or Digest.")(func)
     func = click.option("--user", envvar="GOVGRAPH_USER", default=None,
-                        help="User for HTTP basic auth (env GOVGRAPH_USER).")(func)
+                        help="User for HTTP auth (env GOVGRAPH_USER); push answers Basic or Digest.")(func)
     func = click.option("--timeout", type=float, default=60.0, show_default=True,
                         help="Seconds to wait for the server.")(func)
     return func
@@ -390,17 +390,28 @@ def serve(host, port, query_timeout, max_rows, workers, reserved, quick, max_mem
 @click.option("--endpoint", required=True, metavar="URL",
               help="The server's Graph Store Protocol URL (oxigraph: http://host:7878/store; Fuseki: http://host:3030/ds/data).")
 @click.option("--retries", type=int, default=3, show_default=True)
+@click.option("--scenarios", is_flag=True,
+              help="Also send the scenario graphs (they restate baseline facts: see the warning).")
 @_remote_options
 @out_option
 @handle_errors
-def push(endpoint, retries, timeout, user, password, token, out_dir):
-    """Load every named graph of the build into a SPARQL server (HTTP PUT per graph: replace)."""
-    from govgraph.store import remote
+def push(endpoint, retries, scenarios, timeout, user, password, token, out_dir):
+    """Load the build's named graphs into a SPARQL server (HTTP PUT per graph: replace); the
+    scenario graphs only with --scenarios."""
+    from govgraph.store import embedded, remote
 
+    held = [g for g in embedded.LocalStore(out_dir).graph_names() if remote.is_scenario_graph(g)]
+    if scenarios and held:
+        err_console.print("[yellow]warning:[/] scenario graphs restate baseline facts about the same records. "
+                          "On a server whose default graph is the union of all graphs (Virtuoso, GraphDB, "
+                          "Fuseki with unionDefaultGraph) a query that names no graphs mixes them into "
+                          "baseline answers; `govgraph query --endpoint` always names its graphs.")
     sent = remote.push(out_dir, endpoint, user=user, password=password, token=token, timeout=timeout,
-                      retries=retries,
+                      retries=retries, scenarios=scenarios,
                       progress=lambda graph, n: err_console.print(f"PUT {graph} ({n} triples)", highlight=False))
     out_console.print(f"{len(sent)} graphs, {sum(sent.values())} triples → {endpoint}", highlight=False)
+    if held and not scenarios:
+        err_console.print(f"{len(held)} scenario graphs not sent (add --scenarios to send them).", highlight=False)
 
 
 # -- linking: link --check -------------------------------------------------------------

@@ -93,7 +93,8 @@ class RemoteStore:
 
     def graph_names(self) -> list[str]:
         if self._names is None:
-            _, rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", graphs=None)
+            # GROUP BY, not DISTINCT: Virtuoso 7.2 scans without end on the DISTINCT form
+            _, rows = self.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", graphs=None)
             self._names = sorted(r[0].value for r in rows if isinstance(r[0], ox.NamedNode))
         return self._names
 
@@ -112,7 +113,19 @@ class RemoteStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
         columns = [v.value for v in result.variables]
-        return columns, [tuple(solution) for solution in result]  # values in the order of the variables
+        return columns, [tuple(_canonical(t) for t in solution) for solution in result]
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+
+
+def _canonical(term):
+    """xsd:boolean in its canonical form: Virtuoso answers "1"/"0", legal lexical forms of the
+    same values, which would not compare equal to the embedded store's "true"/"false"."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in _CANONICAL_BOOLEAN:
+        return ox.Literal(_CANONICAL_BOOLEAN[term.value], datatype=_BOOLEAN)
+    return term
 
 
 Backend = LocalStore | RemoteStore
@@ -123,15 +136,64 @@ def _graph_url(endpoint: str, graph: str) -> str:
     return f"{endpoint}{sep}graph={_urlparse.quote(graph, safe='')}"
 
 
+class _Digest(_urlrequest.HTTPDigestAuthHandler):
+    """urllib's Digest handler, answering Digest challenges only (urllib's raises ValueError on a
+    Bearer challenge) and, once it has seen a challenge, sending the answer up front with the next
+    nonce count: Virtuoso closes the connection on a 401, so a large body sent unasked would end
+    in a broken pipe instead of a challenge."""
+
+    challenge: dict | None = None
+
+    def http_error_401(self, req, fp, code, msg, headers):
+        if not headers.get("WWW-Authenticate", "").lower().startswith("digest"):
+            return None
+        return super().http_error_401(req, fp, code, msg, headers)
+
+    def retry_http_digest_auth(self, req, auth):
+        self.challenge = _urlrequest.parse_keqv_list(
+            filter(None, _urlrequest.parse_http_list(auth.split(" ", 1)[1])))
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req):
+        if self.challenge is not None and not req.has_header("Authorization"):
+            answer = self.get_authorization(req, self.challenge)
+            if answer:
+                req.add_unredirected_header("Authorization", "Digest " + answer)
+        return req
+
+    https_request = http_request
+
+
+def auth_opener(url: str, user: str | None = None, password: str | None = None) -> _urlrequest.OpenerDirector:
+    """An opener that answers the server's challenge with the user's credentials, Basic or Digest
+    (Virtuoso's `/sparql-graph-crud-auth` wants Digest, and refuses a Basic header sent unasked, so
+    Basic is never sent before the server asks). With a user, a HEAD request to `url` learns the
+    server's challenge first, so large bodies go out already answered."""
+    if user is None:
+        return _urlrequest.build_opener()
+    passwords = _urlrequest.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password or "")
+    opener = _urlrequest.build_opener(_urlrequest.HTTPBasicAuthHandler(passwords), _Digest(passwords))
+    try:
+        opener.open(_urlrequest.Request(url, method="HEAD"), timeout=30).close()
+    except (_urlerror.URLError, OSError, ValueError):
+        pass  # only a probe: the real request reports what is wrong
+    return opener
+
+
 def http_request(method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
-                 timeout: float = 60.0, retries: int = 3) -> tuple[int, bytes]:
-    """One HTTP request under the retry policy of `core.retry` (never again after a timeout).
+                 timeout: float = 60.0, retries: int = 3,
+                 opener: _urlrequest.OpenerDirector | None = None) -> tuple[int, bytes]:
+    """One HTTP request under the retry policy of `core.retry` (never again after a timeout);
+    `opener` (from `auth_opener`) answers an authentication challenge.
 
     Returns (status, body) for 2xx; raises StoreError otherwise, with the server's words.
     """
+    opener = opener or _urlrequest.build_opener()
+
     def send() -> tuple[int, bytes]:
         request = _urlrequest.Request(url, data=body, method=method, headers=headers or {})
-        with _urlrequest.urlopen(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.status, response.read()
 
     try:
@@ -146,13 +208,24 @@ def http_request(method: str, url: str, *, body: bytes | None = None, headers: d
         raise StoreError(f"{method} {url} failed after {getattr(exc, 'attempts', 1)} attempt(s): {exc}") from exc
 
 
+def is_scenario_graph(name: str) -> bool:
+    """A scenario's graph or its inferences (…/graph/scenario/<id>, …/graph/inferred/scenario/<id>)."""
+    return name.startswith(GRAPH) and "/scenario/" in name
+
+
 def push(out: Path, endpoint: str, *, user: str | None = None, password: str | None = None,
-         token: str | None = None, timeout: float = 120.0, retries: int = 3,
+         token: str | None = None, timeout: float = 120.0, retries: int = 3, scenarios: bool = False,
          progress=lambda graph, triples: None) -> dict[str, int]:
-    """Load every named graph of the build into a remote store: one HTTP PUT per graph (replace).
+    """Load the named graphs of the build into a remote store: one HTTP PUT per graph (replace).
+
+    The baseline graphs (ontology, sources, countries, inferences) always; the scenario graphs only
+    with `scenarios`: they restate facts about the baseline's IRIs, so on a server whose default
+    graph is the union of all graphs (Virtuoso, GraphDB, Fuseki's unionDefaultGraph) a query that
+    names no graphs would mix them into every baseline answer (docs/sparql.md).
 
     `endpoint` is the server's Graph Store Protocol URL (oxigraph `/store`, Fuseki `/<ds>/data`,
-    GraphDB `/repositories/<id>/rdf-graphs/service`, Virtuoso `/sparql-graph-crud-auth`). PUT replaces
+    GraphDB `/repositories/<id>/rdf-graphs/service`, Virtuoso `/sparql-graph-crud-auth`, which asks
+    for HTTP digest auth: answered with the same --user/--password). PUT replaces
     a graph's contents, so pushing twice leaves the same data. Graphs are sent as N-Triples labelled
     `text/turtle` (N-Triples is Turtle), which every server accepts. Returns graph IRI → triples sent.
     """
@@ -160,13 +233,16 @@ def push(out: Path, endpoint: str, *, user: str | None = None, password: str | N
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise UsageError(f"{endpoint!r} is not an http(s) URL of a Graph Store endpoint")
     source = open_store(Path(out))
-    headers = {"Content-Type": "text/turtle; charset=utf-8", **_auth_header(user, password, token)}
+    headers = {"Content-Type": "text/turtle; charset=utf-8", **_auth_header(None, None, token)}
+    opener = auth_opener(endpoint, None if token else user, password)
     sent: dict[str, int] = {}
     for name in graph_names(source):
+        if is_scenario_graph(name) and not scenarios:
+            continue
         data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
         triples = data.count(b"\n")
         http_request("PUT", _graph_url(endpoint, name), body=data, headers=headers, timeout=timeout,
-                     retries=retries)
+                     retries=retries, opener=opener)
         sent[name] = triples
         progress(name, triples)
     return sent
