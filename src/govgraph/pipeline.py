@@ -128,9 +128,12 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Analysing the networks")
     run.run_into(folder, as_of)
     progress("Analysing every year")
-    years = analyse_years(folder)
+    inputs = country_inputs(ntriples)
+    years = analyse_years(folder, memo.sub("years"), inputs)
     progress("Drawing the maps and the site")
-    pages.write_site(folder, years=years)
+    sources = ntriples.get(str(iris.SOURCES_GRAPH), b"")  # the pages cite them in their tooltips
+    pages.write_site(folder, years=years, kept=memo.sub("pages"),
+                     inputs={cc: digest(key, sources) for cc, key in inputs.items()})
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
@@ -150,21 +153,41 @@ def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
         return {iri: (previous / "graphs" / f"{graph_file_stem(iri)}.nt").read_bytes() for iri in listed}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-def analyse_years(folder: Path) -> dict:
+
+
+def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | None = None) -> dict:
     """Every country year by year (the site's year controls), and that panel as
-    ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives)."""
+    ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives). A country
+    whose `inputs` (`country_inputs`) are unchanged since the build `memo` reads from is not
+    analysed again."""
     from govgraph.analysis import timeline
     from govgraph.store import embedded
 
     db = embedded.open_store(folder)
     try:
-        years = timeline.analyse_all_years(db)
+        years = timeline.analyse_all_years(db, memo=memo, inputs=inputs)
     finally:
         del db
     rows = timeline.panel_rows(years)
     (folder / "analysis" / "panel.csv").write_bytes(timeline.panel_csv(rows))
     (folder / "analysis" / "panel.json").write_bytes(timeline.panel_json(rows))
     return years
+
+
+def country_inputs(ntriples: dict[str, bytes]) -> dict[str, str]:
+    """Country (lower-case code) → a digest of what the store holds that its analysis reads: its
+    own graph, the inferences about its nodes, and any inference about no country's node (those
+    could concern every country). The ontology is part of govgraph's code digest."""
+    prefix = str(vocab.ID).encode("utf-8")  # a country's nodes are …/id/<cc> and …/id/<cc>/…
+    codes = {iri.removeprefix(vocab.GRAPH) for iri in ntriples
+             if str(iris.country_graph_iri(iri.removeprefix(vocab.GRAPH)[:2])) == iri}
+    own: dict[str, list[bytes]] = {cc: [] for cc in codes}
+    shared: list[bytes] = []
+    for line in ntriples.get(str(iris.INFERRED_GRAPH), b"").splitlines():
+        rest = line[1 + len(prefix):] if line.startswith(b"<" + prefix) else b""
+        cc = rest[:2].decode("ascii", "replace")
+        (own[cc] if cc in own and rest[2:3] in (b"/", b">") else shared).append(line)
+    return {cc: digest(ntriples[vocab.GRAPH + cc], b"\n".join(own[cc]), b"\n".join(shared)) for cc in sorted(codes)}
 
 
 def document_ontology(folder: Path, previous: Path | None = None) -> None:

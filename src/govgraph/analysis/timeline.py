@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 
 from govgraph.analysis import projection, run
 from govgraph.analysis.metrics import Params
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.core.vocab import CAST_DATES
 
 _DATES = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
@@ -125,12 +127,32 @@ def _picture(G) -> str:
 
 
 def analyse_all_years(source: Any, years: range | list[int] | None = None, *, countries: list[str] | None = None,
-                      params: Params = Params()) -> dict[str, Years]:
+                      params: Params = Params(), memo: Memo | None = None,
+                      inputs: dict[str, str] | None = None) -> dict[str, Years]:
     """Every country (or `countries`) over `years` (default: `dataset_span` of every country, so that
-    one country's years are those it has among all)."""
+    one country's years are those it has among all).
+
+    With a `memo` and `inputs` (country → a digest of everything the store holds that its projection
+    reads), a country analysed by an earlier build with the same inputs, years and parameters gets
+    that build's analysis again instead of being analysed anew."""
     codes = countries if countries is not None else projection.countries(source)
     years = dataset_span(source) if years is None else years
-    return {cc: analyse_years(source, cc, years, params=params) for cc in codes}
+    out: dict[str, Years] = {}
+    for cc in codes:
+        key = None
+        if memo is not None and inputs and cc in inputs:
+            key = digest(code_digest(), "years", cc, repr(list(years)), repr(params), inputs[cc])
+            kept = memo.get(key)
+            if kept is not None:
+                try:
+                    out[cc] = pickle.loads(kept)
+                    continue
+                except Exception:  # noqa: BLE001 - a damaged entry is analysed again
+                    pass
+        out[cc] = analyse_years(source, cc, years, params=params)
+        if key is not None and memo is not None:
+            memo.put(key, pickle.dumps(out[cc], protocol=pickle.HIGHEST_PROTOCOL))
+    return out
 
 
 # -- the panel: country × year × indicator, tidy (long) -------------------------------------------------

@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from govgraph.analysis import assess, indicators, metrics, projection, run, timeline
 from govgraph.core.errors import QueryError, UsageError
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.core.resources import write_atomic as _write
 from govgraph.core.vocab import CAST_DATES, CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
@@ -509,7 +510,8 @@ class SiteReport:
 
 
 def write_site(out: Path, source: Any = None, *, focus: str | None = None,
-               years: dict[str, timeline.Years] | None = None) -> SiteReport:
+               years: dict[str, timeline.Years] | None = None, kept: Memo | None = None,
+               inputs: dict[str, str] | None = None) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
     ``scenarios.html`` and ``scenarios/<id>.html``, ``years.html`` (every country over time),
     ``queries.html``, ``static/``.
@@ -517,7 +519,9 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     Reads the analysis files (``<out>/analysis/*.json``) and, for tooltips, the store in ``<out>``
     (or `source`). A scenario whose baseline was analysed on another date than the build's is
     analysed here (`analysis_doc`). `years`: every country year by year (`timeline.analyse_all_years`),
-    analysed here when not given, for the year controls."""
+    analysed here when not given, for the year controls. With `kept` (a Memo) and `inputs` (country → a
+    digest of everything in the store its page shows: its graph, its inferences, the sources), a
+    country page an earlier build made from the same inputs and analysis is not drawn again."""
     out = Path(out)
     folder = out / "analysis"
     if source is None:
@@ -540,6 +544,14 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         links += [{"href": f"../graphs/{cc}.{ext}", "text": f"the country graph ({label})"}
                   for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
                   if (graphs_dir / f"{cc}.{ext}").exists()]
+        key = None
+        if kept is not None and inputs and cc in inputs:
+            key = digest(code_digest(), "country page", cc, inputs[cc], (folder / f"{cc}.json").read_bytes(),
+                         _name(names, cc), repr(links), repr(years[cc].years) if cc in years else "")
+            page = kept.get(key)
+            if page is not None:
+                written.append(_write(out / "countries" / f"{cc}.html", page))
+                continue
         year_data = None
         if cc in years:
             pictures = year_pages.reports(years[cc])
@@ -553,8 +565,10 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         else:
             det = details(source, doc, cache=memo)
         page = map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
-                        years=year_data)
-        written.append(_write(out / "countries" / f"{cc}.html", page.encode("utf-8")))
+                        years=year_data).encode("utf-8")
+        written.append(_write(out / "countries" / f"{cc}.html", page))
+        if key is not None and kept is not None:
+            kept.put(key, page)
 
     if years:
         written.append(_write(out / "years.html", _render(
