@@ -106,6 +106,8 @@ def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
     graphs = mapping.graph_keys(loader.load(data))
     assert second.reused["shapes"] == len(graphs) - 2  # all but the ontology (context only) and ZY
     assert second.reused["years"] == second.reused["pages"] == 1  # ZZ's analysis over the years, its page
+    views = pipeline.view_inputs(pipeline.previous_ntriples(out))  # ZZ, ZY, the scenario and its phases
+    assert second.reused["analysis"] == len(views) - 1  # all but ZY's
     fresh = pipeline.run_build(data, tmp_path / "fresh")
     assert fresh.reused == {}
     incremental, clean = files_of(out), files_of(tmp_path / "fresh")

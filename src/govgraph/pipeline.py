@@ -126,9 +126,9 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
 
     (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
     progress("Analysing the networks")
-    run.run_into(folder, as_of)
+    inputs = view_inputs(ntriples)
+    run.run_into(folder, as_of, kept=memo.sub("analysis"), inputs=inputs)
     progress("Analysing every year")
-    inputs = country_inputs(ntriples)
     years = analyse_years(folder, memo.sub("years"), inputs)
     progress("Drawing the maps and the site")
     sources = ntriples.get(str(iris.SOURCES_GRAPH), b"")  # the pages cite them in their tooltips
@@ -158,7 +158,7 @@ def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
 def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | None = None) -> dict:
     """Every country year by year (the site's year controls), and that panel as
     ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives). A country
-    whose `inputs` (`country_inputs`) are unchanged since the build `memo` reads from is not
+    whose `inputs` (`view_inputs`) are unchanged since the build `memo` reads from is not
     analysed again."""
     from govgraph.analysis import timeline
     from govgraph.store import embedded
@@ -174,10 +174,11 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
     return years
 
 
-def country_inputs(ntriples: dict[str, bytes]) -> dict[str, str]:
-    """Country (lower-case code) → a digest of what the store holds that its analysis reads: its
-    own graph, the inferences about its nodes, and any inference about no country's node (those
-    could concern every country). The ontology is part of govgraph's code digest."""
+def view_inputs(ntriples: dict[str, bytes]) -> dict[str, str]:
+    """What the store holds that each view's analysis reads, as a digest: for a country (lower-case
+    code) its own graph, the inferences about its nodes and any inference about no country's node
+    (those could concern every country); for a scenario or a phase (its id or `<id>/phase/<n>`) its
+    graph and its own inferences. The ontology is part of govgraph's code digest."""
     prefix = str(vocab.ID).encode("utf-8")  # a country's nodes are …/id/<cc> and …/id/<cc>/…
     codes = {iri.removeprefix(vocab.GRAPH) for iri in ntriples
              if str(iris.country_graph_iri(iri.removeprefix(vocab.GRAPH)[:2])) == iri}
@@ -187,7 +188,13 @@ def country_inputs(ntriples: dict[str, bytes]) -> dict[str, str]:
         rest = line[1 + len(prefix):] if line.startswith(b"<" + prefix) else b""
         cc = rest[:2].decode("ascii", "replace")
         (own[cc] if cc in own and rest[2:3] in (b"/", b">") else shared).append(line)
-    return {cc: digest(ntriples[vocab.GRAPH + cc], b"\n".join(own[cc]), b"\n".join(shared)) for cc in sorted(codes)}
+    inputs = {cc: digest(ntriples[vocab.GRAPH + cc], b"\n".join(own[cc]), b"\n".join(shared)) for cc in sorted(codes)}
+    scenarios = str(iris.scenario_graph_iri(""))
+    for iri in sorted(ntriples):
+        if iri.startswith(scenarios):
+            key = iri.removeprefix(scenarios)
+            inputs[key] = digest(ntriples[iri], ntriples.get(str(iris.inferred_graph_iri(key)), b""))
+    return inputs
 
 
 def document_ontology(folder: Path, previous: Path | None = None) -> None:

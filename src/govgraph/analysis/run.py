@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import json
+import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ import networkx as nx
 from govgraph.analysis import assess, findings, indicators, metrics, projection
 from govgraph.analysis.findings import Finding
 from govgraph.analysis.metrics import Metrics, Params
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.core.resources import write_atomic as _write
 
 
@@ -78,11 +80,31 @@ class AnalysisSet:
     phases: dict[str, Analysis] = field(default_factory=dict)  # phase key (<id>/phase/<n>) → its picture
 
 
-def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str | None = None) -> AnalysisSet:
+def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus: str | None = None,
+                kept: Memo | None = None, inputs: dict[str, str] | None = None) -> AnalysisSet:
     """Every country and scenario on `as_of`; `focus` (default: `projection.focus_country`) is the
-    country the comparison says where it stands."""
+    country the comparison says where it stands. With `kept` (a Memo) and `inputs` (a country code,
+    scenario id or `<id>/phase/<n>` → a digest of what the store holds that its analysis reads), a
+    view an earlier build analysed on the same day from the same inputs is not analysed again."""
     focus = focus or projection.focus_country(source)
-    countries = {cc: analyse_one(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
+
+    def cached(source: Any, country: str, *, as_of: dt.date, scenario: str | None = None,
+               params: Params = params) -> Analysis:
+        view = scenario or country
+        if kept is None or not inputs or view not in inputs:
+            return analyse_one(source, country, as_of=as_of, scenario=scenario, params=params)
+        key = digest(code_digest(), "analysis", country, view, as_of.isoformat(), repr(params), inputs[view])
+        data = kept.get(key)
+        if data is not None:
+            try:
+                return pickle.loads(data)
+            except Exception:  # noqa: BLE001 - a damaged entry is analysed again
+                pass
+        result = analyse_one(source, country, as_of=as_of, scenario=scenario, params=params)
+        kept.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        return result
+
+    countries = {cc: cached(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
     scenarios, baselines, deltas, phase_runs = {}, {}, [], {}
     listed = projection.scenarios(source)
     roadmap: dict[str, list[dict[str, Any]]] = {}
@@ -90,12 +112,12 @@ def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus
         roadmap.setdefault(ph["scenario"], []).append(ph)
     for sc in listed:
         day = scenario_date(as_of, sc.get("base"))
-        alt = analyse_one(source, sc["country"], as_of=day, scenario=sc["id"], params=params)
+        alt = cached(source, sc["country"], as_of=day, scenario=sc["id"], params=params)
         base = countries.get(sc["country"]) if day == as_of else None
-        base = base or analyse_one(source, sc["country"], as_of=day, params=params)
+        base = base or cached(source, sc["country"], as_of=day, params=params)
         scenarios[sc["id"]], baselines[sc["id"]] = alt, base
         for ph in roadmap.get(sc["id"], []):
-            phase_runs[ph["key"]] = analyse_one(source, sc["country"], as_of=day, scenario=ph["key"], params=params)
+            phase_runs[ph["key"]] = cached(source, sc["country"], as_of=day, scenario=ph["key"], params=params)
     for sc in listed:
         alt, base = scenarios[sc["id"]], baselines[sc["id"]]
         delta = indicators.scenario_delta(base.indicators, base.findings, alt.indicators, alt.findings)
@@ -401,14 +423,16 @@ def preload() -> None:
         pass
 
 
-def run_into(out: Path, as_of: dt.date, params: Params = Params()) -> AnalysisSet:
+def run_into(out: Path, as_of: dt.date, params: Params = Params(), *, kept: Memo | None = None,
+             inputs: dict[str, str] | None = None) -> AnalysisSet:
     """The build's analysis step: analyse every country and scenario of the store in `out`, write
-    `out/analysis/`. Called by the pipeline on the not-yet-published build folder."""
+    `out/analysis/`. Called by the pipeline on the not-yet-published build folder (`kept`, `inputs`:
+    see `analyse_all`)."""
     from govgraph.store.embedded import open_store
 
     db = open_store(Path(out))
     try:
-        result = analyse_all(db, as_of=as_of, params=params)
+        result = analyse_all(db, as_of=as_of, params=params, kept=kept, inputs=inputs)
         write_all(Path(out) / "analysis", result)
     finally:
         del db
