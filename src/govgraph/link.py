@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 
 from govgraph import __version__
 from govgraph.core.errors import UsageError
+from govgraph.core.resources import query_text
 from govgraph.core.retry import RETRY_STATUSES, timed_out, with_retries
 from govgraph.core.vocab import NODE_KINDS
 
@@ -48,26 +49,6 @@ CLASS_LABELS = {
 
 USER_AGENT = (f"govgraph/{__version__} (https://w3id.org/govgraph; `govgraph link --check`; "
               "a few batched queries per run) SPARQLWrapper")
-
-_LINKS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?s ?target ?kind ?label WHERE {
-  ?s skos:exactMatch ?target .
-  FILTER (STRSTARTS(STR(?target), "http://www.wikidata.org/entity/Q"))
-  {
-    ?s a gg:Country . BIND ("country" AS ?kind)
-  } UNION {
-    ?s a gg:CoordinationBody . BIND ("coordination-body" AS ?kind)
-  } UNION {
-    ?s org:classification ?k .
-    FILTER (STRSTARTS(STR(?k), "https://w3id.org/govgraph/concept/institution-kind/"))
-    BIND (STRAFTER(STR(?k), "https://w3id.org/govgraph/concept/institution-kind/") AS ?kind)
-  }
-  OPTIONAL { ?s rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en")) }
-}
-ORDER BY ?s ?target"""
 
 
 @dataclass(frozen=True)
@@ -117,7 +98,7 @@ def links_in_store(backend) -> list[Link]:
     from govgraph.core.vocab import GRAPH
 
     graphs = [ox.NamedNode(n) for n in backend.graph_names() if n.startswith(GRAPH)]
-    _, rows = backend.select(_LINKS_QUERY, graphs=graphs)
+    _, rows = backend.select(query_text("link/linked-records"), graphs=graphs)
     seen: dict[tuple[str, str], Link] = {}
     for s, target, kind, label in rows:
         key = (s.value, target.value)

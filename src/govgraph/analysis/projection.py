@@ -34,7 +34,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from govgraph.core.errors import QueryError
-from govgraph.core.resources import queries_dir
+from govgraph.core.resources import queries_dir, query_text
 from govgraph.core.vocab import ID
 from govgraph.store import embedded
 
@@ -341,9 +341,7 @@ def countries(source: Any, graphs: Iterable[Any] | None = None) -> list[str]:
     sel = _selector(source)
     if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
         graphs = sel.dataset_graphs(None)
-    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
-         "SELECT DISTINCT ?code WHERE { ?c a gg:Country ; gg:iso3166Alpha2 ?code } ORDER BY ?code")
-    _, rows = sel.select(q, graphs=list(graphs) if graphs is not None else None)
+    _, rows = sel.select(query_text("projection/countries"), graphs=list(graphs) if graphs is not None else None)
     return [_text(r[0]).lower() for r in rows]
 
 
@@ -358,10 +356,7 @@ def focus_country(source: Any) -> str | None:
 def scenarios(source: Any) -> list[dict[str, str]]:
     """Every scenario in the store: id, country (lower case) and base date (ISO)."""
     sel = _selector(source)
-    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
-         "SELECT DISTINCT ?s ?code ?base WHERE { GRAPH ?g { ?s a gg:Scenario ; gg:scenarioOf ?c . "
-         "?c gg:iso3166Alpha2 ?code . OPTIONAL { ?s gg:baseDate ?base } } } ORDER BY ?s")
-    _, rows = sel.select(q)
+    _, rows = sel.select(query_text("projection/scenarios"))
     return [{"id": _text(s).rsplit("/", 1)[1], "country": _text(code).lower(), "base": _text(base)}
             for s, code, base in rows]
 
@@ -370,13 +365,7 @@ def phases(source: Any) -> list[dict[str, Any]]:
     """Every scenario phase in the store, in roadmap order: scenario id, order, phase id, when (as
     written), title (English) and the key (`<scenario>/phase/<n>`) its picture is analysed by."""
     sel = _selector(source)
-    q = ("PREFIX gg: <https://w3id.org/govgraph/ontology#>\n"
-         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-         "SELECT DISTINCT ?p ?s ?order ?when ?title ?date WHERE { GRAPH ?g { ?p a gg:ScenarioPhase ; gg:phaseOf ?s ; "
-         "gg:phaseOrder ?order ; gg:phaseWhen ?when . ?s a gg:Scenario . "
-         "OPTIONAL { ?p dcterms:title ?title FILTER(langMatches(lang(?title), 'en')) } "
-         "OPTIONAL { ?p gg:phaseDate ?date } } } ORDER BY ?s ?order")
-    _, rows = sel.select(q)
+    _, rows = sel.select(query_text("projection/phases"))
     out = []
     for p, s, order, when, title, date in rows:
         sid = _text(s).rsplit("/", 1)[1]

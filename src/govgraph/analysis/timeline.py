@@ -27,20 +27,15 @@ import pyoxigraph as ox
 from govgraph.analysis import projection, run
 from govgraph.analysis.metrics import Params
 from govgraph.core.memo import Memo, code_digest, digest
+from govgraph.core.resources import query_text
 from govgraph.core.vocab import CAST_DATES
-
-_DATES = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-SELECT DISTINCT ?d ?start WHERE {
-  ?r gg:country ?country .
-  { ?r gg:validFrom ?d BIND(true AS ?start) } UNION { ?r gg:validUntil ?d BIND(false AS ?start) }
-} ORDER BY ?d"""
 
 
 def _dated(source: Any, country: str, scenario: str | None = None) -> list[tuple[dt.date, bool]]:
     """(day, is a start) for every `from:` and `until:` of `country`'s records."""
     sel = projection._selector(source)
     graphs = sel.dataset_graphs(scenario) if callable(getattr(sel, "dataset_graphs", None)) else None
-    query = projection.with_values(_DATES, {"country": ox.NamedNode(projection.country_iri(country))})
+    query = projection.with_values(query_text("projection/change-days"), {"country": ox.NamedNode(projection.country_iri(country))})
     _, rows = sel.select(query, graphs=graphs)
     return sorted({(dt.date.fromisoformat(r[0].value[:10]), r[1].value == "true") for r in rows if r[0] is not None})
 
@@ -55,10 +50,6 @@ def year_day(year: int) -> dt.date:
     return dt.date(year, 6, 30)
 
 
-_FIRST_LEAD = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-SELECT (MIN(?from) AS ?first) WHERE { ?d a gg:LeadDesignation ; gg:validFrom ?from }"""
-
-
 def span(first_lead: dt.date | None, last_start: dt.date | None) -> range:
     """The years to show: see the module's docstring. Cast dates bound the span from inside."""
     cast = [dt.date.fromisoformat(d) for d in CAST_DATES]
@@ -71,7 +62,7 @@ def dataset_span(source: Any, countries: list[str] | None = None) -> range:
     """One span for every country (see the module's docstring)."""
     sel = projection._selector(source)
     graphs = sel.dataset_graphs(None) if callable(getattr(sel, "dataset_graphs", None)) else None
-    _, rows = sel.select(_FIRST_LEAD, graphs=graphs)
+    _, rows = sel.select(query_text("projection/first-lead"), graphs=graphs)
     first = dt.date.fromisoformat(rows[0][0].value[:10]) if rows and rows[0][0] is not None else None
     codes = countries if countries is not None else projection.countries(source)
     starts = [d for cc in codes for d, start in _dated(source, cc) if start]

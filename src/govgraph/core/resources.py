@@ -6,6 +6,7 @@ the repository root. Both are found the same way, so govgraph works from any fol
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -40,6 +41,17 @@ def shapes_file() -> Path:
 
 def queries_dir() -> Path:
     return data_root() / "queries"
+
+
+@functools.lru_cache(maxsize=None)
+def query_text(name: str) -> str:
+    """The SPARQL of queries/<name>.rq (e.g. "site/facts"): every query govgraph runs lives in
+    queries/, beside the analysts' questions, where it can be read and tried on its own."""
+    path = queries_dir() / f"{name}.rq"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FileNotFoundError(f"govgraph's query {path} is missing ({exc.strerror})") from exc
 
 
 def shipped_dataset() -> Path:

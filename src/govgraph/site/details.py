@@ -9,6 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from govgraph.core.errors import QueryError
+from govgraph.core.resources import query_text
 from govgraph.core.vocab import GG as _GG
 from govgraph.store import embedded
 
@@ -27,41 +28,6 @@ class Details:
         if isinstance(values, dict):
             return values.get(lang) or values.get("en") or next(iter(sorted(values.items())), (None, None))[1]
         return values
-
-
-_FACTS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT ?record ?p ?o WHERE {
-  ?record ?p ?o
-  FILTER (?p IN (dcterms:description, rdfs:label, gg:thresholdAmount, gg:thresholdCurrency, gg:scopeNote,
-                 gg:confidence, foaf:homepage, foaf:page, gg:validFrom, gg:validUntil, gg:binds, gg:acronym,
-                 dcterms:identifier))
-}"""
-
-# a FILTER, not a VALUES ?p: Oxigraph joins two VALUES blocks with the pattern by scanning every ?p
-# triple in the store, but looks each ?record up when only ?record is given (15× sooner at 5k bodies)
-
-_CITATIONS_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-SELECT ?record ?citation ?source ?locator ?note WHERE {
-  ?record gg:citation ?citation .
-  ?citation gg:citedSource ?source .
-  OPTIONAL { ?citation gg:locator ?locator }
-  OPTIONAL { ?citation gg:citationNote ?note }
-}"""
-
-
-# the sources, read once per map set (joining them into the citation query made it ten times slower)
-_SOURCES_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-SELECT ?source ?id ?title ?url WHERE {
-  ?source a gg:Source .
-  OPTIONAL { ?source dcterms:identifier ?id }
-  OPTIONAL { ?source dcterms:title ?title }
-  OPTIONAL { ?source foaf:page ?url }
-}"""
 
 
 _PROPS = {GG + "thresholdAmount": "threshold", GG + "thresholdCurrency": "currency", GG + "scopeNote": "scope",
@@ -117,7 +83,7 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
     sources: dict[str, tuple] | None = None
     for start in range(0, len(wanted), batch):
         chunk = wanted[start:start + batch]
-        for rec, p, o in _select(source, _values(_FACTS_QUERY, chunk), graphs):
+        for rec, p, o in _select(source, _values(query_text("site/facts"), chunk), graphs):
             name = _PROPS.get(p.value)
             if name is None:
                 continue
@@ -129,7 +95,7 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
                 slot.setdefault(name, {}).setdefault(lang, o.value)
             else:
                 slot.setdefault(name, o.value)
-        rows = _select(source, _values(_CITATIONS_QUERY, chunk), graphs)
+        rows = _select(source, _values(query_text("site/citations"), chunk), graphs)
         seen: dict[str, set] = {}
         for rec, cit, src, locator, note in sorted(
                 rows, key=lambda r: (r[0].value, _citation_order(r[1].value), r[2].value)):
@@ -155,7 +121,7 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
 
 def _sources_table(source: Any, graphs) -> dict[str, tuple[str | None, str | None, str | None]]:
     table: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for src, ident, title, url in sorted(_select(source, _SOURCES_QUERY, graphs),
+    for src, ident, title, url in sorted(_select(source, query_text("site/sources"), graphs),
                                          key=lambda r: tuple(_term(t) or "" for t in r)):
         table.setdefault(src.value, (_term(ident), _term(title), _term(url)))
     return table

@@ -38,6 +38,7 @@ from markupsafe import Markup
 from govgraph.analysis import assess, indicators, metrics, projection, run, timeline
 from govgraph.core.errors import QueryError, UsageError
 from govgraph.core.memo import Memo, code_digest, digest
+from govgraph.core.resources import query_text
 from govgraph.core.resources import write_atomic as _write
 from govgraph.core.vocab import CAST_DATES, CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
@@ -454,24 +455,10 @@ def _read_json(path: Path) -> Any:
         raise QueryError(f"cannot read the analysis file {path}: {exc} (run `govgraph build`)") from exc
 
 
-_COUNTRY_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?code ?label WHERE { ?c a gg:Country ; gg:iso3166Alpha2 ?code . OPTIONAL { ?c rdfs:label ?label } }"""
-
-_SCENARIO_QUERY = """PREFIX gg: <https://w3id.org/govgraph/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?s ?title WHERE { GRAPH ?g { ?s a gg:Scenario . OPTIONAL { ?s dcterms:title ?title } } }"""
-
-
-_CONCEPT_QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?scheme ?notation ?label WHERE {
-  ?c skos:inScheme ?scheme ; skos:notation ?notation ; skos:prefLabel ?label FILTER (langMatches(lang(?label), "en")) }"""
-
-
 def concept_labels(source: Any) -> dict[tuple[str, str], str]:
     """(scheme, notation) → the concept's English label, from the ontology in the store."""
     labels: dict[tuple[str, str], str] = {}
-    for scheme, notation, label in _select(source, _CONCEPT_QUERY, _graphs(source, None)):
+    for scheme, notation, label in _select(source, query_text("site/concept-labels"), _graphs(source, None)):
         key = (scheme.value.rsplit("/", 1)[-1], notation.value)
         labels[key] = min(labels.get(key, label.value), label.value)
     return labels
@@ -480,7 +467,7 @@ def concept_labels(source: Any) -> dict[tuple[str, str], str]:
 def country_names(source: Any) -> dict[str, dict[str, str]]:
     """Lower-case code → {lang: name} for every country in the store."""
     names: dict[str, dict[str, str]] = {}
-    for code, label in _select(source, _COUNTRY_QUERY, _graphs(source, None)):
+    for code, label in _select(source, query_text("site/country-names"), _graphs(source, None)):
         slot = names.setdefault(code.value.lower(), {})
         if label is not None:
             slot.setdefault(getattr(label, "language", None) or "", label.value)
@@ -489,7 +476,7 @@ def country_names(source: Any) -> dict[str, dict[str, str]]:
 
 def scenario_titles(source: Any) -> dict[str, str]:
     titles: dict[str, dict[str, str]] = {}
-    for s, title in _select(source, _SCENARIO_QUERY, None):
+    for s, title in _select(source, query_text("site/scenario-titles"), None):
         slot = titles.setdefault(s.value.rsplit("/", 1)[-1], {})
         if title is not None:
             slot.setdefault(getattr(title, "language", None) or "", title.value)
