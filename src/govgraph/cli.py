@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govgraph import __version__
+from govgraph.core import formats
 from govgraph.core.errors import ConformanceError, DataError, GovGraphError, StoreError, UsageError
 from govgraph.core.resources import default_data_dir
 from govgraph.curated.model import BASELINE, as_of_day
@@ -183,7 +184,7 @@ def validate(data_dir: Path | None, as_of: str | None, strict: bool, shapes_only
 @cli.command()
 @data_option
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats.names("report")), default="md", show_default=True)
 @handle_errors
 def coverage(data_dir: Path | None, as_of: str | None, fmt: str) -> None:
     """How complete the curated data is: records per country, facts by confidence, and the standard
@@ -300,7 +301,7 @@ def _remote_options(func):
 @click.argument("name", required=False)
 @click.option("--list", "list_", is_flag=True, help="Describe the questions in the library and stop.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter of the question (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats.names("results")), default="table", show_default=True)
 @as_of_option
 @click.option("--scenario", default=None, metavar="ID", help="Ask the scenario's graph instead of the countries.")
 @click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
@@ -503,7 +504,7 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
 
 @cli.command()
 @click.option("--format", "fmt", required=True,
-              type=click.Choice(["graphml", "gexf", "csv", "jsonld", "ttl", "nt", "trig", "panel-csv", "panel-json"]))
+              type=click.Choice(formats.names("network", "rdf", "panel")))
 @click.option("--country", default=None, metavar="CC", help="One country (default: all).")
 @click.option("--scenario", default=None, metavar="ID", help="A scenario's graph (its country) instead of the baseline.")
 @click.option("--as-of", "as_of", default=None, metavar="YEAR|DATE",
@@ -520,7 +521,7 @@ def export(fmt, country, scenario, as_of, view, output, out_dir):
     from govgraph.exports import network, panel
 
     day = parse_as_of(as_of) if as_of is not None else None
-    if fmt in panel.FORMATS:
+    if fmt in formats.names("panel"):
         if scenario or as_of or view:
             raise UsageError("--format panel-csv/panel-json covers every year of the baseline: "
                              "--scenario, --as-of and --view do not apply")

@@ -36,14 +36,15 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from govgraph.analysis import projection
 from govgraph.analysis.timeline import change_days
+from govgraph.core import formats
 from govgraph.core.errors import UsageError
 from govgraph.core.vocab import CONCEPT, CV, GG, GRAPH, ORG
 from govgraph.curated.model import BASELINE
 from govgraph.rdf import mapping, serialise
 from govgraph.store import embedded
 
-NETWORK_FORMATS = ("graphml", "gexf", "csv")
-RDF_FORMATS = ("ttl", "nt", "jsonld", "trig")
+NETWORK_FORMATS = formats.names("network")
+RDF_FORMATS = formats.names("rdf")
 FORMATS = NETWORK_FORMATS + RDF_FORMATS
 VIEWS = ("org-cpov",)
 

@@ -48,7 +48,7 @@ from typing import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from govgraph.core import iris
+from govgraph.core import formats, iris
 from govgraph.core.errors import QueryError
 from govgraph.core.resources import queries_dir
 from govgraph.core.vocab import CONCEPT_SCHEMES, GRAPH, ID
@@ -56,7 +56,7 @@ from govgraph.store import remote, results
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 AS_OF = "asOf"
-FORMATS = ("table", "csv", "tsv", "json")
+FORMATS = formats.names("results")
 SCALAR_TYPES = ("string", "integer", "decimal", "boolean", "date", "iri", "record", "country")
 HEADER_KEYS = ("title", "question", "param", "note")
 UNBOUND = "-"
@@ -507,7 +507,7 @@ def run(question: Question, backend: remote.Backend, *, params: Mapping[str, str
 # -- output ---------------------------------------------------------------------------------------
 
 def serialize(result: Result, fmt: str) -> bytes:
-    """csv, tsv or json (the SPARQL 1.1 results formats); `table` is drawn by the CLI from `display`."""
+    """csv, tsv, json or xml (the SPARQL 1.1 results formats); `table` is drawn by the CLI from `display`."""
     if fmt not in results.RESULT_WRITERS:
         raise QueryError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     return results.RESULT_WRITERS[fmt](result.columns, result.rows)
