@@ -116,7 +116,23 @@ def label(G: nx.Graph, node: Any) -> str:
 # -- metrics ------------------------------------------------------------------------------------
 
 def degree(H: nx.Graph) -> dict[Any, int]:
-    """Number of distinct bodies a body is tied to (Freeman 1979, degree centrality)."""
+    """Number of distinct bodies a body is tied to (Freeman 1979, degree centrality).
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        The undirected simple graph (`simple_graph`).
+
+    Returns
+    -------
+    dict
+        Body → number of neighbours.
+
+    Examples
+    --------
+    >>> degree(nx.Graph([("lead", "finance"), ("lead", "council")]))
+    {'lead': 2, 'finance': 1, 'council': 1}
+    """
     return {n: H.degree(n) for n in H}
 
 
@@ -256,7 +272,25 @@ def effective_size(H: nx.Graph) -> dict[Any, float | None]:
 
 def articulation_points(H: nx.Graph, view=None) -> list[Any]:
     """Bodies whose removal disconnects the network (single points of failure); igraph's C search
-    when given H's `igraph_view`."""
+    when given H's `igraph_view`.
+
+    Parameters
+    ----------
+    H : networkx.Graph
+        The undirected simple graph.
+    view : tuple, optional
+        H's `igraph_view` (nodes, igraph.Graph), for the C search.
+
+    Returns
+    -------
+    list
+        The bodies, sorted by name.
+
+    Examples
+    --------
+    >>> articulation_points(nx.Graph([("a", "council"), ("council", "b"), ("b", "c")]))
+    ['b', 'council']
+    """
     if view is not None:
         nodes, g = view
         return sorted((nodes[i] for i in g.articulation_points()), key=str)
@@ -274,7 +308,22 @@ def bridges(H: nx.Graph, view=None) -> list[tuple[Any, Any]]:
 
 
 def components(H: nx.Graph) -> list[list[Any]]:
-    """Connected components, largest first (ties: by first member)."""
+    """Connected components, largest first (ties: by first member).
+
+    Parameters
+    ----------
+    H : networkx.Graph
+
+    Returns
+    -------
+    list of list
+        Each component's bodies, sorted by name.
+
+    Examples
+    --------
+    >>> components(nx.Graph([("a", "b"), ("c", "d"), ("d", "e")]))
+    [['c', 'd', 'e'], ['a', 'b']]
+    """
     comps = [sorted(c, key=str) for c in nx.connected_components(H)]
     return sorted(comps, key=lambda c: (-len(c), str(c[0])))
 
@@ -283,7 +332,34 @@ def reach(G: nx.Graph, lead: Any, steps: int = 2, kinds: Iterable[str] = ("minis
           H: nx.Graph | None = None) -> dict[str, Any]:
     """Share of the bodies of `kinds` (ministries) within `steps` steps of `lead` (the lead excluded).
 
-    A shared co-ordination body is two steps (member → body → member)."""
+    A shared co-ordination body is two steps (member → body → member).
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The projected graph; each node's ``kind`` attribute says what it is.
+    lead : node
+        The lead body.
+    steps : int
+        How far to look.
+    kinds : iterable of str
+        The kinds of body counted.
+    H : networkx.Graph, optional
+        G's `simple_graph`, when already made.
+
+    Returns
+    -------
+    dict
+        ``share`` (0–1), ``reached`` and ``missed`` bodies, ``total`` and ``steps``.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("lead", "council"), ("council", "health"), ("education", "culture")])
+    >>> nx.set_node_attributes(G, {"health": "ministry", "education": "ministry"}, "kind")
+    >>> r = reach(G, "lead")
+    >>> r["share"], r["reached"], r["missed"]
+    (0.5, ['health'], ['education'])
+    """
     H = H if H is not None else simple_graph(G)
     kinds = set(kinds)
     targets = sorted((n for n, d in H.nodes(data=True) if d.get("kind") in kinds and n != lead), key=str)

@@ -46,12 +46,46 @@ def change_days(source: Any, country: str, scenario: str | None = None) -> list[
 
 
 def year_day(year: int) -> dt.date:
-    """The day a year's picture is taken on: 30 June, as `--as-of YEAR`."""
+    """The day a year's picture is taken on: 30 June, as `--as-of YEAR`.
+
+    Parameters
+    ----------
+    year : int
+
+    Returns
+    -------
+    datetime.date
+
+    Examples
+    --------
+    >>> year_day(2016)
+    datetime.date(2016, 6, 30)
+    """
     return dt.date(year, 6, 30)
 
 
 def span(first_lead: dt.date | None, last_start: dt.date | None) -> range:
-    """The years to show: see the module's docstring. Cast dates bound the span from inside."""
+    """The years to show: see the module's docstring. Cast dates bound the span from inside.
+
+    Parameters
+    ----------
+    first_lead : datetime.date or None
+        The first day any lead-body designation starts.
+    last_start : datetime.date or None
+        The last day any record starts.
+
+    Returns
+    -------
+    range
+        The years, first to last, each shown as on 30 June.
+
+    Examples
+    --------
+    >>> span(dt.date(2001, 3, 1), dt.date(2024, 3, 1))
+    range(2001, 2026)
+    >>> span(None, None)  # the standard cast's years bound it from inside
+    range(2016, 2026)
+    """
     cast = [dt.date.fromisoformat(d) for d in CAST_DATES]
     first = min([cast[0]] + ([first_lead] if first_lead else [])).year
     last = max([cast[-1]] + ([last_start] if last_start else [])).year

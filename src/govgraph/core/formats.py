@@ -39,7 +39,13 @@ FORMATS: tuple[Format, ...] = (
 
 
 def names(*kinds: str) -> tuple[str, ...]:
-    """The format names of these kinds, in the table's order, each once."""
+    """The format names of these kinds, in the table's order, each once.
+
+    Examples
+    --------
+    >>> names("network")
+    ('graphml', 'gexf', 'csv')
+    """
     return tuple(dict.fromkeys(f.name for f in FORMATS if f.kind in kinds))
 
 

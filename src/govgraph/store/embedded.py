@@ -198,6 +198,31 @@ def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.
     """The default graph of a query, from the graph names a store holds (see module docstring).
 
     Only govgraph's own graphs count, so a shared triplestore holding other data is not mixed in.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The named graphs of the store.
+    scenario : str, optional
+        A scenario id (or ``<id>/phase/<n>``): its graph instead of the countries'.
+
+    Returns
+    -------
+    list of pyoxigraph.NamedNode
+
+    Raises
+    ------
+    UsageError
+        When the store holds no such scenario.
+
+    Examples
+    --------
+    >>> g = "https://w3id.org/govgraph/graph/"
+    >>> names = [g + "ontology", g + "sources", g + "cl", g + "scenario/x", "http://example.org/other"]
+    >>> [n.value.removeprefix(g) for n in choose_graphs(names)]
+    ['ontology', 'sources', 'cl']
+    >>> [n.value.removeprefix(g) for n in choose_graphs(names, "x")]
+    ['ontology', 'sources', 'scenario/x']
     """
     names = sorted(n for n in names if n.startswith(GRAPH))
     shared = [n for n in names if n in (ONTOLOGY, SOURCES, INFERRED)]

@@ -95,7 +95,26 @@ def _csv_value(term) -> str:
 
 
 def results_csv(columns: list[str], rows: Rows) -> bytes:
-    """SPARQL 1.1 CSV: plain values (IRIs and lexical forms), CRLF line ends."""
+    r"""SPARQL 1.1 CSV: plain values (IRIs and lexical forms), CRLF line ends.
+
+    Parameters
+    ----------
+    columns : list of str
+        The variables, without ``?``.
+    rows : list of tuples of pyoxigraph terms (None: unbound)
+
+    Returns
+    -------
+    bytes
+        UTF-8 text.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> csv = results_csv(["body", "binding"], [(ox.NamedNode("http://x/dgd"), ox.Literal("true")), (None, None)])
+    >>> csv.decode().splitlines(), csv.count(b"\r\n")  # each line ends in CR LF
+    (['body,binding', 'http://x/dgd,true', ','], 3)
+    """
     import csv
     import io
 
