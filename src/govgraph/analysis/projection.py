@@ -37,6 +37,7 @@ from govgraph.core.errors import QueryError
 from govgraph.core.resources import queries_dir, query_text
 from govgraph.core.vocab import ID
 from govgraph.store import embedded
+from govgraph.store.questions import sparql_term, with_values  # one way to bind terms, for every query
 
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges", "cast")
@@ -162,37 +163,6 @@ def slug(iri: str, country: str) -> str:
     """``https://w3id.org/govgraph/id/cl/mdgu`` → ``mdgu``."""
     prefix = country_iri(country) + "/"
     return iri[len(prefix):] if iri.startswith(prefix) else iri
-
-
-def sparql_term(term: ox.NamedNode | ox.Literal) -> str:
-    """A term in SPARQL syntax; strings escape what SPARQL requires, so a value cannot end its literal."""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    text = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if term.language:
-        return f'"{text}"@{term.language}'
-    return f'"{text}"^^<{term.datatype.value}>'
-
-
-def with_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """Bind parameters as a one-row VALUES block at the start of the query's WHERE group.
-
-    Why not pyoxigraph's substitutions: they exist only on the embedded store (and require the
-    variable in the projection); a VALUES block of serialised terms is standard SPARQL, so the
-    embedded store and any server receive the same text and give the same rows. The projection
-    queries are ours and have exactly one top-level ``WHERE {``; parameters are used in triple
-    patterns and top-level FILTERs only, where VALUES bindings are in scope.
-    """
-    if not bindings:
-        return sparql
-    marker = "WHERE {"
-    at = sparql.find(marker)
-    if at < 0:
-        raise QueryError("a projection query needs a 'WHERE {' to bind its parameters in")
-    names = sorted(bindings)
-    block = f"\n  VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }}"
-    at += len(marker)
-    return sparql[:at] + block + sparql[at:]
 
 
 def _rows(sel: Selector, name: str, graphs, bindings, folder: Path) -> list[dict[str, Any]]:
