@@ -200,3 +200,21 @@ def test_org_cpov_view_conforms_to_the_cpov_shapes(real_build):
               ?m a org:Membership ; org:member ?o ; org:organization ?b . ?b a org:OrganizationalCollaboration .
               ?u org:unitOf ?p . ?p org:hasUnit ?u . }""")
     assert ask.askAnswer
+
+
+def test_a_phase_of_a_roadmap_exports_its_own_picture(kitchen_sink_build):
+    """`govgraph export --scenario ID --phase N`: the picture after phase N, in RDF and for Gephi."""
+    (first,) = _export(kitchen_sink_build, "ttl", scenario="zz-finance/phase/1").values()
+    (second,) = _export(kitchen_sink_build, "ttl", scenario="zz-finance/phase/2").values()
+    phase_graph = Graph().parse(kitchen_sink_build / "graphs" / "scenario-zz-finance-phase-1.ttl")
+    exported = Graph().parse(data=first, format="turtle")
+    assert len(phase_graph) and set(phase_graph) <= set(exported)
+    assert first != second
+    result = run_govgraph("export", "--format", "gexf", "--scenario", "zz-finance", "--phase", "1",
+                          "--out", str(kitchen_sink_build))
+    assert result.returncode == 0 and b"<gexf" in result.stdout.encode("utf-8"), result.stderr
+    result = run_govgraph("export", "--format", "ttl", "--scenario", "zz-finance", "--phase", "9",
+                          "--out", str(kitchen_sink_build))
+    assert result.returncode == 2 and "has no phase 9" in result.stderr, result.stderr
+    result = run_govgraph("export", "--format", "ttl", "--phase", "1", "--out", str(kitchen_sink_build))
+    assert result.returncode == 2 and "--phase needs --scenario" in result.stderr, result.stderr

@@ -507,6 +507,8 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
               type=click.Choice(formats.names("network", "rdf", "panel")))
 @click.option("--country", default=None, metavar="CC", help="One country (default: all).")
 @click.option("--scenario", default=None, metavar="ID", help="A scenario's graph (its country) instead of the baseline.")
+@click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
+              help="With --scenario: the picture after phase N of its roadmap (from 1).")
 @click.option("--as-of", "as_of", default=None, metavar="YEAR|DATE",
               help="Network formats: one day's picture (default: the whole timeline, with validity intervals).")
 @click.option("--view", default=None, type=click.Choice(["org-cpov"]),
@@ -515,12 +517,13 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
               help="File to write (a folder for csv: nodes.csv + edges.csv); default: standard output.")
 @out_option
 @handle_errors
-def export(fmt, country, scenario, as_of, view, output, out_dir):
+def export(fmt, country, scenario, phase, as_of, view, output, out_dir):
     """Export the build for Gephi, Cytoscape, spreadsheets, RDF tools, and pandas or R (the panel:
     country × year × indicator)."""
     from govgraph.exports import network, panel
 
     day = parse_as_of(as_of) if as_of is not None else None
+    scenario = _scenario_key(scenario, phase)
     if fmt in formats.names("panel"):
         if scenario or as_of or view:
             raise UsageError("--format panel-csv/panel-json covers every year of the baseline: "

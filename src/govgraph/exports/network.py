@@ -36,7 +36,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from govgraph.analysis import projection
 from govgraph.analysis.timeline import change_days
-from govgraph.core import formats
+from govgraph.core import formats, iris
 from govgraph.core.errors import UsageError
 from govgraph.core.vocab import CONCEPT, CV, GG, GRAPH, ORG
 from govgraph.curated.model import BASELINE
@@ -148,11 +148,16 @@ def network(db: ox.Store, *, country: str | None = None, scenario: str | None = 
     the whole timeline."""
     if scenario is not None:
         known = {s["id"]: s["country"] for s in projection.scenarios(db)}
-        if scenario not in known:
-            raise UsageError(f"no scenario '{scenario}' in this build (known: {', '.join(sorted(known)) or 'none'})")
-        if country is not None and country.lower() != known[scenario]:
-            raise UsageError(f"scenario {scenario} is about {known[scenario].upper()}, not {country.upper()}")
-        codes = [known[scenario]]
+        sid, order = iris.split_key(scenario)  # a scenario, or the picture after one of its phases
+        if sid not in known:
+            raise UsageError(f"no scenario '{sid}' in this build (known: {', '.join(sorted(known)) or 'none'})")
+        phases = [p["order"] for p in projection.phases(db) if p["scenario"] == sid]
+        if order is not None and order not in phases:
+            raise UsageError(f"scenario {sid} has no phase {order} ("
+                             + (f"it has phases 1-{max(phases)})" if phases else "it has no phases)"))
+        if country is not None and country.lower() != known[sid]:
+            raise UsageError(f"scenario {sid} is about {known[sid].upper()}, not {country.upper()}")
+        codes = [known[sid]]
     elif country is not None:
         codes = [country.lower()]
         if codes[0] not in projection.countries(db):
@@ -273,10 +278,8 @@ def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str |
     statements about the same IRIs would otherwise mix into the baseline's."""
     names = [n for n in embedded.graph_names(db) if n.startswith(GRAPH)]
     if scenario is not None:
-        wanted = f"{GRAPH}scenario/{scenario}"
-        if wanted not in names:
-            raise UsageError(f"no scenario '{scenario}' in this build")
-        return [wanted]
+        embedded.choose_graphs(names, scenario)  # an unknown scenario or phase: its UsageError, with what is known
+        return [f"{GRAPH}scenario/{scenario}"]
     if country is not None:
         wanted = GRAPH + country.lower()
         if wanted not in names:
