@@ -179,18 +179,24 @@ def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None =
     (`store.LocalStore`, `store.RemoteStore`); `graphs` overrides the graphs the queries see (by default the
     baseline's or the scenario's, when the source can say which those are).
     """
-    sel = _selector(source)
-    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
-        graphs = sel.dataset_graphs(scenario)
-    graphs = list(graphs) if graphs is not None else None
-    rules = rules if rules is not None else load_edge_rules()
-    folder = query_folder or queries_dir() / "projection"
+    sel, graphs, rules, folder = _inputs(source, scenario, graphs, rules, query_folder)
     cc = country.lower()
     bindings = {"country": ox.NamedNode(country_iri(cc)), "asOf": ox.Literal(as_of.isoformat(), datatype=XSD_DATE)}
 
     rows = {name: _rows(sel, name, graphs, {"country": bindings["country"]} if name == "labels" else bindings, folder)
             for name in QUERIES}
     return _assemble(cc, as_of, scenario, rows, rules)
+
+
+def _inputs(source: Any, scenario: str | None, graphs: Iterable[Any] | None, rules: dict[str, EdgeRule] | None,
+            query_folder: Path | None) -> tuple[Selector, list | None, dict[str, EdgeRule], Path]:
+    """What a projection reads: the selector, the graphs its queries see (the view's, unless given),
+    the edge rules and the queries' folder."""
+    sel = _selector(source)
+    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
+        graphs = sel.dataset_graphs(scenario)
+    return (sel, list(graphs) if graphs is not None else None, rules if rules is not None else load_edge_rules(),
+            query_folder or queries_dir() / "projection")
 
 
 def project_days(source: Any, country: str, days: Iterable[dt.date], *, scenario: str | None = None,
@@ -203,12 +209,7 @@ def project_days(source: Any, country: str, days: Iterable[dt.date], *, scenario
     days = sorted(set(days))
     if not days:
         return {}
-    sel = _selector(source)
-    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
-        graphs = sel.dataset_graphs(scenario)
-    graphs = list(graphs) if graphs is not None else None
-    rules = rules if rules is not None else load_edge_rules()
-    folder = query_folder or queries_dir() / "projection"
+    sel, graphs, rules, folder = _inputs(source, scenario, graphs, rules, query_folder)
     cc = country.lower()
     country_term = ox.NamedNode(country_iri(cc))
     block = "VALUES ?asOf { " + " ".join(sparql_term(ox.Literal(d.isoformat(), datatype=XSD_DATE)) for d in days) + " }"
