@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["govgraph.core.formats", "govgraph.analysis.metrics", "govgraph.analysis.timeline",
+MODULES = ["govgraph.core.formats", "govgraph.core.iris", "govgraph.analysis.metrics", "govgraph.analysis.timeline",
            "govgraph.store.embedded", "govgraph.store.results"]
 
 

@@ -33,6 +33,29 @@ PREFIXES = {
 }
 
 
+_OWN = ((ID, ""), (SOURCE, "source/"), (CONCEPT, "concept/"))  # govgraph's records read best bare
+
+
+def short(iri) -> str:
+    """An IRI as reports and messages show it: govgraph's own records by their path (``cl/mdgu``,
+    ``source/oecd-2016``, ``concept/…``), terms of known vocabularies by prefix (``gg:``, ``org:``,
+    ``skos:`` …), anything else whole.
+
+    Examples
+    --------
+    >>> short(ID + "cl/mdgu"), short(str(GG) + "Institution"), short("http://example.org/x")
+    ('cl/mdgu', 'gg:Institution', 'http://example.org/x')
+    """
+    text = str(iri)
+    for base, shown in _OWN:
+        if text.startswith(base):
+            return shown + text.removeprefix(base)
+    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(ns):
+            return f"{prefix}:{text.removeprefix(ns)}"
+    return text
+
+
 def country_graph_iri(code: str) -> URIRef:
     return URIRef(GRAPH + code.lower())
 

@@ -17,7 +17,6 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from govgraph.core import iris
 from govgraph.core.errors import OntologyError
-from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
 from govgraph.reason.input import _OWL2_DATATYPES, _ours
 
 
@@ -68,15 +67,6 @@ def _label(data: Iterable[Graph], node) -> str:
     return ""
 
 
-def _short(node) -> str:
-    text = str(node)
-    for base in (ID, SOURCE, str(GG), CONCEPT):
-        if text.startswith(base):
-            return ("gg:" if base == str(GG) else "") + text.removeprefix(base)
-    for prefix, ns in iris.PREFIXES.items():
-        if text.startswith(ns):
-            return f"{prefix}:{text.removeprefix(ns)}"
-    return text
 
 
 def _class_closure(merged: Graph) -> dict:
@@ -127,25 +117,25 @@ def _types_with_reasons(merged: Graph) -> dict:
     direct = defaultdict(dict)
     for s, o in merged.subject_objects(RDF.type):
         if isinstance(s, URIRef) and _ours(str(s)) and isinstance(o, URIRef):
-            direct[s].setdefault(o, f"asserted as {_short(o)}")
+            direct[s].setdefault(o, f"asserted as {iris.short(o)}")
     for s, p, o in merged:
         if p == RDF.type or not isinstance(s, URIRef):
             continue
         for c in domains.get(p, ()):
             if _ours(str(s)):
-                direct[s].setdefault(c, f"it is the subject of {_short(p)}, whose domain is {_short(c)}")
+                direct[s].setdefault(c, f"it is the subject of {iris.short(p)}, whose domain is {iris.short(c)}")
         if p in obj_props and isinstance(o, URIRef) and _ours(str(o)):
             for c in ranges.get(p, ()):
-                direct[o].setdefault(c, f"{_short(s)} {_short(p)} it, and the range of {_short(p)} is {_short(c)}")
+                direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it, and the range of {iris.short(p)} is {iris.short(c)}")
             q = inverse.get(p)
             for c in domains.get(q, ()) if q is not None else ():
-                direct[o].setdefault(c, f"{_short(s)} {_short(p)} it (inverse of {_short(q)}, whose domain is {_short(c)})")
+                direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it (inverse of {iris.short(q)}, whose domain is {iris.short(c)})")
     types = {}
     for ind, found in direct.items():
         full = {}
         for c, why in found.items():
             for sup in sorted(closure.get(c, {c})):
-                full.setdefault(sup, why if sup == c else f"{why}, a subclass of {_short(sup)}")
+                full.setdefault(sup, why if sup == c else f"{why}, a subclass of {iris.short(sup)}")
         types[ind] = full
     return types
 
@@ -155,13 +145,13 @@ def _disjoint_pairs(merged: Graph) -> list[tuple[URIRef, URIRef, str]]:
     for node in merged.subjects(RDF.type, OWL.AllDisjointClasses):
         for lst in merged.objects(node, OWL.members):
             members = [m for m in Collection(merged, lst) if isinstance(m, URIRef)]
-            names = ", ".join(_short(m) for m in members)
+            names = ", ".join(iris.short(m) for m in members)
             for i, a in enumerate(members):
                 for b in members[i + 1:]:
                     pairs.append((a, b, f"the classes {names} are pairwise disjoint (owl:AllDisjointClasses)"))
     for a, b in merged.subject_objects(OWL.disjointWith):
         if isinstance(a, URIRef) and isinstance(b, URIRef):
-            pairs.append((a, b, f"{_short(a)} owl:disjointWith {_short(b)}"))
+            pairs.append((a, b, f"{iris.short(a)} owl:disjointWith {iris.short(b)}"))
     return pairs
 
 
@@ -175,7 +165,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None
     def name(node) -> str:
         label = _label(data, node)
         where = origins.get(str(node))
-        text = f"{label} ({_short(node)})" if label else _short(node)
+        text = f"{label} ({iris.short(node)})" if label else iris.short(node)
         return f"{text} [{where}]" if where else text
 
     types = _types_with_reasons(merged)
@@ -185,7 +175,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None
             if a in found and b in found:
                 conflicts.append(Conflict(
                     individuals=(str(ind),), axiom=axiom,
-                    message=(f"{name(ind)} is both a {_short(a)} ({found[a]}) and a {_short(b)} "
+                    message=(f"{name(ind)} is both a {iris.short(a)} ({found[a]}) and a {iris.short(b)} "
                              f"({found[b]}), but {axiom}."),
                     origins=tuple(o for o in (origins.get(str(ind)),) if o)))
     functional = set(merged.subjects(RDF.type, OWL.FunctionalProperty))
@@ -199,8 +189,8 @@ def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None
             if len(vs) > 1:
                 shown = ", ".join(sorted(repr(str(v)) for v in vs))
                 conflicts.append(Conflict(
-                    individuals=(str(s),), axiom=f"{_short(p)} is functional (at most one value)",
-                    message=f"{name(s)} has {len(vs)} values of {_short(p)} ({shown}), but {_short(p)} is "
+                    individuals=(str(s),), axiom=f"{iris.short(p)} is functional (at most one value)",
+                    message=f"{name(s)} has {len(vs)} values of {iris.short(p)} ({shown}), but {iris.short(p)} is "
                             f"functional: it allows at most one.",
                     origins=tuple(o for o in (origins.get(str(s)),) if o)))
     for p in sorted(datatype_props):
@@ -211,9 +201,9 @@ def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None
                 if isinstance(o, Literal) and _ours(str(s)) and (o.datatype or XSD.string) != rng \
                         and not (rng == XSD.string and o.language is None and o.datatype is None):
                     conflicts.append(Conflict(
-                        individuals=(str(s),), axiom=f"the range of {_short(p)} is {_short(rng)}",
-                        message=f"{name(s)} has {_short(p)} {str(o)!r} of type {_short(o.datatype or XSD.string)}, "
-                                f"but the range of {_short(p)} is {_short(rng)}.",
+                        individuals=(str(s),), axiom=f"the range of {iris.short(p)} is {iris.short(rng)}",
+                        message=f"{name(s)} has {iris.short(p)} {str(o)!r} of type {iris.short(o.datatype or XSD.string)}, "
+                                f"but the range of {iris.short(p)} is {iris.short(rng)}.",
                         origins=tuple(x for x in (origins.get(str(s)),) if x)))
     return conflicts
 

@@ -20,9 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from govgraph.core.errors import ConformanceError, QueryError
+from govgraph.core.iris import short
 from govgraph.core.memo import Memo, digest
 from govgraph.core.resources import queries_dir, shapes_file
-from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -45,7 +45,7 @@ class Finding:
         where = f"{self.origin}: " if self.origin else ""
         path = f" {self.path}" if self.path else ""
         value = f" (value: {self.value})" if self.value else ""
-        return f"{where}{self.severity}: {_short(self.focus)}{path}: {self.message}{value} [{self.rule}]"
+        return f"{where}{self.severity}: {short(self.focus)}{path}: {self.message}{value} [{self.rule}]"
 
 
 @dataclass
@@ -96,7 +96,7 @@ class Report:
         if d["findings"]:
             lines += ["| severity | where | focus | path | message | rule |", "|---|---|---|---|---|---|"]
             for f in d["findings"]:
-                cells = [f["severity"], f["origin"] or f["graph"], _short(f["focus"]), f["path"],
+                cells = [f["severity"], f["origin"] or f["graph"], short(f["focus"]), f["path"],
                          f["message"] + (f" (value: {f['value']})" if f["value"] else ""), f["rule"]]
                 lines.append("| " + " | ".join(_md(x) for x in cells) + " |")
         else:
@@ -125,12 +125,6 @@ def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _short(node: str) -> str:
-    text = str(node)
-    for base, prefix in ((ID, ""), (SOURCE, "source/"), (str(GG), "gg:"), (CONCEPT, "concept/")):
-        if text.startswith(base):
-            return prefix + text.removeprefix(base)
-    return text
 
 
 # -- SHACL -----------------------------------------------------------------------------------------
@@ -145,18 +139,10 @@ def _path_text(report: Graph, path) -> str:
     if path is None:
         return ""
     if isinstance(path, URIRef):
-        return _short_term(path)
+        return short(path)
     return "(complex path)"
 
 
-def _short_term(term) -> str:
-    from govgraph.core.iris import PREFIXES
-
-    text = str(term)
-    for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if text.startswith(ns):
-            return f"{prefix}:{text.removeprefix(ns)}"
-    return text
 
 
 class _ListWithSet(list):
@@ -220,12 +206,12 @@ def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shap
         shape = results.value(result, SH.sourceShape)
         component = results.value(result, SH.sourceConstraintComponent)
         parent = next(iter(sorted(str(s) for s in _parent_shapes(shapes_or_default(shapes), shape))), "")
-        rule = _short_term(parent) if parent else _short_term(component) if component else ""
+        rule = short(parent) if parent else short(component) if component else ""
         report.findings.append(Finding(
             severity=severity, graph=graph_of[focus], focus=str(focus),
             path=_path_text(results, results.value(result, SH.resultPath)),
             message=messages[0] if messages else "does not conform", origin=origins.get(str(focus), ""),
-            value=(_short_term(value) if isinstance(value, URIRef) else str(value)) if value is not None else "",
+            value=(short(value) if isinstance(value, URIRef) else str(value)) if value is not None else "",
             rule=rule.replace("https://w3id.org/govgraph/shapes#", "ggsh:")))
     return report
 
@@ -417,7 +403,7 @@ def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | N
                 focus = row[0].value if row and row[0] is not None and hasattr(row[0], "value") else ""
                 message = values.get("message")
                 text = message.value if message is not None and hasattr(message, "value") else title
-                details = ", ".join(f"{c}={_short(v.value)}" for c, v in values.items()
+                details = ", ".join(f"{c}={short(v.value)}" for c, v in values.items()
                                     if c != "message" and v is not None and c != columns[0])
                 report.findings.append(Finding(
                     severity=severity, graph=label, focus=focus, path="", message=text,
