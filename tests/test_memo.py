@@ -181,3 +181,56 @@ def test_a_store_updated_from_the_previous_one_holds_what_a_new_store_holds(tmp_
     # a previous store that does not match what it was said to be made from: made from scratch
     again = embedded.create(tmp_path / "four", changed, previous=tmp_path / "one", previous_graphs=changed)
     assert again == fresh and store_quads(tmp_path / "four") == store_quads(tmp_path / "three")
+
+
+def test_unchanged_graphs_come_back_from_the_memo_with_their_origins(tmp_path):
+    from govgraph.rdf import mapping, serialise
+    from govgraph.rdf.built import Built
+
+    dataset = loader.load(two_countries(tmp_path / "data"))
+    fresh = Built(dataset, Memo(write=tmp_path / "one"))
+    assert fresh.ntriples == serialise.ntriples_by_graph(mapping.build(dataset))
+    assert fresh.origins == mapping.record_origins(dataset)
+
+    memo = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    kept = Built(dataset, memo)
+    assert len(memo.hits) == 2 * len(kept.keys)  # N-Triples and origins of every graph
+    assert kept.ntriples == fresh.ntriples and list(kept.origins.items()) == list(fresh.origins.items())
+    zy = next(iri for iri in kept.iris if str(iri).endswith("/zy"))
+    assert serialise.to_ntriples(kept.graph(zy)) == fresh.ntriples[str(zy)]  # made when asked for
+
+
+def test_void_counts_from_n_triples_are_rdflibs(tmp_path):
+    from rdflib import RDF
+
+    from govgraph.exports import void
+    from govgraph.rdf import mapping, serialise
+
+    for g in mapping.build(loader.load(two_countries(tmp_path / "data"))):
+        counts = void.Counts.of(serialise.to_ntriples(g))
+        assert (counts.triples, counts.subjects, counts.properties) == (
+            len(g), len(set(g.subjects())), len(set(g.predicates()))), g.identifier
+        assert counts.terms == {str(t) for t in set(g.predicates()) | set(g.objects(None, RDF.type))}
+
+
+@pytest.mark.slow
+def test_keyed_reasoning_runs_are_answered_without_making_their_data(tmp_path):
+    from govgraph.curated.model import BASELINE
+    from govgraph.rdf import mapping
+    from govgraph.reason import hermit
+    from govgraph.reason.cache import Cache
+
+    dataset = loader.load(two_countries(tmp_path / "data"))
+    keys = mapping.graph_keys(dataset)
+    first = hermit.reason_dataset(dataset, mapping.ontology_graph, BASELINE, keys=keys,
+                                  cache=Cache(write=tmp_path / "one"))
+
+    def no_ontology():
+        raise AssertionError("the ontology was made although every run is cached")
+
+    again = hermit.reason_dataset(dataset, no_ontology, BASELINE, keys=keys,
+                                  cache=Cache(read=tmp_path / "one", write=tmp_path / "two"))
+    assert [r.cached for r in again] == [True] * len(first)
+    assert [(r.label, set(r.graph), r.classes) for r in again] == [(r.label, set(r.graph), r.classes) for r in first]
+    unkeyed = hermit.reason_dataset(dataset, mapping.ontology_graph(), BASELINE)  # as `govgraph validate` runs
+    assert [set(r.graph) for r in unkeyed] == [set(r.graph) for r in first]

@@ -22,6 +22,7 @@ from govgraph.curated import loader
 from govgraph.curated.model import BASELINE, Dataset
 from govgraph.exports import coverage
 from govgraph.rdf import mapping, serialise
+from govgraph.rdf.built import Built
 
 if TYPE_CHECKING:
     from govgraph.validate import shapes
@@ -50,30 +51,30 @@ def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
     return loader.load(data_dir, memo)
 
 
-def write_graph_files(folder: Path, graphs: list[Graph], summary: BuildSummary,
-                      turtle: dict[str, bytes], ntriples: dict[str, bytes], memo: Memo = Memo()) -> None:
-    """graphs/<name>.ttl, .nt, .jsonld for each graph, and the ontology also as RDF/XML
-    (graphs/ontology.owl, the file Protégé and owlready2 open); its Turtle and N-Triples are kept in
-    `turtle` and `ntriples` (graph IRI → bytes) for the dumps and the store. The other formats of a
-    graph whose canonical N-Triples an earlier build wrote too come from `memo`."""
+def write_graph_files(folder: Path, ntriples: dict[str, bytes], graph: Callable[[str], Graph],
+                      summary: BuildSummary, turtle: dict[str, bytes], memo: Memo = Memo()) -> None:
+    """graphs/<name>.nt, .ttl, .jsonld for each graph in `ntriples` (graph IRI → canonical
+    N-Triples), and the ontology also as RDF/XML (graphs/ontology.owl, the file Protégé and
+    owlready2 open); the Turtle is kept in `turtle` (graph IRI → bytes) for the dump. A format an
+    earlier build wrote from the same N-Triples comes from `memo`; the others are written from
+    `graph(iri)` (its prefixes) and the N-Triples."""
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     writers = {"ttl": serialise.to_turtle, "jsonld": serialise.to_jsonld, "owl": serialise.to_rdfxml}
-    for g in graphs:
-        stem, iri = graph_file_stem(g.identifier), str(g.identifier)
-        ntriples[iri] = serialise.to_ntriples(g)
-        (folder / "graphs" / f"{stem}.nt").write_bytes(ntriples[iri])
+    for iri, nt in ntriples.items():
+        stem = graph_file_stem(iri)
+        (folder / "graphs" / f"{stem}.nt").write_bytes(nt)
         for suffix, write in writers.items():
-            if suffix == "owl" and g.identifier != iris.ONTOLOGY_GRAPH:
+            if suffix == "owl" and iri != str(iris.ONTOLOGY_GRAPH):
                 continue
-            key = digest(code_digest(), suffix, iri, ntriples[iri])
+            key = digest(code_digest(), suffix, iri, nt)
             data = memo.get(key)
             if data is None:
-                data = write(g, ntriples[iri])
+                data = write(graph(iri), nt)
                 memo.put(key, data)
             (folder / "graphs" / f"{stem}.{suffix}").write_bytes(data)
             if suffix == "ttl":
                 turtle[iri] = data
-        summary.graphs[iri] = len(g)
+        summary.graphs[iri] = nt.count(b"\n")
 
 
 def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: BuildSummary) -> None:
@@ -84,19 +85,18 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
     (folder / "coverage.md").write_bytes(coverage.to_markdown(report))
 
 
-def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: dt.date, progress: Progress,
+def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date, progress: Progress,
                     *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None,
                     memo: Memo = Memo()) -> BuildSummary:
-    """Every artefact of a build into `folder`. `graphs` are the asserted graphs (build.build); the
-    reasoner's graphs come from `inferred()` (or are among `graphs`), asked for only when a step
-    needs them, so what does not depend on them is written while the reasoner runs elsewhere.
-    `previous`: the last build's folder, whose cache/ may spare work; `memo`: results kept between
-    builds (this build's cache/)."""
+    """Every artefact of a build into `folder`. `built` holds the asserted graphs; the reasoner's
+    graphs come from `inferred()`, asked for only when a step needs them, so what does not depend
+    on them is written while the reasoner runs elsewhere. `previous`: the last build's folder,
+    whose cache/ may spare work; `memo`: results kept between builds (this build's cache/)."""
     summary = BuildSummary(out=folder, as_of=as_of)
     turtle: dict[str, bytes] = {}
-    ntriples: dict[str, bytes] = {}
+    ntriples = dict(built.ntriples)
     progress("Writing graph files")
-    write_graph_files(folder, graphs, summary, turtle, ntriples, memo.sub("graphs"))
+    write_graph_files(folder, ntriples, built.graph, summary, turtle, memo.sub("graphs"))
     (folder / "context.jsonld").write_bytes(
         (json.dumps(serialise.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     progress("Writing coverage")
@@ -110,12 +110,13 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     run.preload()
     if inferred is not None:
         progress("Waiting for the reasoner")
-        extra = inferred()
+        extra = {str(g.identifier): g for g in inferred()}
         progress("Writing graph files")
-        write_graph_files(folder, extra, summary, turtle, ntriples, memo.sub("graphs"))
-        graphs = graphs + extra
-    (folder / "govgraph.trig").write_bytes(serialise.to_trig(graphs, turtle))
-    (folder / "govgraph.nq").write_bytes(serialise.to_nquads(graphs, ntriples))
+        more = {iri: serialise.to_ntriples(g) for iri, g in extra.items()}
+        write_graph_files(folder, more, extra.__getitem__, summary, turtle, memo.sub("graphs"))
+        ntriples.update(more)
+    (folder / "govgraph.trig").write_bytes(serialise.trig_of(turtle))
+    (folder / "govgraph.nq").write_bytes(serialise.nquads_of(ntriples))
     progress("Loading the embedded store")
     from govgraph.store import embedded
 
@@ -124,7 +125,7 @@ def write_artefacts(folder: Path, graphs: list[Graph], dataset: Dataset, as_of: 
     progress("Describing the dataset")
     from govgraph.exports import void
 
-    (folder / "void.ttl").write_bytes(void.describe_build(graphs, dataset, as_of))
+    (folder / "void.ttl").write_bytes(void.describe_build(ntriples, dataset, as_of))
     progress("Analysing the networks")
     inputs = view_inputs(ntriples)
     run.run_into(folder, as_of, kept=memo.sub("analysis"), inputs=inputs)
@@ -235,21 +236,19 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
         progress("Building graphs")
-        origins: dict[str, str] = {}
-        graphs = mapping.build(dataset, origins=origins)
-        reasoner = Background(_reason, dataset, graphs, as_of, cache, origins, tmp)
+        built = Built(dataset, memo.sub("built"))
+        reasoner = Background(_reason, dataset, built, as_of, cache, tmp)
         children.append(reasoner)
-        shapes_memo = memo.sub("shapes")
-        side = Background(_validate, graphs, origins, shapes_memo, mapping.graph_keys(dataset),
-                          mapping.sources_key(dataset, with_origins=False), nice=10)
+        side = Background(_validate, built, memo.sub("shapes"), mapping.sources_key(dataset, with_origins=False),
+                          nice=10)
         children.append(side)
-        quality = Quality(report=None, origins=origins)
+        quality = Quality(report=None, origins=built.origins)
 
         def inferred() -> list[Graph]:
             quality.reasoned = reasoner.result()
             return quality.inferred
 
-        summary = write_artefacts(tmp, graphs, dataset, as_of, progress, inferred=inferred, previous=out,
+        summary = write_artefacts(tmp, built, dataset, as_of, progress, inferred=inferred, previous=out,
                                   memo=memo)
         progress("Validating the shapes")
         quality.report, hits = side.result()
@@ -269,26 +268,24 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     return summary
 
 
-def _validate(graphs: list[Graph], origins: dict[str, str], memo: Memo, keys: dict, context_key: str):
+def _validate(built: Built, memo: Memo, context_key: str):
     """The shapes' report, in a child process, and what it took from the previous build."""
     from govgraph.validate import shapes
 
     before = len(memo.hits)  # the parent's, as forked
-    report = shapes.validate_graphs(graphs, origins=origins, memo=memo, keys=keys, context_key=context_key)
+    report = shapes.validate_graphs(built, origins=built.origins, memo=memo, keys=built.keys,
+                                    context_key=context_key)
     return report, memo.hits[before:]
 
 
-def _reason(dataset: Dataset, graphs: list[Graph], as_of: dt.date, cache, origins: dict[str, str],
-            workdir: Path) -> list:
-    """The build's reasoning, as run in the child process, on the graphs the parent built (the
-    ontology, the scenarios; the baseline's snapshots are built here)."""
+def _reason(dataset: Dataset, built: Built, as_of: dt.date, cache, workdir: Path) -> list:
+    """The build's reasoning, as run in the child process: runs keyed by the graphs' keys, so the
+    ontology and each run's data (the baseline's snapshots, the scenarios) are made here only for
+    the runs the cache does not answer."""
     from govgraph.reason import hermit
 
-    by_iri = {g.identifier: g for g in graphs}
-    scenario_graphs = {sid: by_iri[iris.scenario_graph_iri(sid)] for sid in dataset.scenario_views
-                       if iris.scenario_graph_iri(sid) in by_iri}
-    return hermit.reason_dataset(dataset, by_iri[iris.ONTOLOGY_GRAPH], as_of, origins=origins, cache=cache,
-                                 scenario_graphs=scenario_graphs, workdir=workdir)
+    return hermit.reason_dataset(dataset, lambda: built.graph(iris.ONTOLOGY_GRAPH), as_of, origins=built.origins,
+                                 cache=cache, workdir=workdir, keys=built.keys)
 
 
 def _timed(progress: Progress, steps: dict[str, float]) -> Progress:

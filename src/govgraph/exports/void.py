@@ -19,6 +19,7 @@ No timestamps and no blank nodes: the same build gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Iterable
 
 from rdflib import Graph, Literal, URIRef
@@ -45,18 +46,46 @@ VOCABULARIES = (
 )
 
 
-def vocabularies_used(graphs: Iterable[Graph]) -> list[str]:
-    """The known vocabularies among the predicates and classes of `graphs`."""
-    terms: set = set()
-    for g in graphs:
-        terms.update(g.predicates())
-        terms.update(g.objects(None, RDF.type))
-    return sorted({ns for term in terms for ns in VOCABULARIES if str(term).startswith(ns)})
+_TYPE = f"<{RDF.type}>".encode("ascii")
 
 
-def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Iterable[str] = (),
+@dataclass(frozen=True)
+class Counts:
+    """What VoID says of one graph, read from its canonical N-Triples (`serialise.to_ntriples`:
+    one `<s> <p> o .` per line, so subject and predicate are the first two words)."""
+
+    triples: int
+    subjects: int
+    properties: int
+    terms: frozenset[str]  # its predicates and classes: what `vocabularies_used` looks at
+
+    @classmethod
+    def of(cls, ntriples: bytes) -> "Counts":
+        subjects: set[bytes] = set()
+        predicates: set[bytes] = set()
+        classes: set[bytes] = set()
+        lines = ntriples.splitlines()
+        for line in lines:
+            s, p, o = line.split(b" ", 2)
+            subjects.add(s)
+            predicates.add(p)
+            if p == _TYPE and o.startswith(b"<"):
+                classes.add(o[:o.index(b">") + 1])
+        terms = frozenset(t[1:-1].decode("utf-8") for t in predicates | classes)
+        return cls(len(lines), len(subjects), len(predicates), terms)
+
+
+def vocabularies_used(counts: Iterable[Counts]) -> list[str]:
+    """The known vocabularies among the predicates and classes of graphs so counted."""
+    terms = set().union(*(c.terms for c in counts))
+    return sorted({ns for term in terms for ns in VOCABULARIES if term.startswith(ns)})
+
+
+def describe(ntriples: dict[str, bytes], *, sources: Iterable[str] = (), countries: Iterable[str] = (),
              as_of: dt.date | None = None, endpoint: str = ENDPOINT, version: str = __version__) -> Graph:
-    """The DCAT/VoID description of a build made of `graphs` (the build's named graphs)."""
+    """The DCAT/VoID description of a build made of the named graphs in `ntriples` (graph IRI → its
+    canonical N-Triples)."""
+    counts = {iri: Counts.of(nt) for iri, nt in sorted(ntriples.items())}
     g = Graph()
     g.bind("void", VOID)
     g.bind("dcat", DCAT)
@@ -119,7 +148,7 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
         g.add((media_type, RDF.type, DCTERMS.MediaType))
         g.add((dist, DCTERMS.title, Literal(f"{name} (out/{name} of a build)")))
         g.add((dist, DCTERMS.license, LICENCE))
-    for ns in vocabularies_used(graphs):
+    for ns in vocabularies_used(counts.values()):
         g.add((d, VOID.vocabulary, URIRef(ns)))
     for code in sorted(countries):
         g.add((d, DCTERMS.spatial, iris.eu_country_iri(code)))
@@ -127,16 +156,15 @@ def describe(graphs: list[Graph], *, sources: Iterable[str] = (), countries: Ite
     for source in sorted(sources):
         g.add((d, PROV.wasDerivedFrom, URIRef(source)))
     total = 0
-    for part in sorted(graphs, key=lambda x: str(x.identifier)):
-        sub = URIRef(str(part.identifier))
-        n = len(part)
-        total += n
+    for iri, n in counts.items():
+        sub = URIRef(iri)
+        total += n.triples
         g.add((d, VOID.subset, sub))
         g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, VOID.triples, Literal(n)))
-        g.add((sub, VOID.distinctSubjects, Literal(len(set(part.subjects())))))
-        g.add((sub, VOID.properties, Literal(len(set(part.predicates())))))
-        g.add((sub, RDFS.label, Literal(str(part.identifier).removeprefix(GRAPH))))
+        g.add((sub, VOID.triples, Literal(n.triples)))
+        g.add((sub, VOID.distinctSubjects, Literal(n.subjects)))
+        g.add((sub, VOID.properties, Literal(n.properties)))
+        g.add((sub, RDFS.label, Literal(iri.removeprefix(GRAPH))))
     g.add((d, VOID.triples, Literal(total)))
     return g
 
@@ -146,8 +174,8 @@ def _standard(g: Graph, subject: URIRef, standard: URIRef) -> None:
     g.add((standard, RDF.type, DCTERMS.Standard))
 
 
-def describe_build(graphs: list[Graph], dataset, as_of: dt.date) -> bytes:
+def describe_build(ntriples: dict[str, bytes], dataset, as_of: dt.date) -> bytes:
     """The bytes of out/void.ttl for a build (`dataset` is the loaded curated Dataset)."""
     sources = [str(iris.source_iri(sid)) for sid in dataset.sources]
     iso3 = [c.country.iso3 for c in dataset.countries.values() if c.country.iso3]
-    return serialise.to_turtle(describe(graphs, sources=sources, countries=iso3, as_of=as_of))
+    return serialise.to_turtle(describe(ntriples, sources=sources, countries=iso3, as_of=as_of))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
@@ -551,19 +551,37 @@ def ontology_graph() -> Graph:
     return g
 
 
+def recipes(dataset: Dataset, *, ontology: Graph | None = None) -> dict[URIRef, Callable[[dict | None], Graph]]:
+    """How to make each named graph of the dataset, in build order (ontology, sources, one per
+    country, one per scenario and per phase): graph IRI → a function of `origins` (filled, when
+    given, as `record_origins` would fill it, first origin kept), so one graph can be made alone."""
+    made: dict[URIRef, Callable[[dict | None], Graph]] = {
+        ONTOLOGY_GRAPH: lambda origins: ontology if ontology is not None else ontology_graph(),
+        SOURCES_GRAPH: lambda origins: sources_graph(dataset.sources, origins),
+    }
+    for code, c in sorted(dataset.countries.items()):
+        made[country_graph_iri(code)] = lambda origins, c=c, code=code: country_graph(
+            c, origins, groups=dataset.groups_of(code))
+    for sid, view in sorted(dataset.scenario_views.items()):
+        scenario = dataset.scenarios[sid]
+
+        def whole(origins, scenario=scenario, view=view, sid=sid):
+            head = scenario.scenario
+            if origins is not None and head.origin[0]:
+                origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}:{head.origin[2]}")
+            return scenario_graph(scenario, view, origins)
+
+        made[scenario_graph_iri(sid)] = whole
+        for order, picture in enumerate(dataset.phase_views.get(sid, ()), start=1):
+            made[phase_graph_iri(sid, order)] = lambda origins, s=scenario, n=order, p=picture: phase_graph(
+                s, n, p, origins)
+    return made
+
+
 def build(dataset: Dataset, *, ontology: Graph | None = None, origins: dict[str, str] | None = None) -> list[Graph]:
     """Every named graph of the dataset: ontology, sources, one per country, one per scenario.
     `origins`, when given, is filled as `record_origins` would fill it, on the same pass."""
-    graphs = [ontology if ontology is not None else ontology_graph(), sources_graph(dataset.sources, origins)]
-    graphs += [country_graph(c, origins, groups=dataset.groups_of(code)) for code, c in sorted(dataset.countries.items())]
-    for sid, view in sorted(dataset.scenario_views.items()):
-        head = dataset.scenarios[sid].scenario
-        if origins is not None and head.origin[0]:
-            origins.setdefault(f"{ID}scenario/{sid}", f"{head.origin[0]}:{head.origin[1]}:{head.origin[2]}")
-        graphs.append(scenario_graph(dataset.scenarios[sid], view, origins))
-        for order, picture in enumerate(dataset.phase_views.get(sid, ()), start=1):
-            graphs.append(phase_graph(dataset.scenarios[sid], order, picture, origins))
-    return graphs
+    return [make(origins) for make in recipes(dataset, ontology=ontology).values()]
 
 
 # -- what decides each graph (for work kept between builds) ---------------------------------------

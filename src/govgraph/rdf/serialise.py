@@ -31,10 +31,14 @@ def ntriples_by_graph(graphs: Iterable[Graph]) -> dict[str, bytes]:
 def to_nquads(graphs: Iterable[Graph], ntriples: dict[str, bytes] | None = None) -> bytes:
     """Every graph's sorted N-Triples with the graph's IRI added: N-Quads, sorted.
     `ntriples` (graph IRI → bytes) reuses serialisations already made."""
+    return nquads_of({str(g.identifier): (ntriples or {}).get(str(g.identifier)) or to_ntriples(g) for g in graphs})
+
+
+def nquads_of(ntriples: dict[str, bytes]) -> bytes:
+    """N-Quads, sorted, of the graphs in `ntriples` (graph IRI → its canonical N-Triples)."""
     lines: set[str] = set()
-    for g in graphs:
-        nt = (ntriples or {}).get(str(g.identifier)) or to_ntriples(g)
-        suffix = f" <{g.identifier}> .\n"
+    for iri, nt in ntriples.items():
+        suffix = f" <{iri}> .\n"
         lines.update(line[:-2] + suffix for line in nt.decode("utf-8").splitlines(keepends=True) if line.strip())
     return "".join(sorted(lines)).encode("utf-8")
 
@@ -65,15 +69,19 @@ def to_rdfxml(g: Graph, ntriples: bytes | None = None) -> bytes:
 def to_trig(graphs: Iterable[Graph], turtle: dict[str, bytes] | None = None) -> bytes:
     """TriG made of each graph's Turtle body, graphs sorted by IRI, prefixes declared once.
     `turtle` (graph IRI → bytes) reuses serialisations already made."""
+    return trig_of({str(g.identifier): (turtle or {}).get(str(g.identifier)) or to_turtle(g) for g in graphs})
+
+
+def trig_of(turtle: dict[str, bytes]) -> bytes:
+    """TriG of the graphs in `turtle` (graph IRI → its canonical Turtle), sorted by IRI."""
     prefixes: set[str] = set()
     bodies = []
-    for g in sorted(graphs, key=lambda g: str(g.identifier)):
-        text = (turtle or {}).get(str(g.identifier)) or to_turtle(g)
+    for iri, text in sorted(turtle.items()):
         lines = text.decode("utf-8").splitlines()
         prefixes.update(line for line in lines if line.startswith("@prefix"))
         body = "\n".join(("    " + line) if line.strip() else "" for line in lines
                          if not line.startswith("@prefix")).strip("\n")
-        bodies.append(f"\n<{g.identifier}> {{\n{body}\n}}\n")
+        bodies.append(f"\n<{iri}> {{\n{body}\n}}\n")
     return ("\n".join(sorted(prefixes)) + "\n" + "".join(bodies)).encode("utf-8")
 
 

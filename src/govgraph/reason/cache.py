@@ -58,6 +58,17 @@ class Cache:
             digest.update(serialise.to_ntriples(g))
         return digest.hexdigest()
 
+    @staticmethod
+    def key_of(data_key: str, closed_world: bool) -> str:
+        """The key of a run whose data is keyed already (`data_key`: a digest of govgraph's code,
+        the ontology included, and of the curated records the data is made from)."""
+        digest = hashlib.sha256()
+        for module in sorted(Path(__file__).parent.glob("*.py")):
+            digest.update(module.read_bytes())
+        digest.update(b"closed" if closed_world else b"open")
+        digest.update(b"keyed data " + data_key.encode("ascii"))
+        return digest.hexdigest()
+
     def load(self, key: str, graph_iri: URIRef, label: str) -> Reasoned | None:
         if self.read is None or not (self.read / f"{key}.json").exists():
             return None

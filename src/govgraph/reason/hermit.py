@@ -31,6 +31,7 @@ Design choices (see docs/reasoning.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import shutil
@@ -48,6 +49,7 @@ from rdflib.namespace import OWL, RDF
 from govgraph.core import iris
 from govgraph.core.background import die_with_parent
 from govgraph.core.errors import ExternalToolError
+from govgraph.core.memo import digest
 from govgraph.core.vocab import GG
 from govgraph.curated.model import Dataset, snapshot
 from govgraph.rdf import mapping, serialise
@@ -297,11 +299,18 @@ def _apply(world, output: bytes) -> None:
 
 @dataclass(frozen=True)
 class Run:
-    """One reasoning run: the data (with the ontology), where its inferences go, and its name."""
+    """One reasoning run: the data (with the ontology), where its inferences go, and its name.
+    `made` is the data or a function that makes it; with a `key` (a digest of what decides the
+    data, from `mapping.graph_keys`) a cached result is found without making the data at all."""
 
-    data: tuple[Graph, ...]
+    made: tuple[Graph, ...] | Callable[[], tuple[Graph, ...]]
     graph_iri: URIRef = iris.INFERRED_GRAPH
     label: str = "data"
+    key: str = ""
+
+    @functools.cached_property
+    def data(self) -> tuple[Graph, ...]:
+        return self.made() if callable(self.made) else self.made
 
 
 def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
@@ -401,10 +410,12 @@ def _group_of(code: str) -> int:
     return int(hashlib.sha256(code.lower().encode("utf-8")).hexdigest(), 16) % BASELINE_GROUPS
 
 
-def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Graph] | None = None) -> list[Run]:
+def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Graph] | None = None,
+                 keys: dict[URIRef, str] | None = None) -> list[Run]:
     """The baseline (the countries' snapshots as of `as_of`, in BASELINE_GROUPS runs) and each
     scenario's view on its own; `scenario_graphs` (scenario id → its graph, as build.build made it) saves
-    building them again."""
+    building them again. With the graphs' `keys` (`mapping.graph_keys`), each run is keyed by them
+    and its data made only if HermiT is to read it."""
     scenario_graphs = scenario_graphs or {}
     # the countries in BASELINE_GROUPS runs: countries share no individual, so their inferences are
     # those of one run over all of them. HermiT's time grows faster than its input while each run
@@ -414,26 +425,37 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
     groups: dict[int, list] = {}
     for cc, c in sorted(dataset.countries.items()):
         groups.setdefault(_group_of(cc), []).append((cc, c))
-    runs = [Run(tuple(mapping.country_graph(snapshot(c, as_of), curation=False) for _, c in members),
-                iris.inferred_graph_iri(),
-                f"baseline {' '.join(cc.upper() for cc, _ in members)} as of {as_of.isoformat()}")
-            for _, members in sorted(groups.items())]
-    for sid, view in sorted(dataset.scenario_views.items()):
+
+    def snapshots(members: list) -> tuple[Graph, ...]:
+        return tuple(mapping.country_graph(snapshot(c, as_of), curation=False) for _, c in members)
+
+    def scenario(sid: str) -> tuple[Graph, ...]:
         g = scenario_graphs.get(sid)
-        runs.append(Run((g if g is not None else mapping.scenario_graph(dataset.scenarios[sid], view),),
-                        iris.inferred_graph_iri(sid), f"scenario {sid}"))
+        return (g if g is not None else mapping.scenario_graph(dataset.scenarios[sid], dataset.scenario_views[sid]),)
+
+    runs = [Run(functools.partial(snapshots, members), iris.inferred_graph_iri(),
+                f"baseline {' '.join(cc.upper() for cc, _ in members)} as of {as_of.isoformat()}",
+                digest("baseline", as_of.isoformat(), *(keys[iris.country_graph_iri(cc)] for cc, _ in members))
+                if keys else "")
+            for _, members in sorted(groups.items())]
+    for sid in sorted(dataset.scenario_views):
+        runs.append(Run(functools.partial(scenario, sid), iris.inferred_graph_iri(sid), f"scenario {sid}",
+                        digest("scenario", keys[iris.scenario_graph_iri(sid)]) if keys else ""))
     return runs
 
 
-def reason_dataset(dataset: Dataset, ontology: Graph, as_of: dt.date, *,
+def reason_dataset(dataset: Dataset, ontology: Graph | Callable[[], Graph], as_of: dt.date, *,
                    origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
                    progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache(),
-                   scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None) -> list[Reasoned]:
+                   scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None,
+                   keys: dict[URIRef, str] | None = None) -> list[Reasoned]:
     """Reason over the baseline (each country's snapshot as of `as_of`, merged into one result) and
     over each scenario's view on its own. The baseline's inferences go to …/graph/inferred, a scenario's to
     …/graph/inferred/scenario/<id>. A run whose inputs are unchanged since the build `cache` reads
-    from is not repeated; the others share one start of HermiT (`reason_runs`)."""
-    runs = dataset_runs(dataset, as_of, scenario_graphs)
+    from is not repeated; the others share one start of HermiT (`reason_runs`). `ontology` may be
+    a function that makes it, and `keys` (`mapping.graph_keys`) key the runs by what decides them:
+    then a build whose runs are all cached makes neither the ontology nor any run's data."""
+    runs = dataset_runs(dataset, as_of, scenario_graphs, keys)
     results = reason_all(ontology, runs, origins=origins, java_memory_mb=java_memory_mb, progress=progress,
                          cache=cache, workdir=workdir)
     baseline = [r for run, r in zip(runs, results) if run.graph_iri == iris.INFERRED_GRAPH]
@@ -453,17 +475,25 @@ def _merged(parts: list[Reasoned], label: str) -> Reasoned:
                     dict(sorted(classes.items())), all(p.cached for p in parts) if parts else False)
 
 
-def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
+def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origins: dict[str, str] | None = None,
                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
                cache: Cache = Cache(), workdir: Path | None = None) -> list[Reasoned]:
     """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`. With no
-    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs."""
+    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs.
+    A run with a `key` is looked up by it; the others by a digest of the ontology and their data."""
     keys: list[str] = []
+    made: list[Graph] = []
+
+    def the_ontology() -> Graph:
+        if not made:
+            made.append(ontology if isinstance(ontology, Graph) else ontology())
+        return made[0]
 
     def work_out_keys() -> None:
         if not keys:
-            ontology_nt = serialise.to_ntriples(ontology)
-            keys.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
+            ontology_nt = serialise.to_ntriples(the_ontology()) if any(not run.key for run in runs) else b""
+            keys.extend(Cache.key_of(run.key, closed_world=True) if run.key
+                        else Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
 
     nothing_to_reuse = cache.read is None or not cache.read.is_dir()
     if nothing_to_reuse:
@@ -474,7 +504,7 @@ def reason_all(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | No
     todo = [n for n, r in enumerate(results) if r is None]
     if todo:
         progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
-        for n, result in zip(todo, reason_runs(ontology, [runs[n] for n in todo], origins=origins,
+        for n, result in zip(todo, reason_runs(the_ontology(), [runs[n] for n in todo], origins=origins,
                                                java_memory_mb=java_memory_mb, workdir=workdir,
                                                meanwhile=work_out_keys)):
             results[n] = result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
@@ -23,6 +23,9 @@ from govgraph.core.errors import ConformanceError, QueryError
 from govgraph.core.iris import short
 from govgraph.core.memo import Memo, digest
 from govgraph.core.resources import queries_dir, shapes_file
+
+if TYPE_CHECKING:
+    from govgraph.rdf.built import Built
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -237,43 +240,57 @@ def _parent_shapes(shapes: Graph, shape) -> list:
            [s for s in shapes.subjects(SH.sparql, shape) if isinstance(s, URIRef)]
 
 
-def validate_graphs(graphs: list[Graph], *, origins: dict[str, str] | None = None,
+def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | None = None,
                     shapes: Graph | None = None, memo: Memo | None = None,
                     keys: dict[URIRef, str] | None = None, context_key: str = "") -> Report:
-    """Validate every country and scenario graph of a build (`graphs` as build.build returns them:
-    the ontology and sources graphs are used as context, not validated as data).
+    """Validate every country and scenario graph of a build (`graphs` as build.build returns them,
+    or a `Built` whose graphs are made only if validated: the ontology and sources graphs are used
+    as context, not validated as data).
 
     With a `memo` and the graphs' `keys` (mapping.graph_keys; `context_key`: mapping.sources_key
     without origins), a graph validated by an earlier build with the same key and context gets that
     build's findings again; the others are validated, and their findings kept."""
     from govgraph.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCES_GRAPH
+    from govgraph.rdf.built import Built
 
-    shapes = shapes if shapes is not None else load_shapes()
-    by_iri = {g.identifier: g for g in graphs}
-    context = [g for iri, g in by_iri.items() if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH)]
+    if isinstance(graphs, Built):
+        names, graph = graphs.iris, graphs.graph
+    else:
+        by_iri = {g.identifier: g for g in graphs}
+        names, graph = list(by_iri), by_iri.__getitem__
     kept = _Kept(memo, keys or {}, context_key)
+    shapes_graph = shapes
+
+    def shape_graph() -> Graph:
+        nonlocal shapes_graph
+        shapes_graph = shapes_graph if shapes_graph is not None else load_shapes()
+        return shapes_graph
+
+    def context() -> list[Graph]:
+        return [graph(iri) for iri in names if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH)]
+
     report = Report()
-    if SOURCES_GRAPH in by_iri:  # the sources themselves, with the ontology as context
+    if SOURCES_GRAPH in names:  # the sources themselves, with the ontology as context
         report.extend(kept.findings(SOURCES_GRAPH, lambda: validate_graph(
-            [by_iri[SOURCES_GRAPH]], context=[by_iri[ONTOLOGY_GRAPH]] if ONTOLOGY_GRAPH in by_iri else [],
-            shapes=shapes, origins=origins, label=str(SOURCES_GRAPH)), own_context=True))
-    data = {iri: g for iri, g in sorted(by_iri.items())
-            if iri not in (ONTOLOGY_GRAPH, SOURCES_GRAPH) and not str(iri).startswith(str(INFERRED_GRAPH))}
+            [graph(SOURCES_GRAPH)], context=[graph(ONTOLOGY_GRAPH)] if ONTOLOGY_GRAPH in names else [],
+            shapes=shape_graph(), origins=origins, label=str(SOURCES_GRAPH)), own_context=True))
+    data = sorted(iri for iri in names
+                  if iri not in (ONTOLOGY_GRAPH, SOURCES_GRAPH) and not str(iri).startswith(str(INFERRED_GRAPH)))
     # Country graphs never share a subject (their IRIs are minted per country), so they are checked
     # in one run (and its findings kept per country); a scenario restates its country's nodes
     # differently, so each gets a run of its own.
     countries = [iri for iri in data if "/scenario/" not in str(iri)]
     todo = [iri for iri in countries if not kept.reuse(iri, report)]
     if todo:
-        found = validate_graph([data[i] for i in todo], context=_reachable(context, [data[i] for i in todo]),
-                               shapes=shapes, origins=origins, label=[str(i) for i in todo])
+        found = validate_graph([graph(i) for i in todo], context=_reachable(context(), [graph(i) for i in todo]),
+                               shapes=shape_graph(), origins=origins, label=[str(i) for i in todo])
         for iri in todo:
             kept.keep(iri, [f for f in found.findings if f.graph == str(iri)])
         report.extend(found)
     for iri in data:
         if "/scenario/" in str(iri):
             report.extend(kept.findings(iri, lambda iri=iri: validate_graph(
-                [data[iri]], context=_reachable(context, [data[iri]]), shapes=shapes, origins=origins,
+                [graph(iri)], context=_reachable(context(), [graph(iri)]), shapes=shape_graph(), origins=origins,
                 label=str(iri))))
     return report
 
