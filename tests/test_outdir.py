@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,21 @@ def test_concurrent_builds_never_die_with_a_traceback(tmp_path):
     assert not any("Traceback" in err for _, err in results)
     assert outdir.is_ours(out) and (out / "build.json").is_file()
     assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_the_replaced_build_is_removed_after_the_swap_and_leftovers_by_the_next_build(tmp_path):
+    out = tmp_path / "out"
+    assert build(out).returncode == 0
+    assert build(out).returncode == 0  # replaces the first: its removal goes on after the build
+    deadline = time.monotonic() + 60
+    while list(tmp_path.glob(".out.trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(tmp_path.glob(".out.trash-*")) and not (tmp_path / ".out.old").exists()
+    # a removal cut short (the marker is removed last, so what is left is known as ours)
+    left = tmp_path / ".out.trash-999999999"
+    (left / "graphs").mkdir(parents=True)
+    outdir.mark(left)
+    user_folder(tmp_path / ".out.trash-1")
+    before = snapshot(tmp_path / ".out.trash-1")
+    assert build(out).returncode == 0
+    assert not left.exists() and snapshot(tmp_path / ".out.trash-1") == before

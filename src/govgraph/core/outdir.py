@@ -15,6 +15,8 @@ import fcntl
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -127,6 +129,8 @@ def recover(out: Path) -> None:
         os.replace(old, out)
     elif old.exists():
         discard(old)
+    for trash in out.parent.glob(f".{out.name}.trash-*"):
+        discard(trash)
     for stale in out.parent.glob(f".{out.name}.tmp-*"):
         try:
             pid = int(stale.name.rsplit("-", 1)[1])
@@ -143,4 +147,31 @@ def publish(tmp: Path, out: Path) -> None:
     if out.exists():
         os.replace(out, old)
     os.replace(tmp, out)
-    discard(old)
+    discard_later(old)
+
+
+def discard_later(folder: Path) -> None:
+    """`discard`, by a detached process, of a folder first renamed out of the way: removing a
+    build's files waits on the disk (a second or more, once they have been written back), and
+    nothing needs to wait for it. `recover` removes what such a removal leaves behind."""
+    if not (folder.is_dir() and not folder.is_symlink() and is_ours(folder)):
+        return
+    trash = folder.with_name(f"{folder.name.removesuffix('.old')}.trash-{os.getpid()}")
+    os.replace(folder, trash)
+    subprocess.Popen([sys.executable, "-c", _REMOVE_MARKER_LAST, str(trash), MARKER], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+# Everything but the marker first, so a removal cut short leaves a folder `recover` knows as ours.
+_REMOVE_MARKER_LAST = """
+import os, shutil, sys
+root, marker = sys.argv[1], sys.argv[2]
+for entry in os.scandir(root):
+    if entry.name == marker:
+        continue
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path, ignore_errors=True)
+    else:
+        os.unlink(entry.path)
+shutil.rmtree(root, ignore_errors=True)
+"""

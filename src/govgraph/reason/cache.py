@@ -23,6 +23,7 @@ class Reasoned:
     seconds: float
     classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
     cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
+    content_key: str = ""  # when taken from the cache: the key of the data it was reasoned over (Cache.key)
 
     def __reduce__(self):  # pickled as N-Triples (what Cache keeps too), for a run in a child process
         return (_reasoned, (self.label, str(self.graph.identifier), serialise.to_ntriples(self.graph),
@@ -80,12 +81,13 @@ class Cache:
         except (OSError, ValueError, SyntaxError):
             return None  # a damaged entry is recomputed
         return Reasoned(label=label, graph=graph, individuals=meta["individuals"], seconds=0.0,
-                        classes=meta["classes"], cached=True)
+                        classes=meta["classes"], cached=True, content_key=meta.get("content", key))
 
-    def store(self, key: str, result: Reasoned) -> None:
+    def store(self, key: str, result: Reasoned, content: str = "") -> None:
+        """Keep `result` under `key`; `content`: the key of its data (`key`), when `key` is another."""
         if self.write is None:
             return
         self.write.mkdir(parents=True, exist_ok=True)
         (self.write / f"{key}.nt").write_bytes(serialise.to_ntriples(result.graph))
-        meta = {"individuals": result.individuals, "classes": result.classes}
+        meta = {"individuals": result.individuals, "classes": result.classes, "content": content or key}
         (self.write / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")

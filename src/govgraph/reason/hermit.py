@@ -478,11 +478,14 @@ def _merged(parts: list[Reasoned], label: str) -> Reasoned:
 def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origins: dict[str, str] | None = None,
                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
                cache: Cache = Cache(), workdir: Path | None = None) -> list[Reasoned]:
-    """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`. With no
-    earlier results to read, the cache keys (for the next build) are worked out while HermiT runs.
-    A run with a `key` is looked up by it; the others by a digest of the ontology and their data."""
-    keys: list[str] = []
+    """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`.
+
+    A run with a `key` is looked up by it first (nothing made); a run it does not answer is looked
+    up by a digest of the ontology and its data (a change to a country that leaves a run's data as
+    it was still finds that run's result). With no earlier results to read, those digests are
+    worked out while HermiT runs. Each result is kept under both keys."""
     made: list[Graph] = []
+    content: list[str] = []
 
     def the_ontology() -> Graph:
         if not made:
@@ -490,17 +493,17 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         return made[0]
 
     def work_out_keys() -> None:
-        if not keys:
-            ontology_nt = serialise.to_ntriples(the_ontology()) if any(not run.key for run in runs) else b""
-            keys.extend(Cache.key_of(run.key, closed_world=True) if run.key
-                        else Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
+        if not content:
+            ontology_nt = serialise.to_ntriples(the_ontology())
+            content.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
 
-    nothing_to_reuse = cache.read is None or not cache.read.is_dir()
-    if nothing_to_reuse:
-        results: list[Reasoned | None] = [None] * len(runs)
-    else:
-        work_out_keys()
-        results = [cache.load(key, run.graph_iri, run.label) for key, run in zip(keys, runs)]
+    keyed = [Cache.key_of(run.key, closed_world=True) if run.key else "" for run in runs]
+    results: list[Reasoned | None] = [None] * len(runs)
+    if cache.read is not None and cache.read.is_dir():
+        results = [cache.load(key, run.graph_iri, run.label) if key else None for key, run in zip(keyed, runs)]
+        if None in results:
+            work_out_keys()
+            results = [r or cache.load(key, run.graph_iri, run.label) for r, key, run in zip(results, content, runs)]
     todo = [n for n, r in enumerate(results) if r is None]
     if todo:
         progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
@@ -508,7 +511,12 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
                                                java_memory_mb=java_memory_mb, workdir=workdir,
                                                meanwhile=work_out_keys)):
             results[n] = result
-    work_out_keys()
-    for key, result in zip(keys, results):
+    if not all(r is not None and r.content_key for r in results):
+        work_out_keys()
+    for n, result in enumerate(results):
+        assert result is not None
+        key = content[n] if content else result.content_key
         cache.store(key, result)
-    return results
+        if keyed[n]:
+            cache.store(keyed[n], result, content=key)
+    return results  # type: ignore[return-value]
