@@ -160,6 +160,7 @@
         (pic.changed ? " (the data last changed on " + pic.changed + ")" : "") + ". " + pic.view.lede;
       mapCaptions(years, mapId, year);
       if (k === shown) return;
+      var first = shown === null;  /* the page's own table already lists the first picture drawn */
       shown = k;
       var nodes = pictureNodes(k), edges = pictureEdges(k);
       var before = k > 0 ? { nodes: pictureNodes(k - 1), edges: pictureEdges(k - 1) } : null;
@@ -214,7 +215,7 @@
         leverOptions(years, lever, pic.levers || []);
         lever.dispatchEvent(new Event("change"));
       }
-      mapTable(years, mapId, nodes, edges);
+      if (!first) mapTable(years, mapId, nodes, edges);
 
       var view = pic.view;
       var comp = document.getElementById("completeness-" + mapId);
