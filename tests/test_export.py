@@ -267,3 +267,17 @@ def test_a_roadmap_exports_as_one_dynamic_gexf(request, build, scenario):
         assert a["phases"].split() == [str(i) for i, G in enumerate(pictures) if n.split(":", 1)[1] in G]
     (again,) = _export(out, "gexf", scenario=scenario).values()
     assert again == data  # the same build, the same bytes
+
+
+def test_a_roadmaps_slices_start_on_the_phases_dates_and_only_move_forward():
+    """Dated phases start on their date; relative ones when their last year is over, counted from
+    the day the roadmap starts; a phase listed later never starts before the one above it."""
+    start = dt.date(2016, 6, 30)
+    dated = [{"date": "2018-01-01", "years": None}, {"date": "2019-11-11", "years": None},
+             {"date": "2019-11-11", "years": None}]
+    assert network.phase_starts(start, dated) == [start, dt.date(2018, 1, 1), dt.date(2019, 11, 11),
+                                                  dt.date(2019, 11, 11)]
+    relative = [{"date": None, "years": (1, 1)}, {"date": None, "years": (2, 3)}, {"date": None, "years": (2, 2)}]
+    assert network.phase_starts(start, relative) == [start, dt.date(2017, 6, 30), dt.date(2019, 6, 30),
+                                                     dt.date(2019, 6, 30)]
+    assert network.phase_starts(dt.date(2016, 2, 29), relative[:1]) == [dt.date(2016, 2, 29), dt.date(2017, 2, 28)]

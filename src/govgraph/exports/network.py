@@ -4,7 +4,9 @@ Network formats (GraphML, GEXF, CSV) come from the SPARQL projection (`project.p
 second projection: with ``as_of`` one day's picture; without it the whole timeline, where each node
 and edge carries the intervals it holds (``start``/``end``, half-open, ISO dates; open ends omitted)
 so Gephi's timeline replays the changes. The timeline is computed by projecting on every day a
-record starts or ends (the picture is constant in between) and merging consecutive presences.
+record starts or ends (the picture is constant in between) and merging consecutive presences. A
+scenario with phases is exported as its roadmap instead: one time slice per picture (the baseline,
+then the picture after each phase), each starting on the date `phase_starts` gives it.
 
 Attributes are flat and typed (str, bool, int, float): lists are joined with spaces, the multilingual
 labels are one JSON string, absent values are omitted (never None), so networkx, Gephi and yEd read
@@ -112,7 +114,7 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 def phase_starts(start: dt.date, phases: list[dict]) -> list[dt.date]:
     """When each picture of a roadmap begins: the picture it starts from on `start` (the day the
-    scenario is read on: its base date, or 30 June of a base year); the picture after a dated phase on
+    scenario is read on: its base date, or the build's date when later); the picture after a dated phase on
     the phase's date; after a relative phase ("years 2-3") once its last year is over (`start` plus 3
     years). Never before the phase listed above it: the pictures are cumulative, so a roadmap's time
     only moves forward."""

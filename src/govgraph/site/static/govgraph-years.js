@@ -160,7 +160,9 @@
         (pic.changed ? " (the data last changed on " + pic.changed + ")" : "") + ". " + pic.view.lede;
       mapCaptions(years, mapId, year);
       if (k === shown) return;
-      var first = shown === null;  /* the page's own table already lists the first picture drawn */
+      /* the page's own table lists the picture it opens with, which the control draws first when
+         the build is for 30 June (years.start); otherwise the table is the build's own day */
+      var first = shown === null && years.start;
       shown = k;
       var nodes = pictureNodes(k), edges = pictureEdges(k);
       var before = k > 0 ? { nodes: pictureNodes(k - 1), edges: pictureEdges(k - 1) } : null;
