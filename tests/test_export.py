@@ -18,7 +18,7 @@ from lxml import etree
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from govgraph.analysis import projection
+from govgraph.analysis import projection, run
 from govgraph.core.errors import UsageError
 from govgraph.exports import network
 from govgraph.store import embedded
@@ -218,3 +218,66 @@ def test_a_phase_of_a_roadmap_exports_its_own_picture(kitchen_sink_build):
     assert result.returncode == 2 and "has no phase 9" in result.stderr, result.stderr
     result = run_govgraph("export", "--format", "ttl", "--phase", "1", "--out", str(kitchen_sink_build))
     assert result.returncode == 2 and "--phase needs --scenario" in result.stderr, result.stderr
+
+
+def _spells(data: bytes) -> dict[str, list[tuple[str, str | None]]]:
+    """Each node and edge id of a GEXF file → its spells, read as Gephi reads them (the XML)."""
+    ns = {"g": "http://gexf.net/1.3"}
+    root = etree.fromstring(data)
+    return {e.get("id"): [(s.get("start"), s.get("end")) for s in e.iterfind("g:spells/g:spell", ns)]
+            for e in [*root.iterfind(".//g:node", ns), *root.iterfind(".//g:edge", ns)]}
+
+
+@pytest.mark.parametrize("build,scenario", [("real_build", "cl-enacted-2024"), ("kitchen_sink_build", "zz-finance")])
+def test_a_roadmap_exports_as_one_dynamic_gexf(request, build, scenario):
+    """`govgraph export --format gexf --scenario ID` (no --phase): one time slice per picture of the
+    roadmap, the baseline first; on the day a slice starts, the bodies and ties alive are those of
+    the projection of that phase (dated phases: their date; relative: the end of their last year)."""
+    out = request.getfixturevalue(build)
+    db = embedded.open_store(out)
+    sc = next(s for s in projection.scenarios(db) if s["id"] == scenario)
+    steps = [p for p in projection.phases(db) if p["scenario"] == scenario]
+    assert steps, f"{scenario} has a roadmap"
+    day = run.scenario_date(dt.date.fromisoformat(json.loads((out / "build.json").read_text())["as_of"]), sc["base"])
+    starts = [day]
+    for p in steps:
+        when = dt.date.fromisoformat(p["date"][:10]) if p["date"] else day.replace(year=day.year + p["years"][1])
+        starts.append(max(when, starts[-1]))
+    pictures = [projection.project(db, sc["country"], as_of=day)]
+    pictures += [projection.project(db, sc["country"], as_of=day, scenario=p["key"]) for p in steps]
+    assert len({(frozenset(G.nodes), frozenset(G.edges(keys=True))) for G in pictures}) > 1
+    result = run_govgraph("export", "--format", "gexf", "--scenario", scenario, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    data = result.stdout.encode("utf-8")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS["gexf"])))
+    assert schema.validate(etree.fromstring(data)), [e.message for e in schema.error_log][:5]
+    assert 'mode="dynamic"' in data.decode() and "<description>" in data.decode()
+    spells = _spells(data)
+    cc = sc["country"]
+    for i, (start, G) in enumerate(zip(starts, pictures)):
+        if i + 1 < len(starts) and starts[i + 1] == start:
+            continue  # two phases on one day: the later one's picture holds from then
+        at = start.isoformat()
+        alive = {k for k, sp in spells.items() if any(s <= at and (e is None or at < e) for s, e in sp)}
+        assert {k.split(":", 1)[1] for k in alive if "__" not in k} == set(G.nodes), (scenario, i)
+        assert {k for k in alive if "__" in k} == {f"{cc}:{u}__{t}__{cc}:{v}" for u, v, t in G.edges(keys=True)}, \
+            (scenario, i)
+    back = nx.read_gexf(io.BytesIO(data))  # each body says in which pictures it is (0: the baseline)
+    for n, a in back.nodes(data=True):
+        assert a["phases"].split() == [str(i) for i, G in enumerate(pictures) if n.split(":", 1)[1] in G]
+    (again,) = _export(out, "gexf", scenario=scenario).values()
+    assert again == data  # the same build, the same bytes
+
+
+def test_a_roadmaps_slices_start_on_the_phases_dates_and_only_move_forward():
+    """Dated phases start on their date; relative ones when their last year is over, counted from
+    the day the roadmap starts; a phase listed later never starts before the one above it."""
+    start = dt.date(2016, 6, 30)
+    dated = [{"date": "2018-01-01", "years": None}, {"date": "2019-11-11", "years": None},
+             {"date": "2019-11-11", "years": None}]
+    assert network.phase_starts(start, dated) == [start, dt.date(2018, 1, 1), dt.date(2019, 11, 11),
+                                                  dt.date(2019, 11, 11)]
+    relative = [{"date": None, "years": (1, 1)}, {"date": None, "years": (2, 3)}, {"date": None, "years": (2, 2)}]
+    assert network.phase_starts(start, relative) == [start, dt.date(2017, 6, 30), dt.date(2019, 6, 30),
+                                                     dt.date(2019, 6, 30)]
+    assert network.phase_starts(dt.date(2016, 2, 29), relative[:1]) == [dt.date(2016, 2, 29), dt.date(2017, 2, 28)]

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from govgraph.analysis import run, timeline
-from test_render import Visit, projected
+from govgraph.site import mapmodel
+from test_render import Visit, axe, projected
 
 pytestmark = pytest.mark.slow
 
@@ -111,6 +113,52 @@ def test_the_year_control_redraws_each_years_picture(browser, real_build: Path):
             page.screenshot(path=str(shots / f"{cc}-{year}.png"))
             assert (shots / f"{cc}-{year}.png").stat().st_size > 20_000
         assert "gone" in page.locator(".gg-year-changes").inner_text()
+        assert not visit.errors, visit.errors
+        assert not visit.outside(), visit.outside()
+    finally:
+        visit.close()
+
+
+def test_the_maps_table_and_lever_filter_follow_the_year(browser, real_build: Path):
+    """The map's text alternative lists the bodies and ties of the year drawn (its captions say the
+    year) and the lever-type filter counts that year's levers, for three years of different pictures:
+    counted against the analysis of that day, not against the page's own data; axe-core finds no
+    WCAG 2 A/AA violation once the table is redrawn."""
+    from govgraph.store import embedded
+
+    cc = "cl"
+    page_file = real_build / "countries" / f"{cc}.html"
+    data = _years_data(page_file)
+    db = embedded.open_store(real_build)
+    distinct = sorted({data["pick"][i]: y for i, y in reversed(list(enumerate(data["years"])))}.items())
+    chosen = [distinct[-1][1], distinct[0][1], distinct[len(distinct) // 2][1]]
+    visit = Visit(browser, page_file.as_uri())
+    try:
+        page = visit.page
+        table = page.locator(f"#map-{cc} details.gg-map-table")
+        table.locator("summary").click()
+        bodies, ties = table.locator("table").nth(0), table.locator("table").nth(1)
+        seen = []
+        for year in chosen:
+            page.locator(f"#year-{cc}").fill(str(year))
+            doc = run.report(run.analyse_one(db, cc, as_of=timeline.year_day(year)))
+            picture = data["pictures"][data["pick"][data["years"].index(year)]]
+            assert picture["counts"] == [len(doc["nodes"]), len(doc["edges"])], year
+            names = bodies.locator("tbody th[scope=row]").all_inner_texts()
+            assert sorted(names) == sorted(mapmodel.body_name(n) for n in doc["nodes"]), year
+            assert ties.locator("tbody tr").count() == len(doc["edges"]), year
+            assert bodies.locator("tbody tr td:nth-child(3)", has_text="lead body").count() == \
+                sum(1 for n in doc["nodes"] if n["lead"]), year
+            assert f"{len(doc['nodes'])} bodies and {len(doc['edges'])} ties" in table.locator("summary").inner_text()
+            for caption in table.locator("caption").all_inner_texts():
+                assert f"as of {year}-06-30" in caption, (year, caption)
+            held = Counter(lv["type"] for n in doc["nodes"] for lv in n["levers"] or [])
+            options = page.evaluate(f"""Array.from(document.querySelectorAll('#map-{cc} select.gg-lever option'))
+                .filter(o => o.value).map(o => [o.value, o.textContent])""")
+            assert {v: int(text.rsplit("(", 1)[1].rstrip(")")) for v, text in options} == held, year
+            seen.append((tuple(names), tuple(sorted(held.items()))))
+        assert len(set(seen)) == len(chosen)  # three different tables and filters
+        assert axe(page) == []
         assert not visit.errors, visit.errors
         assert not visit.outside(), visit.outside()
     finally:

@@ -506,7 +506,9 @@ def map_(country: str, scenario: str | None, phase: int | None, as_of: str | Non
 @click.option("--format", "fmt", required=True,
               type=click.Choice(formats.names("network", "rdf", "panel")))
 @click.option("--country", default=None, metavar="CC", help="One country (default: all).")
-@click.option("--scenario", default=None, metavar="ID", help="A scenario's graph (its country) instead of the baseline.")
+@click.option("--scenario", default=None, metavar="ID",
+              help="A scenario's graph (its country) instead of the baseline. Network formats, without --phase "
+                   "and --as-of: a scenario with phases is its roadmap, one time slice per phase.")
 @click.option("--phase", default=None, type=click.IntRange(min=1), metavar="N",
               help="With --scenario: the picture after phase N of its roadmap (from 1).")
 @click.option("--as-of", "as_of", default=None, metavar="YEAR|DATE",
@@ -530,7 +532,8 @@ def export(fmt, country, scenario, phase, as_of, view, output, out_dir):
                              "--scenario, --as-of and --view do not apply")
         files = panel.export(out_dir, fmt, country=country)
     else:
-        files = network.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view)
+        files = network.export(out_dir, fmt, country=country, scenario=scenario, as_of=day, view=view,
+                               build_day=build_as_of(None, out_dir))
     if fmt == "csv":
         if output is None:
             raise UsageError("--format csv writes two files (nodes.csv, edges.csv): give -o DIR")

@@ -334,13 +334,16 @@ def scenarios(source: Any) -> list[dict[str, str]]:
 
 def phases(source: Any) -> list[dict[str, Any]]:
     """Every scenario phase in the store, in roadmap order: scenario id, order, phase id, when (as
-    written), title (English) and the key (`<scenario>/phase/<n>`) its picture is analysed by."""
+    written), title (English), its date (ISO, or None) or its years from the start ((first, last), or
+    None), and the key (`<scenario>/phase/<n>`) its picture is analysed by."""
     sel = _selector(source)
     _, rows = sel.select(query_text("projection/phases"))
     out = []
-    for p, s, order, when, title, date in rows:
+    for p, s, order, when, title, date, first, last in rows:
         sid = _text(s).rsplit("/", 1)[1]
         n = int(_text(order))
         out.append({"scenario": sid, "order": n, "id": _text(p).rsplit("/", 1)[1], "when": _text(when),
-                    "title": _text(title) or "", "date": _text(date), "key": f"{sid}/phase/{n}"})
+                    "title": _text(title) or "", "date": _text(date),
+                    "years": (int(_text(first)), int(_text(last))) if first is not None and last is not None else None,
+                    "key": f"{sid}/phase/{n}"})
     return sorted(out, key=lambda x: (x["scenario"], x["order"]))

@@ -4,7 +4,9 @@ Network formats (GraphML, GEXF, CSV) come from the SPARQL projection (`project.p
 second projection: with ``as_of`` one day's picture; without it the whole timeline, where each node
 and edge carries the intervals it holds (``start``/``end``, half-open, ISO dates; open ends omitted)
 so Gephi's timeline replays the changes. The timeline is computed by projecting on every day a
-record starts or ends (the picture is constant in between) and merging consecutive presences.
+record starts or ends (the picture is constant in between) and merging consecutive presences. A
+scenario with phases is exported as its roadmap instead: one time slice per picture (the baseline,
+then the picture after each phase), each starting on the date `phase_starts` gives it.
 
 Attributes are flat and typed (str, bool, int, float): lists are joined with spaces, the multilingual
 labels are one JSON string, absent values are omitted (never None), so networkx, Gephi and yEd read
@@ -35,6 +37,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from govgraph.analysis import projection
+from govgraph.analysis.run import scenario_date
 from govgraph.analysis.timeline import change_days
 from govgraph.core import formats, iris
 from govgraph.core.errors import UsageError
@@ -51,9 +54,9 @@ VIEWS = ("org-cpov",)
 NODE_COLUMNS = ("id", "label", "kind", "country", "iri", "acronym", "placement", "level", "scope", "lead",
                 "legal_basis_count", "no_legal_basis_found", "lever_count", "binding_lever_count",
                 "mandate_count", "lever_types", "mandate_strengths", "legal_basis", "labels", "start", "end",
-                "intervals")
+                "intervals", "phases")
 EDGE_COLUMNS = ("id", "source", "target", "edge_type", "weight", "tie", "membership", "relation", "record",
-                "start", "end", "intervals")
+                "start", "end", "intervals", "phases")
 
 # -- network: projection → flat typed graph ------------------------------------------------------
 
@@ -72,6 +75,21 @@ def _merge(present: list[bool], bounds: list[Interval]) -> list[Interval]:
     return spells
 
 
+def _union(pictures: list[nx.MultiDiGraph], bounds: list[Interval], G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """`pictures` merged into `G`: each node and edge with the attributes of the latest picture that
+    holds it, and `spells`, the merged `bounds` of the pictures that hold it."""
+    for picture in pictures:
+        for node, attrs in picture.nodes(data=True):
+            G.add_node(node, **attrs)  # later pictures overwrite: the latest state wins
+        for u, v, key, attrs in picture.edges(keys=True, data=True):
+            G.add_edge(u, v, key=key, **attrs)
+    for node in G.nodes:
+        G.nodes[node]["spells"] = _merge([node in p for p in pictures], bounds)
+    for u, v, key in G.edges(keys=True):
+        G.edges[u, v, key]["spells"] = _merge([p.has_edge(u, v, key) for p in pictures], bounds)
+    return G
+
+
 def timeline(db: ox.Store, country: str, scenario: str | None = None) -> nx.MultiDiGraph:
     """The union of a country's projections over its whole history; nodes and edges carry `spells`
     (their half-open validity intervals; None = open) and the attributes of the latest day they hold."""
@@ -83,17 +101,52 @@ def timeline(db: ox.Store, country: str, scenario: str | None = None) -> nx.Mult
         end = probes[i + 1].isoformat() if i + 1 < len(probes) else None
         bounds.append((start, end))
     by_day = projection.project_days(db, country, probes, scenario=scenario)
-    pictures = [by_day[day] for day in probes]
     G = nx.MultiDiGraph(country=country.lower(), scenario=scenario, as_of=None, dropped_edges=[])
-    for picture in pictures:
-        for node, attrs in picture.nodes(data=True):
-            G.add_node(node, **attrs)  # later pictures overwrite: the latest state wins
-        for u, v, key, attrs in picture.edges(keys=True, data=True):
-            G.add_edge(u, v, key=key, **attrs)
+    return _union([by_day[day] for day in probes], bounds, G)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def phase_starts(start: dt.date, phases: list[dict]) -> list[dt.date]:
+    """When each picture of a roadmap begins: the picture it starts from on `start` (the day the
+    scenario is read on: its base date, or the build's date when later); the picture after a dated phase on
+    the phase's date; after a relative phase ("years 2-3") once its last year is over (`start` plus 3
+    years). Never before the phase listed above it: the pictures are cumulative, so a roadmap's time
+    only moves forward."""
+    starts = [start]
+    for ph in phases:
+        day = dt.date.fromisoformat(ph["date"][:10]) if ph.get("date") else _add_years(start, ph["years"][1])
+        starts.append(max(day, starts[-1]))
+    return starts
+
+
+def roadmap(db: ox.Store, country: str, scenario: str, phases: list[dict], day: dt.date) -> nx.MultiDiGraph:
+    """A scenario's roadmap as one dynamic graph: the baseline (the picture the roadmap starts from) and
+    the picture after each phase (`projection.phases`, in order) are time slices from `phase_starts`;
+    nodes and edges carry the spells of the slices that hold them, and `phases`, those slices' numbers
+    (0 the baseline, n the picture after phase n). Every picture is read on `day`, as the analysis
+    reads a scenario (`run.scenario_date`), so slice n is what `govgraph analyse --phase n` analyses
+    (for a build made for that day)."""
+    starts = phase_starts(day, phases)
+    bounds: list[Interval] = [(s.isoformat(), starts[i + 1].isoformat() if i + 1 < len(starts) else None)
+                              for i, s in enumerate(starts)]
+    pictures = [projection.project(db, country, as_of=day)]
+    pictures += [projection.project(db, country, as_of=day, scenario=ph["key"]) for ph in phases]
+    G = _union(pictures, bounds, nx.MultiDiGraph(country=country.lower(), scenario=scenario, as_of=None,
+                                                 dropped_edges=[]))
     for node in G.nodes:
-        G.nodes[node]["spells"] = _merge([node in p for p in pictures], bounds)
+        G.nodes[node]["phases"] = " ".join(str(i) for i, p in enumerate(pictures) if node in p)
     for u, v, key in G.edges(keys=True):
-        G.edges[u, v, key]["spells"] = _merge([p.has_edge(u, v, key) for p in pictures], bounds)
+        G.edges[u, v, key]["phases"] = " ".join(str(i) for i, p in enumerate(pictures) if p.has_edge(u, v, key))
+    G.graph["roadmap"] = f"Scenario {scenario}, phase by phase (read on {day.isoformat()}): " + "; ".join(
+        [f"0 baseline from {starts[0].isoformat()}"]
+        + [f"{ph['order']} {ph['title'] or ph['id']} ({ph['when']}) from {start.isoformat()}"
+           for ph, start in zip(phases, starts[1:])])
     return G
 
 
@@ -121,12 +174,14 @@ def flatten(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
                                                   for m in mandates} - {""})) or None,
             "legal_basis": " ".join(a.get("legal_basis") or []) or None,
             "labels": json.dumps(a.get("labels") or {}, ensure_ascii=False, sort_keys=True),
+            "phases": a.get("phases"),
         }
         _time_attrs(attrs, a.get("spells"))
         F.add_node(f"{cc}:{node}", **{k: v for k, v in attrs.items() if v is not None})
     for u, v, key, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1])):
         attrs = {"edge_type": a.get("type") or key, "weight": float(a.get("weight", 1.0)), "tie": bool(a.get("tie")),
-                 "membership": bool(a.get("membership")), "relation": a.get("relation"), "record": a.get("record")}
+                 "membership": bool(a.get("membership")), "relation": a.get("relation"), "record": a.get("record"),
+                 "phases": a.get("phases")}
         _time_attrs(attrs, a.get("spells"))
         eid = f"{cc}:{u}__{key}__{cc}:{v}"  # slugs and edge types have single hyphens only: unambiguous
         F.add_edge(f"{cc}:{u}", f"{cc}:{v}", key=eid, id=eid, **{k: x for k, x in attrs.items() if x is not None})
@@ -143,15 +198,19 @@ def _time_attrs(attrs: dict, spells: list[Interval] | None) -> None:
 
 
 def network(db: ox.Store, *, country: str | None = None, scenario: str | None = None,
-            as_of: dt.date | None = None) -> nx.MultiDiGraph:
+            as_of: dt.date | None = None, build_day: dt.date = BASELINE) -> nx.MultiDiGraph:
     """The flat graph to export: one country (or a scenario's country, or every country), one day or
-    the whole timeline."""
+    the whole timeline; a scenario with phases (and no phase chosen) without `as_of` is its roadmap
+    (`roadmap`), read on the day the analysis reads it for a build made for `build_day`."""
+    steps: list[dict] = []
     if scenario is not None:
-        known = {s["id"]: s["country"] for s in projection.scenarios(db)}
+        listed = {s["id"]: s for s in projection.scenarios(db)}
+        known = {k: s["country"] for k, s in listed.items()}
         sid, order = iris.split_key(scenario)  # a scenario, or the picture after one of its phases
         if sid not in known:
             raise UsageError(f"no scenario '{sid}' in this build (known: {', '.join(sorted(known)) or 'none'})")
-        phases = [p["order"] for p in projection.phases(db) if p["scenario"] == sid]
+        steps = [p for p in projection.phases(db) if p["scenario"] == sid]
+        phases = [p["order"] for p in steps]
         if order is not None and order not in phases:
             raise UsageError(f"scenario {sid} has no phase {order} ("
                              + (f"it has phases 1-{max(phases)})" if phases else "it has no phases)"))
@@ -165,12 +224,20 @@ def network(db: ox.Store, *, country: str | None = None, scenario: str | None = 
     else:
         codes = projection.countries(db)
     out = nx.MultiDiGraph()
+    story = ""
     for cc in codes:
-        G = (projection.project(db, cc, as_of=as_of, scenario=scenario) if as_of is not None
-             else timeline(db, cc, scenario))
+        if as_of is not None:
+            G = projection.project(db, cc, as_of=as_of, scenario=scenario)
+        elif scenario is not None and scenario == sid and steps:
+            G = roadmap(db, cc, sid, steps, scenario_date(build_day, listed[sid].get("base")))
+            story = G.graph["roadmap"]
+        else:
+            G = timeline(db, cc, scenario)
         out = nx.compose(out, flatten(G))
     out.graph.update({"countries": " ".join(c.upper() for c in codes), "scenario": scenario or "",
                       "as_of": as_of.isoformat() if as_of else "", "dynamic": as_of is None})
+    if story:
+        out.graph["roadmap"] = story
     return out
 
 
@@ -212,22 +279,25 @@ def to_gexf(F: nx.MultiDiGraph) -> bytes:
         G.add_edge(u, v, key=k, **attrs)
     buffer = io.BytesIO()
     nx.write_gexf(G, buffer, encoding="utf-8", prettyprint=True, version="1.3")
-    return _gexf_13(buffer.getvalue())
+    return _gexf_13(buffer.getvalue(), description=F.graph.get("roadmap"))
 
 
 _GEXF = "http://gexf.net/1.3"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _gexf_13(data: bytes) -> bytes:
+def _gexf_13(data: bytes, description: str | None = None) -> bytes:
     """networkx's GEXF 1.3 made valid and stable: the XSI namespace spelled right, no empty graph
     `name` (not in 1.3), no `networkx_key` attribute (the edge id already holds the key), each edge's
-    `kind` its type, and no `lastmodifieddate` (today's date: the same build must export the same bytes)."""
+    `kind` its type, and no `lastmodifieddate` (today's date: the same build must export the same bytes).
+    `description` goes into the meta (a roadmap's time slices, for whoever opens the file)."""
     ET.register_namespace("", _GEXF)
     ET.register_namespace("xsi", _XSI)
     root = ET.fromstring(data.replace(b'"http://w3.org/2001/XMLSchema-instance"', f'"{_XSI}"'.encode()))
     for meta in root.iter(f"{{{_GEXF}}}meta"):
         meta.attrib.pop("lastmodifieddate", None)
+        if description:
+            ET.SubElement(meta, f"{{{_GEXF}}}description").text = description
     for graph in root.iter(f"{{{_GEXF}}}graph"):
         if not graph.get("name"):
             graph.attrib.pop("name", None)
@@ -464,8 +534,9 @@ def validate_view(view: Graph, shapes: Graph) -> dict:
 # -- the command's entry point --------------------------------------------------------------------
 
 def export(out: Path, fmt: str, *, country: str | None = None, scenario: str | None = None,
-           as_of: dt.date | None = None, view: str | None = None) -> dict[str, bytes]:
-    """File name → bytes (one file, or nodes.csv + edges.csv)."""
+           as_of: dt.date | None = None, view: str | None = None, build_day: dt.date = BASELINE) -> dict[str, bytes]:
+    """File name → bytes (one file, or nodes.csv + edges.csv). `build_day`: the date the build was
+    made for (a scenario's roadmap is read on it, as the analysis reads it)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     if view is not None and view not in VIEWS:
@@ -476,7 +547,7 @@ def export(out: Path, fmt: str, *, country: str | None = None, scenario: str | N
     if fmt in NETWORK_FORMATS:
         if view is not None:
             raise UsageError("--view applies to the RDF formats (ttl, nt, jsonld, trig)")
-        F = network(db, country=country, scenario=scenario, as_of=as_of)
+        F = network(db, country=country, scenario=scenario, as_of=as_of, build_day=build_day)
         if fmt == "graphml":
             return {"govgraph.graphml": to_graphml(F)}
         if fmt == "gexf":

@@ -388,23 +388,29 @@ def map_model(doc: dict[str, Any], det: Details | None = None, *, map_id: str | 
     }
 
 
+def body_name(n: dict[str, Any]) -> str:
+    """A body as the map's table names it: its label, and its acronym when that says more."""
+    return f"{n['label']} ({n['acronym']})" if n.get("acronym") and n["acronym"] != n["label"] else n["label"]
+
+
+def body_levers(n: dict[str, Any]) -> str:
+    """The lever types a body holds, as the map's table lists them."""
+    return ", ".join(sorted({_code_label(lv["type"]) + ("" if lv.get("binding") else " (non-binding)")
+                             for lv in n.get("levers") or []}))
+
+
 def text_alternative(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
     """The drawn bodies and ties as rows, for the table a screen reader reads instead of the canvas
-    (vis-network draws on a canvas, which has no text for assistive technology)."""
+    (vis-network draws on a canvas, which has no text for assistive technology). The year control
+    redraws the same table in the browser (govgraph-years.js, with the same order)."""
     by_id = {n["id"]: n for n in nodes}
-
-    def name(n: dict[str, Any]) -> str:
-        return f"{n['label']} ({n['acronym']})" if n.get("acronym") and n["acronym"] != n["label"] else n["label"]
-
-    bodies = sorted(({"name": name(n), "kind": KINDS.get(n.get("kind") or "", OTHER_KIND)[0],
-                      "lead": "lead body" if n.get("lead") else "",
-                      "levers": ", ".join(sorted({_code_label(lv["type"]) + ("" if lv.get("binding") else " (non-binding)")
-                                                  for lv in n.get("levers") or []})),
+    bodies = sorted(({"name": body_name(n), "kind": KINDS.get(n.get("kind") or "", OTHER_KIND)[0],
+                      "lead": "lead body" if n.get("lead") else "", "levers": body_levers(n),
                       "weak": n.get("weak_severity") or ""} for n in nodes),
                     key=lambda b: (b["lead"] == "", b["name"].casefold(), b["name"]))
-    ties = sorted(({"from": name(by_id[e["source"]]) if e["source"] in by_id else str(e["source"]),
+    ties = sorted(({"from": body_name(by_id[e["source"]]) if e["source"] in by_id else str(e["source"]),
                     "relation": RELATIONS.get(e["type"], OTHER_RELATION)[1],
-                    "to": name(by_id[e["target"]]) if e["target"] in by_id else str(e["target"])} for e in edges),
+                    "to": body_name(by_id[e["target"]]) if e["target"] in by_id else str(e["target"])} for e in edges),
                   key=lambda t: (t["from"].casefold(), t["relation"], t["to"].casefold(), t["from"], t["to"]))
     return {"bodies": bodies, "ties": ties}
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from govgraph.analysis import run, timeline
 from govgraph.core.vocab import CONCEPT_SCHEMES, KEY_LEVER_TYPES
+from govgraph.site import mapmodel
 from govgraph.site.details import Details
 from govgraph.site.mapmodel import SEED, layout, map_model
 
@@ -41,8 +42,10 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
     what the page shows beside the map for one picture (lede, findings, indicator values).
 
     Returns ``positions`` (the layout the page's first map must use too) and ``data``, the JSON the
-    page embeds: the years, the picture each year shows, the distinct node and edge records, and per
-    picture the indices of its records, its counts and its view. `start`: the page's first map is
+    page embeds: the years, the picture each year shows, the distinct node and edge records (a node's
+    with the name and levers the map's table shows), and per picture the indices of its records, its
+    counts, its lever types' counts and its view; the labels of kinds, relations and lever types, for
+    the map's table and the lever filter the page redraws. `start`: the page's first map is
     the initial year's picture, so the control draws it from these tables and the first map need not
     carry its tooltips (`map_page` leaves them out): the page carries each once."""
     pos = union_layout(docs)
@@ -75,15 +78,20 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
         return seen[kind][text]
 
     pictures = []
+    lever_labels: dict[str, str] = {}
     for doc in docs:
         model = map_model(doc, det, map_id=map_id, positions=pos)
-        nodes = [pack({k: v for k, v in n.items() if k not in ("x", "y")}, "node") for n in model["data"]["nodes"]]
+        raw = {n["id"]: n for n in doc["nodes"]}  # the map's table names each body and its levers
+        nodes = [pack({k: v for k, v in n.items() if k not in ("x", "y")}
+                      | {"fullName": mapmodel.body_name(raw[n["id"]]), "leverText": mapmodel.body_levers(raw[n["id"]])}, "node")
+                 for n in model["data"]["nodes"]]
         edges = [pack(dict(e, id=edge_key(e)), "edge") for e in model["data"]["edges"]]
+        lever_labels.update({t["id"]: t["label"] for t in model["lever_types"]})
         shown = view(doc, model)
         for key in ("findings", "gaps"):
             shown[key] = [pack(f, "finding") for f in shown[key]]
-        pictures.append({"nodes": nodes, "edges": edges,
-                         "counts": [model["nodes"], model["edges"]], "view": shown})
+        pictures.append({"nodes": nodes, "edges": edges, "counts": [model["nodes"], model["edges"]],
+                         "levers": [[t["id"], t["count"]] for t in model["lever_types"]], "view": shown})
     for year in years.years:  # a picture's first year (the ticks), and the change it follows
         picture = pictures[years.of_year[year]]
         if "first" not in picture:
@@ -92,7 +100,10 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
     return {"positions": pos, "data": {
         "map": map_id, "years": years.years, "pick": [years.of_year[y] for y in years.years],
         "initial": initial_year, "start": start, "pictures": pictures, "keys": keys, "records": records,
-        "values": out["values"], "blocks": out["blocks"],
+        "values": out["values"], "blocks": out["blocks"], "title": docs[0]["country"] if docs else map_id.upper(),
+        "kinds": {k: label for k, (label, _, _) in sorted(mapmodel.KINDS.items())} | {"": mapmodel.OTHER_KIND[0]},
+        "relations": {t: r[1] for t, r in sorted(mapmodel.RELATIONS.items())} | {"": mapmodel.OTHER_RELATION[1]},
+        "leverLabels": dict(sorted(lever_labels.items())),
         "positions": {k: list(v) for k, v in sorted(pos.items(), key=lambda kv: str(kv[0]))}}}
 
 

@@ -4,7 +4,8 @@
  * Each picture lists indices into tables of distinct node and edge records (their tooltip blocks and
  * the findings are tables too); every body has one
  * place on a layout shared by all years (a body already drawn keeps where it is). What is new since
- * the picture before is outlined in green; what is gone is listed. Text goes through textContent
+ * the picture before is outlined in green; what is gone is listed. The map's table (its text
+ * alternative) and the lever filter's counts follow the drawn year. Text goes through textContent
  * only; nothing is fetched.
  */
 (function () {
@@ -37,6 +38,82 @@
       ul.appendChild(li);
     });
     return ul;
+  }
+
+  /* order rows as Python does (mapmodel.text_alternative): by each key in turn, case-folded first */
+  function byKeys(a, b) {
+    for (var i = 0; i < a.length; i++) {
+      if (a[i] < b[i]) return -1;
+      if (a[i] > b[i]) return 1;
+    }
+    return 0;
+  }
+
+  function row(cells, head) {
+    var tr = el("tr");
+    cells.forEach(function (text, i) {
+      var cell = el(i === 0 && head ? "th" : "td", null, text);
+      if (i === 0 && head) cell.setAttribute("scope", "row");
+      tr.appendChild(cell);
+    });
+    return tr;
+  }
+
+  /* the map's table: one row per drawn body (the lead body first) and one per drawn tie */
+  function mapTable(years, mapId, nodes, edges) {
+    var box = document.querySelector("#map-" + mapId + " details.gg-map-table");
+    if (!box) return;
+    var byId = {};
+    nodes.forEach(function (n) { byId[n.id] = n; });
+    function name(id) { return byId[id] ? byId[id].fullName : String(id); }
+    var bodies = nodes.map(function (n) {
+      var cells = [n.fullName, years.kinds[n.kind || ""] || years.kinds[""], n.lead ? "lead body" : "",
+                   n.leverText || "", n.weak || ""];
+      return { key: [n.lead ? 0 : 1, n.fullName.toLowerCase(), n.fullName], cells: cells };
+    }).sort(function (a, b) { return byKeys(a.key, b.key); });
+    var ties = edges.map(function (e) {
+      var from = name(e.from), to = name(e.to), relation = years.relations[e.type] || years.relations[""];
+      return { key: [from.toLowerCase(), relation, to.toLowerCase(), from, to], cells: [from, relation, to] };
+    }).sort(function (a, b) { return byKeys(a.key, b.key); });
+    var tables = box.querySelectorAll("table");
+    [bodies, ties].forEach(function (rows, i) {
+      if (!tables[i]) return;
+      var body = el("tbody");
+      rows.forEach(function (r) { body.appendChild(row(r.cells, i === 0)); });
+      tables[i].querySelector("tbody").replaceWith(body);
+    });
+    box.querySelector("summary").textContent = "The map as a table: " + bodies.length + " bodies and " +
+      ties.length + " ties";
+  }
+
+  /* the table's captions say the year drawn (the rows change only with the picture) */
+  function mapCaptions(years, mapId, year) {
+    var title = years.title + ", as of " + year + "-06-30";
+    var captions = document.querySelectorAll("#map-" + mapId + " details.gg-map-table caption");
+    ["Bodies", "Ties"].forEach(function (what, i) {
+      if (captions[i]) captions[i].textContent = what + " on the map " + title;
+    });
+  }
+
+  /* the lever filter: the year's lever types and counts; a chosen type the year lacks stays, at 0 */
+  function leverOptions(years, select, counts) {
+    var chosen = select.value;
+    var all = select.options[0];
+    var options = [all];
+    var has = false;
+    counts.forEach(function (tc) {
+      if (tc[0] === chosen) has = true;
+      var o = el("option", null, (years.leverLabels[tc[0]] || tc[0]) + " (" + tc[1] + ")");
+      o.value = tc[0];
+      options.push(o);
+    });
+    if (chosen && !has) {
+      var gone = el("option", null, (years.leverLabels[chosen] || chosen) + " (0)");
+      gone.value = chosen;
+      options.push(gone);
+    }
+    select.replaceChildren.apply(select, options);
+    select.value = chosen;
   }
 
   function names(records, ids) {
@@ -77,7 +154,15 @@
       var k = years.pick[at];
       output.textContent = String(year);
       input.setAttribute("aria-valuetext", String(year));
+      var pic = years.pictures[k];
+      var lede = document.getElementById("lede-" + mapId);
+      if (lede) lede.textContent = "As of " + year + "-06-30" +
+        (pic.changed ? " (the data last changed on " + pic.changed + ")" : "") + ". " + pic.view.lede;
+      mapCaptions(years, mapId, year);
       if (k === shown) return;
+      /* the page's own table lists the picture it opens with, which the control draws first when
+         the build is for 30 June (years.start); otherwise the table is the build's own day */
+      var first = shown === null && years.start;
       shown = k;
       var nodes = pictureNodes(k), edges = pictureEdges(k);
       var before = k > 0 ? { nodes: pictureNodes(k - 1), edges: pictureEdges(k - 1) } : null;
@@ -128,13 +213,13 @@
         if (text && text.nodeType === 3) text.textContent = text.textContent.replace(/\(\d+\)\s*$/, "(" + (perGroup[c.value] || 0) + ")");
       });
       var lever = document.querySelector("#map-" + mapId + " select.gg-lever");
-      if (lever) lever.dispatchEvent(new Event("change"));
+      if (lever) {
+        leverOptions(years, lever, pic.levers || []);
+        lever.dispatchEvent(new Event("change"));
+      }
+      if (!first) mapTable(years, mapId, nodes, edges);
 
-      var pic = years.pictures[k];
       var view = pic.view;
-      var lede = document.getElementById("lede-" + mapId);
-      if (lede) lede.textContent = "As of " + year + "-06-30" +
-        (pic.changed ? " (the data last changed on " + pic.changed + ")" : "") + ". " + view.lede;
       var comp = document.getElementById("completeness-" + mapId);
       if (comp) comp.textContent = view.completeness;
       var fl = document.getElementById("findings-" + mapId);
