@@ -4,6 +4,7 @@ sources, dates, cycles, ids built from fields) and the scenarios applied to thei
 from __future__ import annotations
 
 import difflib
+import functools
 import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -40,16 +41,25 @@ def _refs_in(annotation: Any) -> Iterator[Ref]:
         yield from _refs_in(arg)
 
 
+@functools.cache
+def _reference_fields(model: type[Record]) -> tuple[tuple[str, str, Ref], ...]:
+    """(field, YAML key, marker) for each field of `model` that refers to another record (read once
+    per model: the annotations do not change)."""
+    found = []
+    for name, finfo in model.model_fields.items():
+        refs = [m for m in finfo.metadata if isinstance(m, Ref)] + list(_refs_in(finfo.annotation))
+        if refs:
+            found.append((name, finfo.alias or name, refs[0]))
+    return tuple(found)
+
+
 def _references(record: Record) -> Iterator[tuple[str, Ref, str]]:
     """(YAML key, marker, value) for every reference to another record in `record`."""
-    for name, finfo in type(record).model_fields.items():
-        refs = [m for m in finfo.metadata if isinstance(m, Ref)] + list(_refs_in(finfo.annotation))
-        if not refs:
-            continue
+    for name, key, marker in _reference_fields(type(record)):
         value = getattr(record, name)
         for v in value if isinstance(value, list) else [value]:
             if v is not None:
-                yield finfo.alias or name, refs[0], v
+                yield key, marker, v
 
 
 class _Linker:

@@ -9,7 +9,7 @@ import json
 from collections import Counter
 
 from govgraph.curated import cast
-from govgraph.curated.model import BASELINE, CountryFile, Dataset, snapshot
+from govgraph.curated.model import BASELINE, CountryFile, Dataset
 
 COLUMNS = (
     "country", "name", "benchmark", "lead_baseline", "institutions", "coordination_bodies", "memberships",
@@ -37,7 +37,7 @@ def country_row(country: CountryFile, as_of: dt.date = BASELINE) -> dict:
     for counts in by_kind.values():
         confidence.update(counts)
     memberships = sum(len(body.members) for body in country.coordination_bodies)
-    leads = sorted(lead.body for lead in snapshot(country, as_of).lead)
+    leads = sorted(lead.body for lead in country.lead if lead.holds_on(as_of))  # as snapshot(…).lead, uncopied
     return {
         "country": country.country.code,
         "name": country.country.name["en"],

@@ -482,40 +482,42 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
 
     A run with a `key` is looked up by it first (nothing made); a run it does not answer is looked
     up by a digest of the ontology and its data (a change to a country that leaves a run's data as
-    it was still finds that run's result). With no earlier results to read, those digests are
-    worked out while HermiT runs. Each result is kept under both keys."""
+    it was still finds that run's result). The digests of the runs HermiT must reason over are
+    worked out while it runs. Each result is kept under both keys."""
     made: list[Graph] = []
-    content: list[str] = []
+    content: dict[int, str] = {}
 
     def the_ontology() -> Graph:
         if not made:
             made.append(ontology if isinstance(ontology, Graph) else ontology())
         return made[0]
 
-    def work_out_keys() -> None:
-        if not content:
-            ontology_nt = serialise.to_ntriples(the_ontology())
-            content.extend(Cache.key(ontology_nt, list(run.data), closed_world=True) for run in runs)
+    def work_out(todo: list[int]) -> None:
+        ontology_nt = serialise.to_ntriples(the_ontology()) if any(n not in content for n in todo) else b""
+        for n in todo:
+            if n not in content:
+                content[n] = Cache.key(ontology_nt, list(runs[n].data), closed_world=True)
 
     keyed = [Cache.key_of(run.key, closed_world=True) if run.key else "" for run in runs]
     results: list[Reasoned | None] = [None] * len(runs)
     if cache.read is not None and cache.read.is_dir():
         results = [cache.load(key, run.graph_iri, run.label) if key else None for key, run in zip(keyed, runs)]
-        if None in results:
-            work_out_keys()
-            results = [r or cache.load(key, run.graph_iri, run.label) for r, key, run in zip(results, content, runs)]
+        missed = [n for n, r in enumerate(results) if r is None]
+        work_out(missed)
+        for n in missed:
+            results[n] = cache.load(content[n], runs[n].graph_iri, runs[n].label)
     todo = [n for n, r in enumerate(results) if r is None]
     if todo:
         progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
         for n, result in zip(todo, reason_runs(the_ontology(), [runs[n] for n in todo], origins=origins,
                                                java_memory_mb=java_memory_mb, workdir=workdir,
-                                               meanwhile=work_out_keys)):
+                                               meanwhile=lambda: work_out(todo))):
             results[n] = result
-    if not all(r is not None and r.content_key for r in results):
-        work_out_keys()
     for n, result in enumerate(results):
         assert result is not None
-        key = content[n] if content else result.content_key
+        if n not in content and not result.content_key:
+            work_out([n])
+        key = content.get(n) or result.content_key
         cache.store(key, result)
         if keyed[n]:
             cache.store(keyed[n], result, content=key)
