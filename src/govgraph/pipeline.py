@@ -40,6 +40,7 @@ class BuildSummary:
     quality: dict = field(default_factory=dict)  # reasoning and validation counts
     steps: dict[str, float] = field(default_factory=dict)  # seconds per step (shown, never written)
     reused: dict[str, int] = field(default_factory=dict)  # results taken from the previous build, by kind
+    digests: dict[str, str] = field(default_factory=dict)  # graph IRI → digest of its N-Triples (for kept work)
 
 
 def graph_file_stem(iri: str) -> str:
@@ -117,6 +118,7 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
         ntriples.update(more)
     (folder / "govgraph.trig").write_bytes(serialise.trig_of(turtle))
     (folder / "govgraph.nq").write_bytes(serialise.nquads_of(ntriples))
+    summary.digests = {iri: digest(nt) for iri, nt in ntriples.items()}
     progress("Loading the embedded store")
     from govgraph.store import embedded
 
@@ -253,7 +255,7 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         progress("Validating the shapes")
         quality.report, hits = side.result()
         memo.hits.extend(hits)
-        finish_quality(tmp, quality, summary, strict=strict, progress=progress)  # raises before publish
+        finish_quality(tmp, quality, summary, strict=strict, progress=progress, memo=memo)  # raises before publish
         progress("Publishing")
         outdir.publish(tmp, out)
         progress("")
@@ -355,23 +357,25 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     return quality
 
 
-def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
-    """queries/checks on the store under `folder` (the countries, then each scenario)."""
+def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None, *,
+               kept: Memo | None = None, graph_keys: dict[str, str] | None = None) -> None:
+    """queries/checks on the store under `folder` (the countries, then each scenario); `kept`,
+    `graph_keys`: see `shapes.run_checks`."""
     from govgraph.store import embedded
     from govgraph.validate import shapes
 
     progress("Running the quality checks")
     handle = embedded.open_store(folder)
     try:
-        quality.report.extend(shapes.run_checks(handle, origins=quality.origins))
+        quality.report.extend(shapes.run_checks(handle, origins=quality.origins, kept=kept, graph_keys=graph_keys))
     finally:
         del handle
 
 
 def finish_quality(folder: Path, quality: Quality, summary: BuildSummary, *, strict: bool = False,
-                   progress: Progress = lambda step: None) -> None:
+                   progress: Progress = lambda step: None, memo: Memo | None = None) -> None:
     """Checks, then validation.json/.md into `folder`; ConformanceError when the build must fail."""
-    run_checks(folder, quality, progress)
+    run_checks(folder, quality, progress, kept=memo.sub("checks") if memo else None, graph_keys=summary.digests)
     (folder / "validation.json").write_bytes(quality.report.to_json())
     (folder / "validation.md").write_bytes(quality.report.to_markdown())
     summary.quality = quality.counts()

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH
 
 from govgraph.core.errors import ConformanceError, QueryError
 from govgraph.core.iris import short
-from govgraph.core.memo import Memo, digest
+from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.core.resources import queries_dir, shapes_file
 
 if TYPE_CHECKING:
@@ -384,13 +384,16 @@ def check_header(path: Path) -> str:
 
 
 def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | None = None,
-               origins: dict[str, str] | None = None) -> Report:
+               origins: dict[str, str] | None = None, kept: Memo | None = None,
+               graph_keys: dict[str, str] | None = None) -> Report:
     """Run every queries/checks/*-violation.rq (and *-warning.rq) on `store` (a pyoxigraph Store, or anything with
     `select(sparql, graphs=...)`); each row is a violation. The first column is the focus node; a
     `?message` column, when present, says what is wrong.
 
     `scopes`: label → default graphs (store.dataset_graphs); default: the countries, then each
-    scenario on its own."""
+    scenario on its own. With `kept` (a Memo) and `graph_keys` (graph IRI → a digest of its
+    content), a scope whose graphs an earlier build checked with the same checks gets that build's
+    rows again (their origins are looked up anew: a record can move in its file)."""
     from govgraph.store import embedded
 
     origins = origins or {}
@@ -401,28 +404,60 @@ def run_checks(store, *, scopes: dict[str, list] | None = None, folder: Path | N
             if "/graph/scenario/" in name:
                 sid = name.split("/graph/scenario/", 1)[1]  # a scenario id, or <id>/phase/<n>
                 scopes[f"scenario {sid}"] = embedded.choose_graphs(names, sid)
+    checks = check_files(folder)
+    texts = {path: path.read_text(encoding="utf-8") for path in checks}
+    found = {label: _scope_rows(store, graphs, texts, kept, _scope_key(label, graphs, texts, graph_keys))
+             for label, graphs in scopes.items()}
     report = Report()
-    for path in check_files(folder):
-        sparql = path.read_text(encoding="utf-8")
+    for path in checks:
         title = check_header(path)
         severity = "warning" if path.stem.endswith("-warning") else "violation"
         report.checks.append(path.stem)
-        for label, graphs in scopes.items():
-            try:
-                if hasattr(store, "select") and not hasattr(store, "query"):
-                    columns, rows = store.select(sparql, graphs=graphs)
-                else:
-                    columns, rows = embedded.select(store, sparql, graphs=graphs)
-            except Exception as exc:  # a broken check file is bad input, not a data problem
-                raise QueryError(f"{path}: {exc}") from exc
-            for row in rows:
-                values = dict(zip(columns, row))
-                focus = row[0].value if row and row[0] is not None and hasattr(row[0], "value") else ""
-                message = values.get("message")
-                text = message.value if message is not None and hasattr(message, "value") else title
-                details = ", ".join(f"{c}={short(v.value)}" for c, v in values.items()
-                                    if c != "message" and v is not None and c != columns[0])
+        for label in scopes:
+            for focus, message, details in found[label][path.name]:
                 report.findings.append(Finding(
-                    severity=severity, graph=label, focus=focus, path="", message=text,
+                    severity=severity, graph=label, focus=focus, path="", message=title if message is None else message,
                     origin=origins.get(focus, ""), value=details, rule=f"checks/{path.name}"))
     return report
+
+
+def _scope_key(label: str, graphs: list, texts: dict[Path, str], graph_keys: dict[str, str] | None) -> str | None:
+    names = [g.value if hasattr(g, "value") else str(g) for g in graphs]
+    if not graph_keys or any(n not in graph_keys for n in names):
+        return None
+    return digest(code_digest(), "checks", label, *(graph_keys[n] for n in sorted(names)),
+                  *(f"{p.name}\n{t}" for p, t in sorted(texts.items())))
+
+
+def _scope_rows(store, graphs: list, texts: dict[Path, str], kept: Memo | None,
+                key: str | None) -> dict[str, list[tuple]]:
+    """Check file name → (focus, message or None, details) of each row the check gives on `graphs`."""
+    from govgraph.store import embedded
+
+    data = kept.get(key) if kept is not None and key is not None else None
+    if data is not None:
+        try:
+            return {name: [tuple(row) for row in rows] for name, rows in json.loads(data).items()}
+        except (ValueError, TypeError, AttributeError):
+            pass  # a damaged entry: checked again
+    rows_of: dict[str, list[tuple]] = {}
+    for path, sparql in texts.items():
+        try:
+            if hasattr(store, "select") and not hasattr(store, "query"):
+                columns, rows = store.select(sparql, graphs=graphs)
+            else:
+                columns, rows = embedded.select(store, sparql, graphs=graphs)
+        except Exception as exc:  # a broken check file is bad input, not a data problem
+            raise QueryError(f"{path}: {exc}") from exc
+        rows_of[path.name] = []
+        for row in rows:
+            values = dict(zip(columns, row))
+            focus = row[0].value if row and row[0] is not None and hasattr(row[0], "value") else ""
+            message = values.get("message")
+            text = message.value if message is not None and hasattr(message, "value") else None
+            details = ", ".join(f"{c}={short(v.value)}" for c, v in values.items()
+                                if c != "message" and v is not None and c != columns[0])
+            rows_of[path.name].append((focus, text, details))
+    if kept is not None and key is not None:
+        kept.put(key, json.dumps(rows_of, sort_keys=True).encode("utf-8"))
+    return rows_of
