@@ -234,3 +234,13 @@ def test_keyed_reasoning_runs_are_answered_without_making_their_data(tmp_path):
     assert [(r.label, set(r.graph), r.classes) for r in again] == [(r.label, set(r.graph), r.classes) for r in first]
     unkeyed = hermit.reason_dataset(dataset, mapping.ontology_graph(), BASELINE)  # as `govgraph validate` runs
     assert [set(r.graph) for r in unkeyed] == [set(r.graph) for r in first]
+
+
+def test_a_kept_entry_is_shared_with_the_previous_build_and_never_changed_there(tmp_path):
+    Memo(write=tmp_path / "one").put("k", b"first")
+    second = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    assert second.get("k") == b"first" and (tmp_path / "two" / "k").read_bytes() == b"first"
+    second.put("k", b"second")  # this build's entry replaced: the previous build's stays as it was
+    assert (tmp_path / "one" / "k").read_bytes() == b"first"
+    assert (tmp_path / "two" / "k").read_bytes() == b"second"
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["k"]  # no partial file left

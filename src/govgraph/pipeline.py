@@ -162,7 +162,7 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
     """Every country year by year (the site's year controls), and that panel as
     ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives). A country
     whose `inputs` (`view_inputs`) are unchanged since the build `memo` reads from is not
-    analysed again."""
+    analysed again; nor is the panel written again when no input changed."""
     from govgraph.analysis import timeline
     from govgraph.store import embedded
 
@@ -171,9 +171,17 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
         years = timeline.analyse_all_years(db, memo=memo, inputs=inputs)
     finally:
         del db
-    rows = timeline.panel_rows(years)
-    (folder / "analysis" / "panel.csv").write_bytes(timeline.panel_csv(rows))
-    (folder / "analysis" / "panel.json").write_bytes(timeline.panel_json(rows))
+    key = digest(code_digest(), "panel", *(f"{view}={d}" for view, d in sorted(inputs.items()))) if inputs else None
+    kept = memo.sub("panel")
+    panel = [kept.get(f"{key}.{ext}") for ext in ("csv", "json")] if key else [None]
+    if None in panel:
+        rows = timeline.panel_rows(years)
+        panel = [timeline.panel_csv(rows), timeline.panel_json(rows)]
+        if key:
+            kept.put(f"{key}.csv", panel[0])
+            kept.put(f"{key}.json", panel[1])
+    (folder / "analysis" / "panel.csv").write_bytes(panel[0])
+    (folder / "analysis" / "panel.json").write_bytes(panel[1])
     return years
 
 

@@ -40,6 +40,7 @@ class Analysis:
     findings: list[Finding]
     indicators: dict[str, Any]
     params: Params = field(default_factory=Params)
+    kept_as: str = field(default="", compare=False)  # the key it is kept under between builds ("" if none)
 
     @property
     def key(self) -> str:
@@ -97,11 +98,14 @@ def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus
         data = kept.get(key)
         if data is not None:
             try:
-                return pickle.loads(data)
+                result = pickle.loads(data)
+                result.kept_as = key
+                return result
             except Exception:  # noqa: BLE001 - a damaged entry is analysed again
                 pass
         result = analyse_one(source, country, as_of=as_of, scenario=scenario, params=params)
         kept.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        result.kept_as = key
         return result
 
     countries = {cc: cached(source, cc, as_of=as_of, params=params) for cc in projection.countries(source)}
@@ -379,12 +383,22 @@ def scenarios_markdown(deltas: list[dict[str, Any]]) -> bytes:
 
 
 
-def write_one(folder: Path, a: Analysis, *, dated: bool = False) -> list[Path]:
+def write_one(folder: Path, a: Analysis, *, dated: bool = False, kept: Memo | None = None) -> list[Path]:
     """`<key>.json` and `.md`; `dated`: `<key>-<as-of>.*`, for a date other than the build's, so the
-    reports the site links to are never overwritten by an analysis of another day."""
-    doc = report(a)
-    key = f"{a.key}-{doc['as_of']}" if dated else a.key
-    return [_write(folder / f"{key}.json", to_json(doc)), _write(folder / f"{key}.md", markdown(doc))]
+    reports the site links to are never overwritten by an analysis of another day. With `kept`, the
+    reports of an analysis kept from an earlier build (`Analysis.kept_as`) are that build's."""
+    memo_key = digest("report", a.kept_as) if kept is not None and a.kept_as and not dated else None
+    texts = [kept.get(f"{memo_key}.{ext}") for ext in ("json", "md")] if kept is not None and memo_key else [None]
+    if None in texts:
+        doc = report(a)
+        texts = [to_json(doc), markdown(doc)]
+        if kept is not None and memo_key:
+            kept.put(f"{memo_key}.json", texts[0])
+            kept.put(f"{memo_key}.md", texts[1])
+        key = f"{a.key}-{doc['as_of']}" if dated else a.key
+    else:
+        key = a.key
+    return [_write(folder / f"{key}.json", texts[0]), _write(folder / f"{key}.md", texts[1])]
 
 
 def write_compare(folder: Path, comparison: dict[str, Any]) -> list[Path]:
@@ -399,11 +413,11 @@ def write_scenarios(folder: Path, deltas: list[dict[str, Any]]) -> list[Path]:
             _write(folder / "scenarios.md", scenarios_markdown(deltas))]
 
 
-def write_all(folder: Path, result: AnalysisSet) -> list[Path]:
-    """Everything under `folder` (normally <out>/analysis)."""
+def write_all(folder: Path, result: AnalysisSet, kept: Memo | None = None) -> list[Path]:
+    """Everything under `folder` (normally <out>/analysis); `kept`: see `write_one`."""
     written = []
     for a in list(result.countries.values()) + list(result.scenarios.values()) + list(result.phases.values()):
-        written += write_one(folder, a)
+        written += write_one(folder, a, kept=kept)
     written += write_compare(folder, result.comparison)
     written += write_scenarios(folder, result.deltas)
     return written
@@ -433,7 +447,7 @@ def run_into(out: Path, as_of: dt.date, params: Params = Params(), *, kept: Memo
     db = open_store(Path(out))
     try:
         result = analyse_all(db, as_of=as_of, params=params, kept=kept, inputs=inputs)
-        write_all(Path(out) / "analysis", result)
+        write_all(Path(out) / "analysis", result, kept=kept.sub("reports") if kept is not None else None)
     finally:
         del db
     return result

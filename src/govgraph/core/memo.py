@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,14 +29,27 @@ class Memo:
         except OSError:
             return None
         self.hits.append(self.read / key)
-        self.put(key, data)
+        self._carry(key, data)
         return data
+
+    def _carry(self, key: str, data: bytes) -> None:
+        """Keep a hit for the next build: a hard link to the entry (entries are never changed in
+        place: `put` replaces them), or a copy where links are not possible."""
+        if self.write is None or self.read is None:
+            return
+        self.write.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.read / key, self.write / key)
+        except OSError:  # already kept by this build, or another filesystem
+            self.put(key, data)
 
     def put(self, key: str, data: bytes) -> None:
         if self.write is None:
             return
         self.write.mkdir(parents=True, exist_ok=True)
-        (self.write / key).write_bytes(data)
+        part = self.write / f".{key}.part"
+        part.write_bytes(data)
+        os.replace(part, self.write / key)  # a new file: a linked entry of another build stays as it was
 
     def sub(self, name: str) -> "Memo":
         """The memo of one kind of result, in a folder of its own."""
