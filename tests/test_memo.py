@@ -244,3 +244,36 @@ def test_a_kept_entry_is_shared_with_the_previous_build_and_never_changed_there(
     assert (tmp_path / "one" / "k").read_bytes() == b"first"
     assert (tmp_path / "two" / "k").read_bytes() == b"second"
     assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["k"]  # no partial file left
+
+
+def test_a_scenarios_views_are_kept_while_its_files_and_the_sources_stay_the_same(tmp_path):
+    data = two_countries(tmp_path / "data")
+    fresh = loader.load(data, Memo(write=tmp_path / "one"))
+    assert fresh.scenario_views and (tmp_path / "one" / "views").is_dir()
+
+    def views(dataset):
+        return {sid: records_of(v) for sid, v in dataset.scenario_views.items()}, {
+            sid: [records_of(p) for p in pictures] for sid, pictures in dataset.phase_views.items()}
+
+    memo = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    again = loader.load(data, memo)
+    assert memo.reused().get("views") == len(fresh.scenario_views)
+    assert views(again) == views(fresh)
+
+    zy = data / "countries" / "zy.yaml"  # another country's file: the views are still kept
+    zy.write_text(zy.read_text(encoding="utf-8").replace("binding: false", "binding: true", 1), encoding="utf-8")
+    memo = Memo(read=tmp_path / "two", write=tmp_path / "three")
+    assert views(loader.load(data, memo)) == views(fresh) and memo.reused().get("views") == len(fresh.scenario_views)
+
+    zz = data / "countries" / "zz.yaml"  # the scenario's country: linked again, as a load without memo links it
+    zz.write_text(zz.read_text(encoding="utf-8").replace("Lidera el gobierno digital", "Dirige el gobierno digital", 1),
+                  encoding="utf-8")
+    memo = Memo(read=tmp_path / "three", write=tmp_path / "four")
+    changed = loader.load(data, memo)
+    assert "views" not in memo.reused() and views(changed) == views(loader.load(data)) != views(fresh)
+
+
+def records_of(country) -> list[tuple]:
+    """A view's records with where each comes from (what a kept view must give back)."""
+    return [(kind, r.origin, r.model_dump_json()) for kind, r in country.records()] + [
+        (m.origin, m.model_dump_json()) for body in country.coordination_bodies for m in body.members]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import difflib
 import functools
+import io
+import pickle
 import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import ValidationError
 
+from govgraph.core.memo import code_digest, digest
 from govgraph.curated.model import (
     KIND_MODELS,
     SECTION_KINDS,
@@ -80,9 +83,42 @@ class _Linker:
                                           f"add countries/{member.country.lower()}.yaml, or leave the country out "
                                           "of the group until it is curated", key="country")
         for scenario in self.dataset.scenarios.values():
+            sid, key = scenario.scenario.id, self.view_key(scenario)
+            if key is not None and self.reuse_views(sid, key):
+                continue
             view = self.apply(scenario)
             if view is not None:
-                self.dataset.scenario_views[scenario.scenario.id] = view
+                self.dataset.scenario_views[sid] = view
+                if key is not None:
+                    self.loader.views[key] = _dumps_view((view, self.dataset.phase_views.get(sid)))
+
+    # -- scenario views kept between builds ----------------------------------------------------
+    def view_key(self, scenario: ScenarioFile) -> str | None:
+        """What decides a scenario's views and the checks made on them: its file, its country's
+        file, the ids of every declared source (its citations must name one) and govgraph's code."""
+        head, inputs = scenario.scenario, self.loader.inputs
+        country = self.dataset.countries.get(head.country.lower())
+        if self.loader.memo is None or not self.loader.fast or country is None:
+            return None
+        files = (head.origin[0], country.country.origin[0])
+        if any(f not in inputs for f in files):
+            return None
+        return digest(code_digest(), "scenario views", *files, *(inputs[f] for f in files), *sorted(self.dataset.sources))
+
+    def reuse_views(self, sid: str, key: str) -> bool:
+        """The views (and phase pictures) of a scenario linked by an earlier load from the same inputs."""
+        assert self.loader.memo is not None
+        data = self.loader.memo.sub("views").get(key)
+        if data is None:
+            return False
+        try:
+            view, pictures = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged entry: linked again
+            return False
+        self.dataset.scenario_views[sid] = view
+        if pictures is not None:
+            self.dataset.phase_views[sid] = pictures
+        return True
 
     def index(self, sections: Sections) -> dict[str, tuple[str, Fact]]:
         ids: dict[str, tuple[str, Fact]] = {}
@@ -343,3 +379,22 @@ class _Linker:
         section = [s for s, k in SECTION_KINDS.items() if k == kind][0]
         setattr(view, section, [updated if r is record else r for r in getattr(view, section)])
         ids[rid] = (kind, updated)
+
+
+def _dumps_view(value: Any) -> bytes:
+    """A scenario's views pickled as the loader pickles checked records, each YAML node that a
+    record of the views still points at (those its scenario added) kept as its KeyMarks."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from govgraph.curated.loader import KeyMarks, _Pickler
+
+    class ViewPickler(_Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, CommentedMap):
+                return KeyMarks, (dict(KeyMarks.of(obj)),)
+            return super().reducer_override(obj)
+
+    buffer = io.BytesIO()
+    ViewPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+

@@ -48,7 +48,9 @@ def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
 
     `memo` keeps each country and groups file's checked records (pass one) between builds, under a
     digest of the file and of govgraph's code: an unchanged file is not parsed or checked again, and
-    the linking pass still runs over everything. Only a load without any problem adds to it.
+    the linking pass still runs over everything but the scenarios whose file, country file and
+    declared sources are unchanged (their views are kept too). Only a load without any problem adds
+    to it.
 
     Files are parsed by libyaml (ruamel.yaml.clib) when it is installed, about six times faster than
     ruamel's pure-Python round-trip parser and giving the same values and line/column marks. Any
@@ -59,6 +61,8 @@ def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
     if not loader.problems and memo is not None:
         for key, data in loader.checked.items():
             memo.put(key, data)
+        for key, data in loader.views.items():
+            memo.sub("views").put(key, data)
     if loader.problems and loader.fast:
         loader = _Loader(Path(data_dir), fast=False)
         dataset = loader.run()
@@ -73,6 +77,7 @@ class _Loader:
         self.fast = fast
         self.memo = memo
         self.checked: dict[str, bytes] = {}  # memo key → pickled records of a file read without problems
+        self.views: dict[str, bytes] = {}  # memo key → a scenario's pickled views (the linker's)
         self.inputs: dict[str, str] = {}  # file as reports name it → sha256 of its bytes (Dataset.inputs)
         self.problems: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
