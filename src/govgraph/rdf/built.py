@@ -13,6 +13,7 @@ import json
 
 from rdflib import Graph, URIRef
 
+from govgraph.core.iris import ONTOLOGY_GRAPH
 from govgraph.core.memo import Memo
 from govgraph.curated.model import Dataset
 from govgraph.rdf import mapping, serialise
@@ -47,7 +48,10 @@ class Built:
     def graph(self, iri: URIRef | str) -> Graph:
         """The rdflib graph, made from the records the first time it is asked for."""
         iri = URIRef(str(iri))
-        if iri not in self._graphs:
+        if iri not in self._graphs and iri == ONTOLOGY_GRAPH:  # its N-Triples read back, 4× faster than made
+            self._graphs[iri] = serialise.from_ntriples(self.ntriples[str(iri)], iri)
+            mapping._bind(self._graphs[iri])
+        elif iri not in self._graphs:
             self._graphs[iri] = self._recipes[iri](None)
         return self._graphs[iri]
 

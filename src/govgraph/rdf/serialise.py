@@ -23,6 +23,27 @@ def to_ntriples(g: Graph) -> bytes:
     return _sorted_lines(g.serialize(format="nt"))
 
 
+def from_ntriples(nt: bytes, identifier: str) -> Graph:
+    """The graph of canonical N-Triples, blank nodes keeping their labels (rdflib's parser mints
+    new ones), so it serialises back to the same bytes. Read by pyoxigraph: faster than building
+    the ontology's graph again from its Turtle."""
+    from rdflib import BNode, Literal, URIRef
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        return Literal(t.value, datatype=None if t.datatype.value == XSD_STRING else URIRef(t.datatype.value))
+
+    g = Graph(identifier=URIRef(identifier))
+    for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+        g.add((term(t.subject), term(t.predicate), term(t.object)))
+    return g
+
+
 def ntriples_by_graph(graphs: Iterable[Graph]) -> dict[str, bytes]:
     """Graph IRI → its canonical N-Triples: what `store.create` loads."""
     return {str(g.identifier): to_ntriples(g) for g in graphs}
