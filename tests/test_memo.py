@@ -54,7 +54,7 @@ def test_unchanged_files_come_from_the_memo_and_give_the_same_records(tmp_path):
 
     second = Memo(read=tmp_path / "one", write=tmp_path / "two")
     again = loader.load(data, second)
-    assert len(second.hits) == 2
+    assert second.reused() == {"one": 2, "views": 1}  # the two country files, the scenario's views
     assert records(again) == records(fresh)
     assert sorted(again.countries) == sorted(fresh.countries)
 
@@ -62,7 +62,7 @@ def test_unchanged_files_come_from_the_memo_and_give_the_same_records(tmp_path):
     zy.write_text(zy.read_text(encoding="utf-8").replace("binding: false", "binding: true", 1), encoding="utf-8")
     third = Memo(read=tmp_path / "two", write=tmp_path / "three")
     changed = loader.load(data, third)
-    assert len(third.hits) == 1  # ZZ's file only
+    assert third.reused() == {"two": 1, "views": 1}  # ZZ's file, and the views of ZZ's scenario
     assert records(changed) != records(fresh)
     assert records(changed) == records(loader.load(data))  # the same as a load without any memo
 
