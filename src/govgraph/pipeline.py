@@ -171,17 +171,14 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
         years = timeline.analyse_all_years(db, memo=memo, inputs=inputs)
     finally:
         del db
-    key = digest(code_digest(), "panel", *(f"{view}={d}" for view, d in sorted(inputs.items()))) if inputs else None
-    kept = memo.sub("panel")
-    panel = [kept.get(f"{key}.{ext}") for ext in ("csv", "json")] if key else [None]
-    if None in panel:
+    def panel() -> list[bytes]:
         rows = timeline.panel_rows(years)
-        panel = [timeline.panel_csv(rows), timeline.panel_json(rows)]
-        if key:
-            kept.put(f"{key}.csv", panel[0])
-            kept.put(f"{key}.json", panel[1])
-    (folder / "analysis" / "panel.csv").write_bytes(panel[0])
-    (folder / "analysis" / "panel.json").write_bytes(panel[1])
+        return [timeline.panel_csv(rows), timeline.panel_json(rows)]
+
+    key = digest(code_digest(), "panel", *(f"{view}={d}" for view, d in sorted(inputs.items()))) if inputs else ""
+    csv, json_ = memo.sub("panel").through([f"{key}.csv", f"{key}.json"] if key else [], panel)
+    (folder / "analysis" / "panel.csv").write_bytes(csv)
+    (folder / "analysis" / "panel.json").write_bytes(json_)
     return years
 
 

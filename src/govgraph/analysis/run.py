@@ -387,18 +387,14 @@ def write_one(folder: Path, a: Analysis, *, dated: bool = False, kept: Memo | No
     """`<key>.json` and `.md`; `dated`: `<key>-<as-of>.*`, for a date other than the build's, so the
     reports the site links to are never overwritten by an analysis of another day. With `kept`, the
     reports of an analysis kept from an earlier build (`Analysis.kept_as`) are that build's."""
-    memo_key = digest("report", a.kept_as) if kept is not None and a.kept_as and not dated else None
-    texts = [kept.get(f"{memo_key}.{ext}") for ext in ("json", "md")] if kept is not None and memo_key else [None]
-    if None in texts:
+    def reports() -> list[bytes]:
         doc = report(a)
-        texts = [to_json(doc), markdown(doc)]
-        if kept is not None and memo_key:
-            kept.put(f"{memo_key}.json", texts[0])
-            kept.put(f"{memo_key}.md", texts[1])
-        key = f"{a.key}-{doc['as_of']}" if dated else a.key
-    else:
-        key = a.key
-    return [_write(folder / f"{key}.json", texts[0]), _write(folder / f"{key}.md", texts[1])]
+        return [to_json(doc), markdown(doc)]
+
+    name = f"{a.key}-{a.graph.graph['as_of']}" if dated else a.key
+    memo_key = digest("report", a.kept_as) if kept is not None and a.kept_as and not dated else ""
+    text, md = (kept or Memo()).through([f"{memo_key}.json", f"{memo_key}.md"] if memo_key else [], reports)
+    return [_write(folder / f"{name}.json", text), _write(folder / f"{name}.md", md)]
 
 
 def write_compare(folder: Path, comparison: dict[str, Any]) -> list[Path]:

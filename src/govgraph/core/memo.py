@@ -9,6 +9,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from govgraph.core import resources
 
@@ -50,6 +51,17 @@ class Memo:
         part = self.write / f".{key}.part"
         part.write_bytes(data)
         os.replace(part, self.write / key)  # a new file: a linked entry of another build stays as it was
+
+    def through(self, keys: list[str], make: Callable[[], list[bytes]]) -> list[bytes]:
+        """The entries under `keys` (one per result of `make`), or, when one is missing, what
+        `make()` gives, kept under them. No keys: `make()`, kept nowhere."""
+        found = [self.get(key) for key in keys]
+        if keys and None not in found:
+            return found  # type: ignore[return-value]
+        made = make()
+        for key, data in zip(keys, made):
+            self.put(key, data)
+        return made
 
     def sub(self, name: str) -> "Memo":
         """The memo of one kind of result, in a folder of its own."""
