@@ -295,7 +295,7 @@ def scenario_page(before: Step, after: Step, *, steps: list[Step], delta: dict[s
     sides = []
     for step, det, mid, bodies, ties, mark in ((before, det_before, "before", left, ties_removed, "removed"),
                                                 (after, det_after, "after", right, ties_added, "added")):
-        model = map_model(step.doc, det, map_id=mid)
+        model = map_model(step.doc, det, map_id=mid, positions=pos)  # its own layout would be replaced
         _mark_model(model, bodies, ties, mark, pos)
         present = {n["id"] for n in model["data"]["nodes"]}
         ind = step.doc.get("indicators") or {}
@@ -605,6 +605,13 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
             files[1] = files[-1]
             steps.append(Step("Scenario", "under the scenario", alt, f"{sid}.html"))
         roadmap = repr([(s.label, s.when, s.page) for s in steps])
+        step_details: dict[int, Details] = {}  # a step is the right map of one page, the left of the next
+
+        def det_of(j: int) -> Details:
+            if j not in step_details:
+                step_details[j] = details(source, steps[j].doc, cache=memo)
+            return step_details[j]
+
         for i in range(1, len(steps)):
             tables = (phases[i - 1]["assessment"] if phases else []) or []
             if i == len(steps) - 1:
@@ -618,8 +625,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
 
             def draw(i=i, tables=tables, page_title=page_title, delta=delta) -> bytes:
                 return scenario_page(steps[i - 1], steps[i], steps=steps, delta=delta, assessment=tables,
-                                     det_before=details(source, steps[i - 1].doc, cache=memo),
-                                     det_after=details(source, steps[i].doc, cache=memo),
+                                     det_before=det_of(i - 1), det_after=det_of(i),
                                      title=page_title).encode("utf-8")
             written.append(_kept(kept, key, out / "scenarios" / steps[i].page, draw))
         scen_rows.append({"id": sid, "title": titles.get(sid, sid), "country": cc.upper(), "as_of": d["as_of"],
