@@ -68,7 +68,8 @@ def _term(t: Any) -> str | None:
 
 def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict | None = None) -> Details:
     """Read from the store the literals and citations of every record the map of `doc` shows: its
-    bodies, their levers, mandates and legal instruments, and the record behind each tie."""
+    bodies, their levers, mandates and legal instruments, and the record behind each tie. `cache`:
+    the sources read by earlier calls, kept per set of graphs, so maps drawn together read each once."""
     records: set[str] = set()
     for n in doc["nodes"]:
         records.add(n["iri"])

@@ -534,7 +534,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     if source is None:
         source = embedded.open_store(out)
     written = copy_static(out)
-    memo: dict = {}  # the sources table, read once per set of graphs
+    memo: dict = {}  # the sources cited so far, per set of graphs (`details`)
     focus = focus or projection.focus_country(source)
     names = country_names(source)
     titles = scenario_titles(source)
