@@ -91,6 +91,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
             if p.is_file() and p.relative_to(folder).parts[0] not in ("cache", "store")}
 
 
+def site_pages(folder: Path) -> list[str]:
+    """The pages of a build's site (`site.pages.write_site`), not the ontology's."""
+    return sorted(str(p.relative_to(folder)) for pattern in ("*.html", "countries/*.html", "scenarios/*.html")
+                  for p in folder.glob(pattern))
+
+
 @pytest.mark.slow
 def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
     data = two_countries(tmp_path / "data")
@@ -106,7 +112,12 @@ def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
 
     graphs = mapping.graph_keys(loader.load(data))
     assert second.reused["shapes"] == len(graphs) - 2  # all but the ontology (context only) and ZY
-    assert second.reused["years"] == second.reused["pages"] == 1  # ZZ's analysis over the years, its page
+    assert second.reused["years"] == 1  # ZZ's analysis over the years
+    site = site_pages(out)
+    scenario_pages = [p for p in site if p.startswith("scenarios/")]
+    assert len(scenario_pages) >= 2  # the scenario (about ZZ) and at least one phase before it
+    # ZZ's page, every scenario page, the list of scenarios and the query library; not compare.html
+    assert len(scenario_pages) + 3 <= second.reused["pages"] < len(site)
     views = pipeline.view_inputs(pipeline.previous_ntriples(out))  # ZZ, ZY, the scenario and its phases
     assert second.reused["analysis"] == len(views) - 1  # all but ZY's
     fresh = pipeline.run_build(data, tmp_path / "fresh")
@@ -116,6 +127,9 @@ def test_a_build_that_reuses_work_writes_what_a_fresh_build_writes(tmp_path):
     assert [name for name in clean if incremental[name] != clean[name]] == []
     assert second.quads == fresh.quads  # the store, updated from the previous one, holds the same
     assert store_quads(out / "store") == store_quads(tmp_path / "fresh" / "store")
+    third = pipeline.run_build(data, out)  # nothing changed: every page is the one kept
+    assert third.reused["pages"] == len(site)
+    assert files_of(out) == clean
 
 
 def test_shape_findings_are_kept_per_graph_and_given_back_the_same(tmp_path):

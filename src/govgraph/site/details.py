@@ -40,8 +40,8 @@ _PROPS = {GG + "thresholdAmount": "threshold", GG + "thresholdCurrency": "curren
 _MULTI = {"binds"}
 
 
-def _values(sparql: str, records: list[str]) -> str:
-    block = "VALUES ?record { " + " ".join(f"<{r}>" for r in records) + " }"
+def _values(sparql: str, records: list[str], var: str = "record") -> str:
+    block = f"VALUES ?{var} {{ " + " ".join(f"<{r}>" for r in records) + " }"
     at = sparql.index("WHERE {") + len("WHERE {")
     return sparql[:at] + "\n  " + block + sparql[at:]
 
@@ -68,7 +68,8 @@ def _term(t: Any) -> str | None:
 
 def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict | None = None) -> Details:
     """Read from the store the literals and citations of every record the map of `doc` shows: its
-    bodies, their levers, mandates and legal instruments, and the record behind each tie."""
+    bodies, their levers, mandates and legal instruments, and the record behind each tie. `cache`:
+    the sources read by earlier calls, kept per set of graphs, so maps drawn together read each once."""
     records: set[str] = set()
     for n in doc["nodes"]:
         records.add(n["iri"])
@@ -80,7 +81,7 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
     wanted = sorted(r for r in records if r and r.startswith("http"))
     graphs = _graphs(source, doc.get("scenario"))
     out = Details()
-    sources: dict[str, tuple] | None = None
+    cited: list[tuple] = []
     for start in range(0, len(wanted), batch):
         chunk = wanted[start:start + batch]
         for rec, p, o in _select(source, _values(query_text("site/facts"), chunk), graphs):
@@ -95,36 +96,37 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
                 slot.setdefault(name, {}).setdefault(lang, o.value)
             else:
                 slot.setdefault(name, o.value)
-        rows = _select(source, _values(query_text("site/citations"), chunk), graphs)
-        seen: dict[str, set] = {}
-        for rec, cit, src, locator, note in sorted(
-                rows, key=lambda r: (r[0].value, _citation_order(r[1].value), r[2].value)):
-            key = (cit.value, src.value)
-            if key in seen.setdefault(rec.value, set()):
-                continue
-            seen[rec.value].add(key)
-            if sources is None:
-                key = tuple(sorted(getattr(x, "value", str(x)) for x in graphs or []))
-                memo = cache if cache is not None else {}
-                if key not in memo:
-                    memo[key] = _sources_table(source, graphs)
-                sources = memo[key]
-            ident, title, url = sources.get(src.value, (None, None, None))
-            out.citations.setdefault(rec.value, []).append({
-                "source": ident or src.value.rsplit("/", 1)[-1], "title": title,
-                "url": url, "locator": _term(locator), "note": _term(note)})
+        cited += _select(source, _values(query_text("site/citations"), chunk), graphs)
+    known = (cache if cache is not None else {}).setdefault(
+        tuple(sorted(getattr(x, "value", str(x)) for x in graphs or [])), {})
+    _sources_table(source, graphs, sorted({r[2].value for r in cited} - known.keys()), known, batch)
+    seen: set[tuple[str, str, str]] = set()
+    for rec, cit, src, locator, note in sorted(
+            cited, key=lambda r: (r[0].value, _citation_order(r[1].value), r[2].value)):
+        if (rec.value, cit.value, src.value) in seen:
+            continue
+        seen.add((rec.value, cit.value, src.value))
+        ident, title, url = known[src.value]
+        out.citations.setdefault(rec.value, []).append({
+            "source": ident or src.value.rsplit("/", 1)[-1], "title": title,
+            "url": url, "locator": _term(locator), "note": _term(note)})
     for slot in out.facts.values():
         if "binds" in slot:
             slot["binds"] = sorted(set(slot["binds"]))
     return out
 
 
-def _sources_table(source: Any, graphs) -> dict[str, tuple[str | None, str | None, str | None]]:
-    table: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for src, ident, title, url in sorted(_select(source, query_text("site/sources"), graphs),
-                                         key=lambda r: tuple(_term(t) or "" for t in r)):
-        table.setdefault(src.value, (_term(ident), _term(title), _term(url)))
-    return table
+def _sources_table(source: Any, graphs, wanted: list[str], table: dict[str, tuple], batch: int) -> None:
+    """Identifier, title and page of each of the `wanted` sources, into `table` ((None, None, None)
+    for one the store does not describe): only the cited ones, since reading every source for
+    each page cost more than the rest of the page."""
+    for start in range(0, len(wanted), batch):
+        chunk = wanted[start:start + batch]
+        for src, ident, title, url in sorted(_select(source, _values(query_text("site/sources"), chunk, "source"),
+                                                     graphs), key=lambda r: tuple(_term(t) or "" for t in r)):
+            table.setdefault(src.value, (_term(ident), _term(title), _term(url)))
+        for src in chunk:
+            table.setdefault(src, (None, None, None))
 
 
 def _citation_order(iri: str) -> tuple[int, str]:

@@ -295,7 +295,7 @@ def scenario_page(before: Step, after: Step, *, steps: list[Step], delta: dict[s
     sides = []
     for step, det, mid, bodies, ties, mark in ((before, det_before, "before", left, ties_removed, "removed"),
                                                 (after, det_after, "after", right, ties_added, "added")):
-        model = map_model(step.doc, det, map_id=mid)
+        model = map_model(step.doc, det, map_id=mid, positions=pos)  # its own layout would be replaced
         _mark_model(model, bodies, ties, mark, pos)
         present = {n["id"] for n in model["data"]["nodes"]}
         ind = step.doc.get("indicators") or {}
@@ -496,6 +496,19 @@ class SiteReport:
     bytes: int
 
 
+def _kept(kept: Memo | None, key: str | None, path: Path, draw) -> Path:
+    """Write to `path` the page an earlier build kept under `key`, or the one `draw()` makes (kept
+    for the next build). A None key: the page's inputs are not all known, so it is drawn."""
+    return _write(path, (kept or Memo()).through([key] if key is not None else [], lambda: [draw()])[0])
+
+
+def _listing(out: Path, template: str, kept: Memo | None, **context: Any) -> Path:
+    """A page drawn from a small context computed on every build (it is its own key: the template is
+    part of govgraph's code)."""
+    key = digest(code_digest(), "listing", template, json.dumps(context, sort_keys=True, ensure_ascii=False))
+    return _kept(kept, key, out / template, lambda: _render(template, **context).encode("utf-8"))
+
+
 def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                years: dict[str, timeline.Years] | None = None, kept: Memo | None = None,
                inputs: dict[str, str] | None = None) -> SiteReport:
@@ -506,19 +519,22 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     Reads the analysis files (``<out>/analysis/*.json``) and, for tooltips, the store in ``<out>``
     (or `source`). A scenario whose baseline was analysed on another date than the build's is
     analysed here (`analysis_doc`). `years`: every country year by year (`timeline.analyse_all_years`),
-    analysed here when not given, for the year controls. With `kept` (a Memo) and `inputs` (country → a
-    digest of everything in the store its page shows: its graph, its inferences, the sources), a
-    country page an earlier build made from the same inputs and analysis is not drawn again."""
+    analysed here when not given, for the year controls. With `kept` (a Memo) and `inputs` (view →
+    a digest of everything in the store its pages show: its graph, its inferences, the sources; a view
+    is a country, a scenario or a phase, as `pipeline.view_inputs` names them), a page an earlier
+    build made from the same inputs and analysis is not drawn again."""
     out = Path(out)
     folder = out / "analysis"
+    inputs = inputs or {}
     if source is None:
         source = embedded.open_store(out)
     written = copy_static(out)
-    memo: dict = {}  # the sources table, read once per set of graphs
+    memo: dict = {}  # the sources cited so far, per set of graphs (`details`)
     focus = focus or projection.focus_country(source)
     names = country_names(source)
     titles = scenario_titles(source)
     ccs = sorted(p.stem for p in folder.glob("??.json"))
+    raw = {cc: (folder / f"{cc}.json").read_bytes() for cc in ccs}
     docs = {cc: _read_json(folder / f"{cc}.json") for cc in ccs}
     as_of = next((d["as_of"] for d in docs.values()), "")
     if years is None:
@@ -531,85 +547,104 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         links += [{"href": f"../graphs/{cc}.{ext}", "text": f"the country graph ({label})"}
                   for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
                   if (graphs_dir / f"{cc}.{ext}").exists()]
-        key = None
-        if kept is not None and inputs and cc in inputs:
-            key = digest(code_digest(), "country page", cc, inputs[cc], (folder / f"{cc}.json").read_bytes(),
-                         _name(names, cc), repr(links), repr(years[cc].years) if cc in years else "")
-            page = kept.get(key)
-            if page is not None:
-                written.append(_write(out / "countries" / f"{cc}.html", page))
-                continue
-        year_data = None
-        if cc in years:
-            pictures = year_pages.reports(years[cc])
-            union = {"scenario": None, "nodes": [n for d in [doc] + pictures for n in d["nodes"]],
-                     "edges": [e for d in [doc] + pictures for e in d["edges"]]}
-            det = details(source, union, cache=memo)
-            year_data = year_pages.year_model(years[cc], pictures, det, _year_view, map_id=cc,
-                                              initial_year=dt.date.fromisoformat(doc["as_of"]).year,
-                                              start=doc["as_of"] == timeline.year_day(
-                                                  dt.date.fromisoformat(doc["as_of"]).year).isoformat())
-        else:
-            det = details(source, doc, cache=memo)
-        page = map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
-                        years=year_data).encode("utf-8")
-        written.append(_write(out / "countries" / f"{cc}.html", page))
-        if key is not None and kept is not None:
-            kept.put(key, page)
+        key = digest(code_digest(), "country page", cc, inputs[cc], raw[cc], _name(names, cc), repr(links),
+                     repr(years[cc].years) if cc in years else "") if cc in inputs else None
+
+        def draw(cc=cc, doc=doc, links=links) -> bytes:
+            year_data = None
+            if cc in years:
+                pictures = year_pages.reports(years[cc])
+                union = {"scenario": None, "nodes": [n for d in [doc] + pictures for n in d["nodes"]],
+                         "edges": [e for d in [doc] + pictures for e in d["edges"]]}
+                det = details(source, union, cache=memo)
+                year_data = year_pages.year_model(years[cc], pictures, det, _year_view, map_id=cc,
+                                                  initial_year=dt.date.fromisoformat(doc["as_of"]).year,
+                                                  start=doc["as_of"] == timeline.year_day(
+                                                      dt.date.fromisoformat(doc["as_of"]).year).isoformat())
+            else:
+                det = details(source, doc, cache=memo)
+            return map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
+                            years=year_data).encode("utf-8")
+        written.append(_kept(kept, key, out / "countries" / f"{cc}.html", draw))
 
     if years:
-        written.append(_write(out / "years.html", _render(
-            "years.html", root="", title="Every country over time", as_of=as_of, uses_maps=False,
-            first_cast=CAST_DATES[0], **year_pages.over_time(years, {cc: _name(names, cc) for cc in years}))
-            .encode("utf-8")))
+        written.append(_listing(out, "years.html", kept, root="", title="Every country over time", as_of=as_of,
+                                uses_maps=False, first_cast=CAST_DATES[0],
+                                **year_pages.over_time(years, {cc: _name(names, cc) for cc in years})))
 
     deltas = _read_json(folder / "scenarios.json") if (folder / "scenarios.json").exists() else []
     scen_rows = []
     for d in sorted(deltas, key=lambda x: x["scenario"]):
         sid, cc = d["scenario"], d["country"].lower()
-        alt_path = folder / f"scenario-{sid}.json"
-        alt = _read_json(alt_path) if alt_path.exists() else analysis_doc(
+        files: dict[int, bytes | None] = {}  # step → the bytes of its analysis file (None: analysed here)
+
+        def read(path: Path, step: int) -> dict[str, Any] | None:
+            files[step] = path.read_bytes() if path.exists() else None
+            return _read_json(path) if files[step] is not None else None
+
+        alt = read(folder / f"scenario-{sid}.json", -1) or analysis_doc(
             source, cc, as_of=dt.date.fromisoformat(d["as_of"]), scenario=sid)
         base = docs.get(cc) if docs.get(cc, {}).get("as_of") == d["as_of"] else None
+        files[0] = raw[cc] if base is not None else None
         base = base or analysis_doc(source, cc, as_of=dt.date.fromisoformat(d["as_of"]))
         title = f"{_name(names, cc)}: {titles.get(sid, sid)}"
         steps = [Step(f"Baseline ({d['as_of']})", f"on the base date, {d['as_of']}", base)]
         phases = d.get("phases") or []
         for ph in phases:
-            path = folder / f"scenario-{sid}-phase-{ph['order']}.json"
-            doc = _read_json(path) if path.exists() else analysis_doc(
+            doc = read(folder / f"scenario-{sid}-phase-{ph['order']}.json", len(steps)) or analysis_doc(
                 source, cc, as_of=dt.date.fromisoformat(d["as_of"]), scenario=ph["key"])
             steps.append(Step(f"Phase {ph['order']} ({ph['when']}): {ph['title']}",
                               f"after phase {ph['order']} ({ph['when']})", doc,
                               f"{sid}-phase-{ph['order']}.html" if ph is not phases[-1] else f"{sid}.html"))
         if not phases:
+            files[1] = files[-1]
             steps.append(Step("Scenario", "under the scenario", alt, f"{sid}.html"))
+        roadmap = repr([(s.label, s.when, s.page) for s in steps])
+        step_details: dict[int, Details] = {}  # a step is the right map of one page, the left of the next
+
+        def det_of(j: int) -> Details:
+            if j not in step_details:
+                step_details[j] = details(source, steps[j].doc, cache=memo)
+            return step_details[j]
+
         for i in range(1, len(steps)):
             tables = (phases[i - 1]["assessment"] if phases else []) or []
             if i == len(steps) - 1:
                 tables = d.get("assessment", []) + [t for t in tables if t["against"] == "previous phase"]
-            page = scenario_page(steps[i - 1], steps[i], steps=steps, delta=phases[i - 1] if phases else d,
-                                 assessment=tables, det_before=details(source, steps[i - 1].doc, cache=memo),
-                                 det_after=details(source, steps[i].doc, cache=memo),
-                                 title=title if i == len(steps) - 1 else f"{title} — phase {i}")
-            written.append(_write(out / "scenarios" / steps[i].page, page.encode("utf-8")))
+            page_title = title if i == len(steps) - 1 else f"{title} — phase {i}"
+            delta = phases[i - 1] if phases else d
+            views = [inputs.get(steps[j].doc.get("scenario") or cc) for j in (i - 1, i)]
+            key = None if None in views or None in (files[i - 1], files[i]) else digest(
+                code_digest(), "scenario page", steps[i].page, page_title, roadmap,
+                json.dumps([delta, tables], sort_keys=True), files[i - 1], files[i], *views)
+
+            def draw(i=i, tables=tables, page_title=page_title, delta=delta) -> bytes:
+                return scenario_page(steps[i - 1], steps[i], steps=steps, delta=delta, assessment=tables,
+                                     det_before=det_of(i - 1), det_after=det_of(i),
+                                     title=page_title).encode("utf-8")
+            written.append(_kept(kept, key, out / "scenarios" / steps[i].page, draw))
         scen_rows.append({"id": sid, "title": titles.get(sid, sid), "country": cc.upper(), "as_of": d["as_of"],
                           "resolved": len(d.get("resolved", [])), "added": len(d.get("added", [])),
                           "lead_before": (base.get("indicators") or {}).get("lead_label") or "none",
                           "lead_after": (alt.get("indicators") or {}).get("lead_label") or "none",
                           "phases": len(phases)})
-    written.append(_write(out / "scenarios.html", _render(
-        "scenarios.html", root="", scenarios=scen_rows,
-        title=(f"{_name(names, focus.lower())}'s baseline beside each scenario" if focus
-               else "Each country's baseline beside its scenarios"),
-        as_of=as_of, uses_maps=False).encode("utf-8")))
+    written.append(_listing(out, "scenarios.html", kept, root="", scenarios=scen_rows,
+                            title=(f"{_name(names, focus.lower())}'s baseline beside each scenario" if focus
+                                   else "Each country's baseline beside its scenarios"),
+                            as_of=as_of, uses_maps=False))
 
-    rows = [docs[cc]["indicators"] for cc in ccs]
-    comparison = indicators.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
-    written.append(_write(out / "compare.html", _render(
-        "compare.html", root="", title="All countries on the same indicators", as_of=as_of, uses_maps=False,
-        focus=comparison["focus"], movement=movement(source),
-        **comparison_view(comparison, docs, names, concept_labels(source))).encode("utf-8")))
+    # every country's analysis, and the store's baseline view (`movement`): every country's inputs
+    key = digest(code_digest(), "compare page", as_of, focus or "", repr(sorted(names.items())),
+                 *(part for cc in ccs for part in (cc, inputs[cc], raw[cc]))) if all(
+                     cc in inputs for cc in ccs) else None
+
+    def compare_page() -> bytes:
+        rows = [docs[cc]["indicators"] for cc in ccs]
+        comparison = indicators.compare(rows, focus=focus if focus in {r["country"] for r in rows} else None)
+        return _render("compare.html", root="", title="All countries on the same indicators", as_of=as_of,
+                       uses_maps=False, focus=comparison["focus"], movement=movement(source),
+                       **comparison_view(comparison, docs, names, concept_labels(source))).encode("utf-8")
+    written.append(_kept(kept, key, out / "compare.html", compare_page))
 
     countries = []
     for cc in ccs:
@@ -632,9 +667,8 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         ("analysis/scenarios.csv", "what each scenario changes (CSV)")) if (out / p).exists()]
     downloads += [{"href": f"graphs/{p.name}", "text": f"graphs/{p.name}", "note": ""}
                   for p in sorted(graphs_dir.glob("*.ttl"))]
-    written.append(_write(out / "index.html", _render(
-        "index.html", root="", title="Countries", countries=countries, scenarios=scen_rows, downloads=downloads,
-        as_of=as_of, uses_maps=False).encode("utf-8")))
+    written.append(_listing(out, "index.html", kept, root="", title="Countries", countries=countries,
+                            scenarios=scen_rows, downloads=downloads, as_of=as_of, uses_maps=False))
 
     try:
         library = questions.list_questions()
@@ -642,8 +676,8 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         library = []
     qs = [{"name": q.name, "title": q.title, "question": q.question, "text": q.text,
            "params": [p.describe() for p in q.params]} for q in library]
-    written.append(_write(out / "queries.html", _render(
-        "queries.html", root="", title="Query library", questions=qs, as_of=as_of, uses_maps=False).encode("utf-8")))
+    written.append(_listing(out, "queries.html", kept, root="", title="Query library", questions=qs, as_of=as_of,
+                            uses_maps=False))
     return SiteReport(pages=written, countries=ccs, scenarios=[r["id"] for r in scen_rows],
                       bytes=sum(p.stat().st_size for p in written))
 
