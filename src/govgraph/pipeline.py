@@ -25,6 +25,7 @@ from govgraph.rdf import mapping, serialise
 from govgraph.rdf.built import Built
 
 if TYPE_CHECKING:
+    from govgraph.reason.cache import Reasoned
     from govgraph.validate import shapes
 
 Progress = Callable[[str], None]
@@ -87,7 +88,7 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
 
 
 def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date, progress: Progress,
-                    *, inferred: Callable[[], list[Graph]] | None = None, previous: Path | None = None,
+                    *, inferred: Callable[[], list[Reasoned]] | None = None, previous: Path | None = None,
                     memo: Memo = Memo()) -> BuildSummary:
     """Every artefact of a build into `folder`. `built` holds the asserted graphs; the reasoner's
     graphs come from `inferred()`, asked for only when a step needs them, so what does not depend
@@ -111,10 +112,10 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     run.preload()
     if inferred is not None:
         progress("Waiting for the reasoner")
-        extra = {str(g.identifier): g for g in inferred()}
+        extra = {r.graph_iri: r for r in inferred()}
         progress("Writing graph files")
-        more = {iri: serialise.to_ntriples(g) for iri, g in extra.items()}
-        write_graph_files(folder, more, extra.__getitem__, summary, turtle, memo.sub("graphs"))
+        more = {iri: r.ntriples for iri, r in extra.items()}
+        write_graph_files(folder, more, lambda iri: extra[iri].graph, summary, turtle, memo.sub("graphs"))
         ntriples.update(more)
     (folder / "govgraph.trig").write_bytes(serialise.trig_of(turtle))
     (folder / "govgraph.nq").write_bytes(serialise.nquads_of(ntriples))
@@ -251,9 +252,9 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         children.append(side)
         quality = Quality(report=None, origins=built.origins)
 
-        def inferred() -> list[Graph]:
+        def inferred() -> list[Reasoned]:
             quality.reasoned = reasoner.result()
-            return quality.inferred
+            return quality.reasoned
 
         summary = write_artefacts(tmp, built, dataset, as_of, progress, inferred=inferred, previous=out,
                                   memo=memo)
@@ -332,8 +333,8 @@ class Quality:
             "warnings": self.report.warnings,
             "checks": len(self.report.checks),
             "graphs_validated": len(set(self.report.graphs)),
-            "reasoning": [{"label": r.label, "graph": str(r.graph.identifier), "individuals": r.individuals,
-                           "inferred_triples": len(r.graph), "seconds": round(r.seconds, 2), "cached": r.cached,
+            "reasoning": [{"label": r.label, "graph": r.graph_iri, "individuals": r.individuals,
+                           "inferred_triples": r.triples, "seconds": round(r.seconds, 2), "cached": r.cached,
                            "classes": {k.rsplit("#", 1)[-1]: v for k, v in r.classes.items()
                                        if k.startswith(str(vocab.GG))}}
                           for r in self.reasoned],
@@ -400,6 +401,7 @@ def run_validate(data_dir: Path, *, as_of: dt.date = BASELINE, reasoning: bool =
     quality = assure(dataset, graphs, as_of, reasoning=reasoning, shapes=shapes, progress=progress)
     if checks:
         with tempfile.TemporaryDirectory(prefix="govgraph-validate-") as tmp:
-            embedded.create(Path(tmp) / "store", serialise.ntriples_by_graph(graphs + quality.inferred))
+            embedded.create(Path(tmp) / "store", serialise.ntriples_by_graph(graphs)
+                            | {r.graph_iri: r.ntriples for r in quality.reasoned})
             run_checks(Path(tmp), quality, progress)
     return quality

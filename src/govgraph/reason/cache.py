@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -15,27 +16,39 @@ from govgraph.rdf import mapping, serialise
 
 @dataclass
 class Reasoned:
-    """What one reasoning run produced."""
+    """What one reasoning run produced. The inferred triples are kept as canonical N-Triples (what
+    the cache, the child process's pipe and the build's files carry); `graph` reads them into rdflib
+    only for a caller that asks."""
 
     label: str  # e.g. "baseline as of 2016-06-30", "scenario zz-finance"
-    graph: Graph  # the inferred triples, identifier = the inferred named graph
+    ntriples: bytes  # the inferred triples (serialise.to_ntriples)
+    graph_iri: str  # the inferred named graph
     individuals: int  # individuals of ours in the input
     seconds: float
     classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
     cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
     content_key: str = ""  # when taken from the cache: the key of the data it was reasoned over (Cache.key)
 
-    def __reduce__(self):  # pickled as N-Triples (what Cache keeps too), for a run in a child process
-        return (_reasoned, (self.label, str(self.graph.identifier), serialise.to_ntriples(self.graph),
-                            self.individuals, self.seconds, self.classes, self.cached))
+    @classmethod
+    def of(cls, label: str, graph: Graph, individuals: int, seconds: float, classes: dict[str, int]) -> "Reasoned":
+        made = cls(label, serialise.to_ntriples(graph), str(graph.identifier), individuals, seconds, classes)
+        made.__dict__["graph"] = graph
+        return made
 
+    @functools.cached_property
+    def graph(self) -> Graph:
+        graph = Graph(identifier=URIRef(self.graph_iri))
+        mapping._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
+        graph.parse(data=self.ntriples, format="nt")
+        return graph
 
-def _reasoned(label: str, iri: str, nt: bytes, individuals: int, seconds: float, classes: dict,
-              cached: bool) -> Reasoned:
-    graph = Graph(identifier=URIRef(iri))
-    mapping._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
-    graph.parse(data=nt, format="nt")
-    return Reasoned(label, graph, individuals, seconds, classes, cached)
+    @property
+    def triples(self) -> int:
+        return self.ntriples.count(b"\n")
+
+    def __reduce__(self):  # without the rdflib graph: the N-Triples say it all
+        return (Reasoned, (self.label, self.ntriples, self.graph_iri, self.individuals, self.seconds, self.classes,
+                           self.cached, self.content_key))
 
 
 @dataclass(frozen=True)
@@ -75,19 +88,18 @@ class Cache:
             return None
         try:
             meta = json.loads((self.read / f"{key}.json").read_text(encoding="utf-8"))
-            graph = Graph(identifier=graph_iri)
-            mapping._bind(graph)  # the same prefixes as a fresh run, so the files are byte-identical
-            graph.parse(self.read / f"{key}.nt", format="nt")
-        except (OSError, ValueError, SyntaxError):
+            nt = (self.read / f"{key}.nt").read_bytes()
+            individuals, classes = int(meta["individuals"]), dict(meta["classes"])
+        except (OSError, ValueError, TypeError, KeyError):
             return None  # a damaged entry is recomputed
-        return Reasoned(label=label, graph=graph, individuals=meta["individuals"], seconds=0.0,
-                        classes=meta["classes"], cached=True, content_key=meta.get("content", key))
+        return Reasoned(label=label, ntriples=nt, graph_iri=str(graph_iri), individuals=individuals, seconds=0.0,
+                        classes=classes, cached=True, content_key=meta.get("content", key))
 
     def store(self, key: str, result: Reasoned, content: str = "") -> None:
         """Keep `result` under `key`; `content`: the key of its data (`key`), when `key` is another."""
         if self.write is None:
             return
         self.write.mkdir(parents=True, exist_ok=True)
-        (self.write / f"{key}.nt").write_bytes(serialise.to_ntriples(result.graph))
+        (self.write / f"{key}.nt").write_bytes(result.ntriples)
         meta = {"individuals": result.individuals, "classes": result.classes, "content": content or key}
         (self.write / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")

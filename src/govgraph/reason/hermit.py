@@ -348,8 +348,7 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
                                      run.label, origins or {}, java_memory_mb) from None
             graph, counts = _inferred(prep.world, prep.merged, run.graph_iri)
             individuals = _individuals(ontology, list(run.data))
-            results.append(Reasoned(label=run.label, graph=graph, individuals=individuals,
-                                    seconds=share + time.perf_counter() - began, classes=counts))
+            results.append(Reasoned.of(run.label, graph, individuals, share + time.perf_counter() - began, counts))
         return results
     finally:
         for prep in prepared:
@@ -465,14 +464,15 @@ def reason_dataset(dataset: Dataset, ontology: Graph | Callable[[], Graph], as_o
 
 def _merged(parts: list[Reasoned], label: str) -> Reasoned:
     """One country's run each, as one result: the baseline's inferred graph and its counts."""
-    graph = Graph(identifier=iris.INFERRED_GRAPH)
+    lines: set[bytes] = set()
     classes: dict[str, int] = {}
     for part in parts:
-        graph += part.graph
+        lines.update(part.ntriples.splitlines(keepends=True))
         for cls, n in part.classes.items():
             classes[cls] = classes.get(cls, 0) + n
-    return Reasoned(label, graph, sum(p.individuals for p in parts), sum(p.seconds for p in parts),
-                    dict(sorted(classes.items())), all(p.cached for p in parts) if parts else False)
+    return Reasoned(label, b"".join(sorted(lines)), str(iris.INFERRED_GRAPH), sum(p.individuals for p in parts),
+                    sum(p.seconds for p in parts), dict(sorted(classes.items())),
+                    all(p.cached for p in parts) if parts else False)
 
 
 def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origins: dict[str, str] | None = None,
