@@ -105,3 +105,20 @@ def test_panel_export_reads_back_and_matches_the_analysis_of_each_year(real_buil
     assert bad.returncode == 2 and "no country XX" in bad.stderr
     bad = run_govgraph("export", "--format", "panel-json", "--as-of", "2020", "--out", str(real_build))
     assert bad.returncode == 2
+
+
+def test_the_panel_made_country_by_country_and_kept_is_the_panel_made_whole(real_build: Path, tmp_path: Path):
+    from govgraph.core.memo import Memo
+    from govgraph.store import embedded
+
+    db = embedded.open_store(real_build)
+    span = timeline.dataset_span(db)
+    years = {cc: timeline.analyse_years(db, cc, span) for cc in ("cl", "gb", "nz")}
+    rows = timeline.panel_rows(years)
+    whole = (timeline.panel_csv(rows), timeline.panel_json(rows))
+    keys = {"cl": "k-cl", "gb": "k-gb"}  # NZ has no key: made, never kept
+    assert timeline.panel_files(years) == whole
+    assert timeline.panel_files(years, Memo(write=tmp_path / "one"), keys) == whole
+    again = Memo(read=tmp_path / "one", write=tmp_path / "two")
+    assert timeline.panel_files(years, again, keys) == whole and again.reused() == {"one": 4}  # 2 × (csv, json)
+    assert timeline.panel_files({}) == (timeline.panel_csv([]), timeline.panel_json([]))

@@ -117,9 +117,12 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
         more = {iri: r.ntriples for iri, r in extra.items()}
         write_graph_files(folder, more, lambda iri: extra[iri].graph, summary, turtle, memo.sub("graphs"))
         ntriples.update(more)
-    (folder / "govgraph.trig").write_bytes(serialise.trig_of(turtle))
-    (folder / "govgraph.nq").write_bytes(serialise.nquads_of(ntriples))
     summary.digests = {iri: digest(nt) for iri, nt in ntriples.items()}
+    dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(summary.digests.items())))
+    trig, nquads = memo.sub("dumps").through([f"{dumps}.trig", f"{dumps}.nq"], lambda: [
+        serialise.trig_of(turtle), serialise.nquads_of(ntriples)])
+    (folder / "govgraph.trig").write_bytes(trig)
+    (folder / "govgraph.nq").write_bytes(nquads)
     progress("Loading the embedded store")
     from govgraph.store import embedded
 
@@ -163,21 +166,17 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
     """Every country year by year (the site's year controls), and that panel as
     ``analysis/panel.csv`` and ``.json`` (what `govgraph export --format panel-*` gives). A country
     whose `inputs` (`view_inputs`) are unchanged since the build `memo` reads from is not
-    analysed again; nor is the panel written again when no input changed."""
+    analysed again, nor its part of the panel made again."""
     from govgraph.analysis import timeline
     from govgraph.store import embedded
 
     db = embedded.open_store(folder)
+    keys: dict[str, str] = {}
     try:
-        years = timeline.analyse_all_years(db, memo=memo, inputs=inputs)
+        years = timeline.analyse_all_years(db, memo=memo, inputs=inputs, keys=keys)
     finally:
         del db
-    def panel() -> list[bytes]:
-        rows = timeline.panel_rows(years)
-        return [timeline.panel_csv(rows), timeline.panel_json(rows)]
-
-    key = digest(code_digest(), "panel", *(f"{view}={d}" for view, d in sorted(inputs.items()))) if inputs else ""
-    csv, json_ = memo.sub("panel").through([f"{key}.csv", f"{key}.json"] if key else [], panel)
+    csv, json_ = timeline.panel_files(years, memo.sub("panel"), keys)
     (folder / "analysis" / "panel.csv").write_bytes(csv)
     (folder / "analysis" / "panel.json").write_bytes(json_)
     return years

@@ -153,13 +153,14 @@ def _picture(G) -> str:
 
 def analyse_all_years(source: Any, years: range | list[int] | None = None, *, countries: list[str] | None = None,
                       params: Params = Params(), memo: Memo | None = None,
-                      inputs: dict[str, str] | None = None) -> dict[str, Years]:
+                      inputs: dict[str, str] | None = None, keys: dict[str, str] | None = None) -> dict[str, Years]:
     """Every country (or `countries`) over `years` (default: `dataset_span` of every country, so that
     one country's years are those it has among all).
 
     With a `memo` and `inputs` (country → a digest of everything the store holds that its projection
     reads), a country analysed by an earlier build with the same inputs, years and parameters gets
-    that build's analysis again instead of being analysed anew."""
+    that build's analysis again instead of being analysed anew; `keys`, when given, receives each
+    such country's key (for what is made from its years: `panel_files`)."""
     codes = countries if countries is not None else projection.countries(source)
     years = dataset_span(source) if years is None else years
     out: dict[str, Years] = {}
@@ -167,6 +168,8 @@ def analyse_all_years(source: Any, years: range | list[int] | None = None, *, co
         key = None
         if memo is not None and inputs and cc in inputs:
             key = digest(code_digest(), "years", cc, repr(list(years)), repr(params), inputs[cc])
+            if keys is not None:
+                keys[cc] = key
             kept = memo.get(key)
             if kept is not None:
                 try:
@@ -227,9 +230,35 @@ def panel_csv(rows: list[dict[str, Any]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def panel_json(rows: list[dict[str, Any]]) -> bytes:
-    """An array of records (`pandas.read_json(orient="records")`, R's `jsonlite::fromJSON`)."""
+def panel_files(years: dict[str, Years], kept: Memo | None = None,
+                keys: dict[str, str] | None = None) -> tuple[bytes, bytes]:
+    """`panel_csv` and `panel_json` of every country's rows, made country by country (their rows
+    are contiguous): a country whose years are kept under a key in `keys` gets its part of both
+    files from `kept` too."""
+    csv_parts, json_parts = [], []
+    for cc in sorted(years):
+        key = (keys or {}).get(cc)
+
+        def part(cc: str = cc) -> list[bytes]:
+            rows = panel_rows({cc: years[cc]})
+            return [panel_csv(rows).split(b"\n", 1)[1], _json_lines(rows).encode("utf-8")]
+
+        body, lines = (kept or Memo()).through([f"{key}.csv", f"{key}.json"] if kept is not None and key else [],
+                                               part)
+        csv_parts.append(body)
+        if lines:
+            json_parts.append(lines)
+    header = panel_csv([])
+    return header + b"".join(csv_parts), b"[\n" + b",\n".join(json_parts) + b"\n]\n"
+
+
+def _json_lines(rows: list[dict[str, Any]]) -> str:
     import json
 
-    lines = ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
-    return f"[\n{lines}\n]\n".encode("utf-8")
+    return ",\n".join(json.dumps(r, ensure_ascii=False) for r in rows)
+
+
+def panel_json(rows: list[dict[str, Any]]) -> bytes:
+    """An array of records (`pandas.read_json(orient="records")`, R's `jsonlite::fromJSON`)."""
+
+    return f"[\n{_json_lines(rows)}\n]\n".encode("utf-8")
