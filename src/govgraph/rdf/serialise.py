@@ -56,12 +56,13 @@ def to_nquads(graphs: Iterable[Graph], ntriples: dict[str, bytes] | None = None)
 
 
 def nquads_of(ntriples: dict[str, bytes]) -> bytes:
-    """N-Quads, sorted, of the graphs in `ntriples` (graph IRI → its canonical N-Triples)."""
-    lines: set[str] = set()
+    """N-Quads, sorted, of the graphs in `ntriples` (graph IRI → its canonical N-Triples). Sorted
+    as bytes: UTF-8 keeps the order of the characters, so this is the order of the text."""
+    lines: set[bytes] = set()
     for iri, nt in ntriples.items():
-        suffix = f" <{iri}> .\n"
-        lines.update(line[:-2] + suffix for line in nt.decode("utf-8").splitlines(keepends=True) if line.strip())
-    return "".join(sorted(lines)).encode("utf-8")
+        suffix = b" <" + iri.encode("utf-8") + b"> .\n"
+        lines.update(line[:-2] + suffix for line in nt.splitlines(keepends=True) if line.strip())
+    return b"".join(sorted(lines))
 
 
 def to_turtle(g: Graph, ntriples: bytes | None = None) -> bytes:
