@@ -297,3 +297,20 @@ def records_of(country) -> list[tuple]:
     """A view's records with where each comes from (what a kept view must give back)."""
     return [(kind, r.origin, r.model_dump_json()) for kind, r in country.records()] + [
         (m.origin, m.model_dump_json()) for body in country.coordination_bodies for m in body.members]
+
+
+def test_the_sources_a_validation_reaches_are_the_same_read_from_n_triples(tmp_path):
+    from govgraph.core.iris import ONTOLOGY_GRAPH, SOURCES_GRAPH
+    from govgraph.rdf import mapping, serialise
+    from govgraph.validate import shapes
+
+    graphs = {g.identifier: g for g in mapping.build(loader.load(two_countries(tmp_path / "data")))}
+    sources = graphs[SOURCES_GRAPH]
+    indexed = shapes._Indexed(serialise.to_ntriples(sources), SOURCES_GRAPH)
+    for iri, g in graphs.items():
+        if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH):
+            continue
+        built = shapes._reachable([graphs[ONTOLOGY_GRAPH], sources], [g])
+        read = shapes._reachable([graphs[ONTOLOGY_GRAPH], indexed], [g])
+        assert set(read[1]) == set(built[1]) and len(built[1]) > 0, iri
+        assert read[0] is built[0]  # the ontology whole

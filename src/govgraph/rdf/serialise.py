@@ -27,21 +27,26 @@ def from_ntriples(nt: bytes, identifier: str) -> Graph:
     """The graph of canonical N-Triples, blank nodes keeping their labels (rdflib's parser mints
     new ones), so it serialises back to the same bytes. Read by pyoxigraph: faster than building
     the ontology's graph again from its Turtle."""
-    from rdflib import BNode, Literal, URIRef
-
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        return Literal(t.value, datatype=None if t.datatype.value == XSD_STRING else URIRef(t.datatype.value))
+    from rdflib import URIRef
 
     g = Graph(identifier=URIRef(identifier))
     for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
-        g.add((term(t.subject), term(t.predicate), term(t.object)))
+        g.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
     return g
+
+
+def rdflib_term(t: Any) -> Any:
+    """The rdflib term of a pyoxigraph one, as rdflib's own parsers give it (a plain literal for
+    xsd:string) but with blank-node labels kept."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    return Literal(t.value, datatype=None if t.datatype.value == XSD_STRING else URIRef(t.datatype.value))
 
 
 def ntriples_by_graph(graphs: Iterable[Graph]) -> dict[str, bytes]:

@@ -266,8 +266,17 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
         shapes_graph = shapes_graph if shapes_graph is not None else load_shapes()
         return shapes_graph
 
-    def context() -> list[Graph]:
-        return [graph(iri) for iri in names if iri in (ONTOLOGY_GRAPH, SOURCES_GRAPH)]
+    made: list = []
+
+    def context() -> list:
+        """The ontology and the sources; a Built's sources as an index of its N-Triples (`_Indexed`),
+        all that `_reachable` reads of them, instead of their rdflib graph."""
+        if not made:
+            made.extend(graph(iri) for iri in names if iri == ONTOLOGY_GRAPH)
+            if SOURCES_GRAPH in names:
+                made.append(_Indexed(graphs.ntriples[str(SOURCES_GRAPH)], SOURCES_GRAPH)
+                            if isinstance(graphs, Built) else graph(SOURCES_GRAPH))
+        return made
 
     report = Report()
     if SOURCES_GRAPH in names:  # the sources themselves, with the ontology as context
@@ -295,7 +304,32 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
     return report
 
 
-def _reachable(context: list[Graph], data: list[Graph]) -> list[Graph]:
+class _Indexed:
+    """A graph's canonical N-Triples in an in-memory pyoxigraph store, answering the two patterns
+    `_reachable` asks as rdflib would (loading it is much faster than building its rdflib graph)."""
+
+    def __init__(self, ntriples: bytes, identifier: URIRef):
+        import pyoxigraph as ox
+
+        self.identifier = identifier
+        self.store = ox.Store()
+        self.store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+
+    def triples(self, pattern: tuple) -> Iterable[tuple]:
+        import pyoxigraph as ox
+        from rdflib import BNode
+
+        from govgraph.rdf.serialise import rdflib_term
+
+        def term(t):
+            return None if t is None else ox.BlankNode(str(t)) if isinstance(t, BNode) else ox.NamedNode(str(t))
+
+        s, _, o = pattern
+        for q in self.store.quads_for_pattern(term(s), None, term(o)):
+            yield rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)
+
+
+def _reachable(context: list, data: list[Graph]) -> list[Graph]:
     """The context a validation of `data` can reach: the ontology whole (sh:class needs its class
     tree), and of the sources graph the part that the data's nodes lead to, link by link, and the
     statements about those nodes. pySHACL validates every target of the graph it is given, and the
