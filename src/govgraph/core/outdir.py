@@ -158,8 +158,11 @@ def discard_later(folder: Path) -> None:
         return
     trash = folder.with_name(f"{folder.name.removesuffix('.old')}.trash-{os.getpid()}")
     os.replace(folder, trash)
-    subprocess.Popen([sys.executable, "-c", _REMOVE_MARKER_LAST, str(trash), MARKER], stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        subprocess.Popen([sys.executable, "-c", _REMOVE_MARKER_LAST, str(trash), MARKER], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:  # no process to be had: removed here, as before
+        discard(trash)
 
 
 # Everything but the marker first, so a removal cut short leaves a folder `recover` knows as ours.
