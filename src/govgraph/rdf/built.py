@@ -54,7 +54,3 @@ class Built:
         elif iri not in self._graphs:
             self._graphs[iri] = self._recipes[iri](None)
         return self._graphs[iri]
-
-    def graphs(self) -> list[Graph]:
-        """Every rdflib graph (all made): for steps that read them all."""
-        return [self.graph(iri) for iri in self._recipes]
