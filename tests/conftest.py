@@ -125,7 +125,6 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
 def running_oxigraph(location: Path, *, load: Path | None = None, read_only: bool = False):
     """`oxigraph serve` (or `serve-read-only`) on 127.0.0.1 over `location`, first loading `load`
     into it; yields the base URL (query: /query, Graph Store: /store); stopped by its PID."""
-    import signal
 
     exe = oxigraph_exe()
     if load is not None:
@@ -140,12 +139,19 @@ def running_oxigraph(location: Path, *, load: Path | None = None, read_only: boo
         wait_for_http(base + "/query?query=ASK%7B%7D")
         yield base
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, grace=10)
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    """End a server the tests started: SIGTERM, then SIGKILL after `grace` seconds."""
+    import signal
+
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -222,7 +228,6 @@ def running_virtuoso(folder: Path):
     (base URL, password). Stopped by its PID."""
     import secrets
     import shutil
-    import signal
 
     exe, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if exe is None or isql is None:
@@ -251,12 +256,7 @@ def running_virtuoso(folder: Path):
                        check=True, capture_output=True, timeout=60)
         yield base, password
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, grace=30)
 
 
 @pytest.fixture(scope="session")
