@@ -192,6 +192,21 @@ def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monke
         assert a.classes == b.classes and a.individuals == b.individuals
 
 
+def test_a_batch_is_split_back_into_the_runs_by_the_nodes_each_owns():
+    typed = f"<{RDF.type}>"
+    lines = [f"<{ID}ab/lead> {typed} <{GG.LeadBody}> .\n", f"<{ID}ab> <{GG.leadBody}> <{ID}ab/lead> .\n",
+             f"<{ID}a/x> {typed} <{GG.LeadBody}> .\n", f"<{ID}a/y> {typed} <{GG.EmpoweredLeadBody}> .\n"]
+    batch = cache.Reasoned("batch", "".join(sorted(lines)).encode(), str(iris.INFERRED_GRAPH), 9, 3.0)
+    runs = [hermit.Run((), label="A", owns=ID + "a"), hermit.Run((), label="AB", owns=ID + "ab")]
+    a, ab = hermit._split(batch, runs, Graph())
+    assert a.ntriples == "".join(sorted(lines[2:])).encode() and ab.ntriples == "".join(sorted(lines[:2])).encode()
+    assert a.classes == {str(GG.EmpoweredLeadBody): 1, str(GG.LeadBody): 1} and ab.classes == {str(GG.LeadBody): 1}
+    assert (a.label, ab.label, a.seconds) == ("A", "AB", 1.5)
+    shared = cache.Reasoned("batch", batch.ntriples + f"<{ID}source/s> {typed} <{GG.Source}> .\n".encode(),
+                            str(iris.INFERRED_GRAPH), 9, 3.0)
+    assert hermit._split(shared, runs, Graph()) is None  # a node neither owns: the batch stays whole
+
+
 def test_an_inconsistent_run_among_others_is_reported_as_on_its_own(ontology):
     runs = [hermit.Run((_graph("defined-classes.ttl"),), label="fine"),
             hermit.Run((_graph("disjoint.ttl"),), iris.inferred_graph_iri("bad"), "fixture qq")]

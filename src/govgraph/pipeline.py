@@ -8,7 +8,9 @@ has succeeded: a failed or killed build leaves the previous out/ as it was.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -89,11 +91,13 @@ def write_coverage(folder: Path, dataset: Dataset, as_of: dt.date, summary: Buil
 
 def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date, progress: Progress,
                     *, inferred: Callable[[], list[Reasoned]] | None = None, previous: Path | None = None,
-                    memo: Memo = Memo()) -> BuildSummary:
+                    memo: Memo = Memo(), stored: Callable[[BuildSummary], None] = lambda summary: None
+                    ) -> BuildSummary:
     """Every artefact of a build into `folder`. `built` holds the asserted graphs; the reasoner's
     graphs come from `inferred()`, asked for only when a step needs them, so what does not depend
     on them is written while the reasoner runs elsewhere. `previous`: the last build's folder,
-    whose cache/ may spare work; `memo`: results kept between builds (this build's cache/)."""
+    whose cache/ may spare work; `memo`: results kept between builds (this build's cache/);
+    `stored(summary)` is called once the store is loaded (so its readers can start)."""
     summary = BuildSummary(out=folder, as_of=as_of)
     turtle: dict[str, bytes] = {}
     ntriples = dict(built.ntriples)
@@ -110,37 +114,38 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     from govgraph.site import pages
 
     run.preload()
+    extra: dict[str, Reasoned] = {}
     if inferred is not None:
         progress("Waiting for the reasoner")
         extra = {r.graph_iri: r for r in inferred()}
-        progress("Writing graph files")
-        more = {iri: r.ntriples for iri, r in extra.items()}
-        write_graph_files(folder, more, lambda iri: extra[iri].graph, summary, turtle, memo.sub("graphs"))
-        ntriples.update(more)
+        ntriples.update({iri: r.ntriples for iri, r in extra.items()})
+        summary.graphs.update({iri: r.ntriples.count(b"\n") for iri, r in extra.items()})
     summary.digests = {iri: digest(nt) for iri, nt in ntriples.items()}
-    dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(summary.digests.items())))
-    trig, nquads = memo.sub("dumps").through([f"{dumps}.trig", f"{dumps}.nq"], lambda: [
-        serialise.trig_of(turtle), serialise.nquads_of(ntriples)])
-    (folder / "govgraph.trig").write_bytes(trig)
-    (folder / "govgraph.nq").write_bytes(nquads)
-    progress("Loading the embedded store")
-    from govgraph.store import embedded
+    from govgraph.core.background import Background
 
-    summary.quads = embedded.create(folder / "store", ntriples, previous=previous / "store" if previous else None,
-                                    previous_graphs=previous_ntriples(previous) if previous else None)
-    progress("Describing the dataset")
-    from govgraph.exports import void
+    # the files only this step writes, in a process of its own beside the store and the analyses
+    files = Background(_write_files, folder, extra, ntriples, turtle, summary.digests, dataset, as_of, memo)
+    try:
+        progress("Loading the embedded store")
+        from govgraph.store import embedded
 
-    (folder / "void.ttl").write_bytes(void.describe_build(ntriples, dataset, as_of))
-    progress("Analysing the networks")
-    inputs = view_inputs(ntriples)
-    run.run_into(folder, as_of, kept=memo.sub("analysis"), inputs=inputs)
-    progress("Analysing every year")
-    years = analyse_years(folder, memo.sub("years"), inputs)
-    progress("Drawing the maps and the site")
-    sources = ntriples.get(str(iris.SOURCES_GRAPH), b"")  # the pages cite them in their tooltips
-    pages.write_site(folder, years=years, kept=memo.sub("pages"),
-                     inputs={cc: digest(key, sources) for cc, key in inputs.items()})
+        summary.quads = embedded.create(folder / "store", ntriples, previous=previous / "store" if previous else None,
+                                        previous_graphs=previous_ntriples(previous) if previous else None)
+        stored(summary)
+        progress("Analysing the networks")
+        inputs = view_inputs(ntriples)
+        run.run_into(folder, as_of, kept=memo.sub("analysis"), inputs=inputs)
+        progress("Analysing every year")
+        years = analyse_years(folder, memo.sub("years"), inputs)
+        progress("Drawing the maps and the site")
+        sources = ntriples.get(str(iris.SOURCES_GRAPH), b"")  # the pages cite them in their tooltips
+        pages.write_site(folder, years=years, kept=memo.sub("pages"),
+                         inputs={cc: digest(key, sources) for cc, key in inputs.items()})
+        progress("Writing the dumps")
+        memo.hits.extend(files.result())
+    except BaseException:
+        files.cancel()
+        raise
     manifest = {
         "govgraph": __version__,
         "as_of": as_of.isoformat(),
@@ -150,6 +155,24 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     }
     (folder / "build.json").write_bytes((json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return summary
+
+
+def _write_files(folder: Path, extra: dict[str, Reasoned], ntriples: dict[str, bytes], turtle: dict[str, bytes],
+                 digests: dict[str, str], dataset: Dataset, as_of: dt.date, memo: Memo) -> list[Path]:
+    """The reasoner's graph files, the whole dataset's dumps (TriG, N-Quads) and its VoID
+    description, in a child process; what it took from the previous build (`memo`'s new hits)."""
+    from govgraph.exports import void
+
+    before = len(memo.hits)  # the parent's, as forked
+    write_graph_files(folder, {iri: r.ntriples for iri, r in extra.items()}, lambda iri: extra[iri].graph,
+                      BuildSummary(out=folder, as_of=as_of), turtle, memo.sub("graphs"))
+    dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(digests.items())))
+    trig, nquads = memo.sub("dumps").through([f"{dumps}.trig", f"{dumps}.nq"], lambda: [
+        serialise.trig_of(turtle), serialise.nquads_of(ntriples)])
+    (folder / "govgraph.trig").write_bytes(trig)
+    (folder / "govgraph.nq").write_bytes(nquads)
+    (folder / "void.ttl").write_bytes(void.describe_build(ntriples, dataset, as_of))
+    return memo.hits[before:]
 
 
 def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
@@ -242,10 +265,11 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         from govgraph.reason.cache import Cache
 
         cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
-        progress("Building graphs")
-        built = Built(dataset, memo.sub("built"))
-        reasoner = Background(_reason, dataset, built, as_of, cache, tmp)
+        keys = mapping.graph_keys(dataset)
+        reasoner = Background(_reason, dataset, keys, memo.sub("built"), as_of, cache, tmp)
         children.append(reasoner)
+        progress("Building graphs")
+        built = Built(dataset, memo.sub("built"), keys)
         side = Background(_validate, built, memo.sub("shapes"), mapping.sources_key(dataset, with_origins=False),
                           nice=10)
         children.append(side)
@@ -255,12 +279,22 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
             quality.reasoned = reasoner.result()
             return quality.reasoned
 
+        checks: list[Background] = []
+
+        def stored(summary: BuildSummary) -> None:  # the checks read the store beside the analyses
+            checks.append(Background(_checks, tmp, quality.origins, memo.sub("checks"), summary.digests))
+            children.append(checks[0])
+
         summary = write_artefacts(tmp, built, dataset, as_of, progress, inferred=inferred, previous=out,
-                                  memo=memo)
+                                  memo=memo, stored=stored)
         progress("Validating the shapes")
         quality.report, hits = side.result()
         memo.hits.extend(hits)
-        finish_quality(tmp, quality, summary, strict=strict, progress=progress, memo=memo)  # raises before publish
+        progress("Running the quality checks")
+        checked, hits = checks[0].result()
+        memo.hits.extend(hits)
+        quality.report.extend(checked)
+        finish_quality(tmp, quality, summary, strict=strict)  # raises before publish
         progress("Publishing")
         outdir.publish(tmp, out)
         progress("")
@@ -275,6 +309,21 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     return summary
 
 
+def _checks(folder: Path, origins: dict[str, str], kept: Memo, graph_keys: dict[str, str]):
+    """The quality checks' report on the store under `folder`, in a child process, and what it took
+    from the previous build (`kept`: see `shapes.run_checks`)."""
+    from govgraph.store import embedded
+    from govgraph.validate import shapes
+
+    before = len(kept.hits)  # the parent's, as forked
+    handle = embedded.open_store(folder)
+    try:
+        report = shapes.run_checks(handle, origins=origins, kept=kept, graph_keys=graph_keys)
+    finally:
+        del handle
+    return report, kept.hits[before:]
+
+
 def _validate(built: Built, memo: Memo, context_key: str):
     """The shapes' report, in a child process, and what it took from the previous build."""
     from govgraph.validate import shapes
@@ -285,14 +334,37 @@ def _validate(built: Built, memo: Memo, context_key: str):
     return report, memo.hits[before:]
 
 
-def _reason(dataset: Dataset, built: Built, as_of: dt.date, cache, workdir: Path) -> list:
-    """The build's reasoning, as run in the child process: runs keyed by the graphs' keys, so the
-    ontology and each run's data (the baseline's snapshots, the scenarios) are made here only for
-    the runs the cache does not answer."""
+def _reason(dataset: Dataset, keys: dict, kept: Memo, as_of: dt.date, cache, workdir: Path) -> list:
+    """The build's reasoning, as run in the child process, started as soon as the data is loaded:
+    runs keyed by the graphs' `keys`, so the ontology (from what the last build `kept`, if it can)
+    and each run's data (the baseline's snapshots, the scenarios) are made here only for the runs
+    the cache does not answer. The records' origins are worked out only to report an inconsistency."""
+    from govgraph.rdf import built
     from govgraph.reason import hermit
 
-    return hermit.reason_dataset(dataset, lambda: built.graph(iris.ONTOLOGY_GRAPH), as_of, origins=built.origins,
-                                 cache=cache, workdir=workdir, keys=built.keys)
+    return hermit.reason_dataset(dataset, lambda: built.ontology_graph(kept, keys), as_of,
+                                 origins=_Later(lambda: mapping.record_origins(dataset)),
+                                 cache=cache, workdir=workdir, keys=keys)
+
+
+class _Later(Mapping):
+    """A mapping made by `make()` the first time it is read."""
+
+    def __init__(self, make: Callable[[], Mapping]):
+        self._make = make
+
+    @functools.cached_property
+    def _made(self) -> Mapping:
+        return self._make()
+
+    def __getitem__(self, key):
+        return self._made[key]
+
+    def __iter__(self):
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return len(self._made)
 
 
 def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
@@ -362,25 +434,22 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
     return quality
 
 
-def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None, *,
-               kept: Memo | None = None, graph_keys: dict[str, str] | None = None) -> None:
-    """queries/checks on the store under `folder` (the countries, then each scenario); `kept`,
-    `graph_keys`: see `shapes.run_checks`."""
+def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
+    """queries/checks on the store under `folder` (the countries, then each scenario)."""
     from govgraph.store import embedded
     from govgraph.validate import shapes
 
     progress("Running the quality checks")
     handle = embedded.open_store(folder)
     try:
-        quality.report.extend(shapes.run_checks(handle, origins=quality.origins, kept=kept, graph_keys=graph_keys))
+        quality.report.extend(shapes.run_checks(handle, origins=quality.origins))
     finally:
         del handle
 
 
-def finish_quality(folder: Path, quality: Quality, summary: BuildSummary, *, strict: bool = False,
-                   progress: Progress = lambda step: None, memo: Memo | None = None) -> None:
-    """Checks, then validation.json/.md into `folder`; ConformanceError when the build must fail."""
-    run_checks(folder, quality, progress, kept=memo.sub("checks") if memo else None, graph_keys=summary.digests)
+def finish_quality(folder: Path, quality: Quality, summary: BuildSummary, *, strict: bool = False) -> None:
+    """validation.json/.md into `folder` (the checks' findings in `quality` already); ConformanceError
+    when the build must fail."""
     (folder / "validation.json").write_bytes(quality.report.to_json())
     (folder / "validation.md").write_bytes(quality.report.to_markdown())
     summary.quality = quality.counts()

@@ -403,10 +403,22 @@ def write_compare(folder: Path, comparison: dict[str, Any]) -> list[Path]:
             _write(folder / "compare.md", compare_markdown(comparison))]
 
 
-def write_scenarios(folder: Path, deltas: list[dict[str, Any]]) -> list[Path]:
-    return [_write(folder / "scenarios.json", to_json(_round(deltas))),
-            _write(folder / "scenarios.csv", scenarios_csv(deltas)),
-            _write(folder / "scenarios.md", scenarios_markdown(deltas))]
+def write_scenarios(folder: Path, deltas: list[dict[str, Any]], *, kept: Memo | None = None,
+                    key: str = "") -> list[Path]:
+    """scenarios.json, .csv and .md; with `kept` and `key` (`deltas_key`), those of an earlier
+    build whose analyses were the same."""
+    names = ["scenarios.json", "scenarios.csv", "scenarios.md"]
+    made = (kept or Memo()).through([f"{key}.{name}" for name in names] if kept is not None and key else [],
+                                    lambda: [to_json(_round(deltas)), scenarios_csv(deltas), scenarios_markdown(deltas)])
+    return [_write(folder / name, data) for name, data in zip(names, made)]
+
+
+def deltas_key(result: AnalysisSet) -> str:
+    """What decides the scenarios' deltas: the keys of the analyses they compare ("" when one of
+    them is not kept between builds)."""
+    compared = [*result.scenarios.values(), *result.scenario_baselines.values(), *result.phases.values()]
+    keys = [a.kept_as for a in compared]
+    return digest(code_digest(), "deltas", *sorted(result.scenarios), *keys) if all(keys) else ""
 
 
 def write_all(folder: Path, result: AnalysisSet, kept: Memo | None = None) -> list[Path]:
@@ -415,7 +427,7 @@ def write_all(folder: Path, result: AnalysisSet, kept: Memo | None = None) -> li
     for a in list(result.countries.values()) + list(result.scenarios.values()) + list(result.phases.values()):
         written += write_one(folder, a, kept=kept)
     written += write_compare(folder, result.comparison)
-    written += write_scenarios(folder, result.deltas)
+    written += write_scenarios(folder, result.deltas, kept=kept, key=deltas_key(result))
     return written
 
 

@@ -9,7 +9,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -155,7 +155,7 @@ def _disjoint_pairs(merged: Graph) -> list[tuple[URIRef, URIRef, str]]:
     return pairs
 
 
-def explain(merged: Graph, data: Iterable[Graph], origins: dict[str, str] | None = None) -> list[Conflict]:
+def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | None = None) -> list[Conflict]:
     """A targeted search for why the data contradicts the ontology: an individual in two disjoint
     classes, two values of a functional datatype property, a value outside a datatype range."""
     data = list(data)
@@ -234,7 +234,7 @@ def pellet_explanation(merged: Graph, java_memory_mb: int,
     return [line for line in lines if not line.startswith(("at ", "Exception"))][:40]
 
 
-def _inconsistency(merged: Graph, data: list[Graph], label: str, origins: dict[str, str],
+def _inconsistency(merged: Graph, data: list[Graph], label: str, origins: Mapping[str, str],
                    java_memory_mb: int) -> InconsistencyError:
     conflicts = explain(merged, data, origins)
     explanation = pellet_explanation(merged, java_memory_mb)

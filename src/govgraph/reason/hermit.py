@@ -41,7 +41,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
@@ -307,13 +307,18 @@ class Run:
     graph_iri: URIRef = iris.INFERRED_GRAPH
     label: str = "data"
     key: str = ""
+    # runs with the same `batch` that all miss the cache are reasoned as one World (one HermiT
+    # ontology costs less than several) and its inferences split back by `owns`, the IRI every
+    # node of the run's data starts with (see `_split`)
+    batch: str = ""
+    owns: str = ""
 
     @functools.cached_property
     def data(self) -> tuple[Graph, ...]:
         return self.made() if callable(self.made) else self.made
 
 
-def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | None = None,
+def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] | None = None,
                 java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
                 prune: bool = True, workdir: Path | None = None,
                 meanwhile: Callable[[], None] | None = None) -> list[Reasoned]:
@@ -356,7 +361,7 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: dict[str, str] | N
 
 
 def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = iris.INFERRED_GRAPH,
-           label: str = "data", origins: dict[str, str] | None = None,
+           label: str = "data", origins: Mapping[str, str] | None = None,
            java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
            prune: bool = True) -> Reasoned:
     """Check consistency and realise every individual; return the new triples as `graph_iri`.
@@ -369,7 +374,7 @@ def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = iris.I
 
 
 def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "data",
-                      origins: dict[str, str] | None = None,
+                      origins: Mapping[str, str] | None = None,
                       java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB) -> float:
     """Consistency only (HermiT's `-k`, no realisation): the cheaper check, for comparison in the
     benchmarks. Returns the seconds taken; raises like `reason`."""
@@ -411,32 +416,28 @@ def _group_of(code: str) -> int:
 
 def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Graph] | None = None,
                  keys: dict[URIRef, str] | None = None) -> list[Run]:
-    """The baseline (the countries' snapshots as of `as_of`, in BASELINE_GROUPS runs) and each
-    scenario's view on its own; `scenario_graphs` (scenario id → its graph, as build.build made it) saves
-    building them again. With the graphs' `keys` (`mapping.graph_keys`), each run is keyed by them
-    and its data made only if HermiT is to read it."""
+    """The baseline (each country's snapshot as of `as_of`, a run each, batched in BASELINE_GROUPS)
+    and each scenario's view on its own; `scenario_graphs` (scenario id → its graph, as build.build
+    made it) saves building them again. With the graphs' `keys` (`mapping.graph_keys`), each run is
+    keyed by them and its data made only if HermiT is to read it."""
     scenario_graphs = scenario_graphs or {}
-    # the countries in BASELINE_GROUPS runs: countries share no individual, so their inferences are
-    # those of one run over all of them. HermiT's time grows faster than its input while each run
-    # has a cost of its own (31 countries: 31 s in one run, 22 s in 31, 16 s in 8); a country's group
-    # comes from a digest of its code, so adding a country changes one group, and a group whose
-    # countries are unchanged is answered by the cache (reason_dataset merges the groups back)
-    groups: dict[int, list] = {}
-    for cc, c in sorted(dataset.countries.items()):
-        groups.setdefault(_group_of(cc), []).append((cc, c))
-
-    def snapshots(members: list) -> tuple[Graph, ...]:
-        return tuple(mapping.country_graph(snapshot(c, as_of), curation=False) for _, c in members)
+    # a country is a run of its own, so a change to one country reasons that country alone; the
+    # countries that miss the cache together are reasoned in BASELINE_GROUPS batches, as HermiT's
+    # time grows faster than its input while each run has a cost of its own (31 countries: 31 s in
+    # one run, 22 s in 31, 16 s in 8). Countries share no individual, so their inferences are those
+    # of one run over all of them, and a batch's split back by country; a country's batch comes from
+    # a digest of its code (reason_dataset merges the countries back)
+    def country(c) -> tuple[Graph, ...]:
+        return (mapping.country_graph(snapshot(c, as_of), curation=False),)
 
     def scenario(sid: str) -> tuple[Graph, ...]:
         g = scenario_graphs.get(sid)
         return (g if g is not None else mapping.scenario_graph(dataset.scenarios[sid], dataset.scenario_views[sid]),)
 
-    runs = [Run(functools.partial(snapshots, members), iris.inferred_graph_iri(),
-                f"baseline {' '.join(cc.upper() for cc, _ in members)} as of {as_of.isoformat()}",
-                digest("baseline", as_of.isoformat(), *(keys[iris.country_graph_iri(cc)] for cc, _ in members))
-                if keys else "")
-            for _, members in sorted(groups.items())]
+    runs = [Run(functools.partial(country, c), iris.inferred_graph_iri(), f"baseline {cc.upper()} as of {as_of.isoformat()}",
+                digest("baseline", as_of.isoformat(), keys[iris.country_graph_iri(cc)]) if keys else "",
+                batch=f"baseline {_group_of(cc)}", owns=str(iris.country_iri(cc)))
+            for cc, c in sorted(dataset.countries.items())]
     for sid in sorted(dataset.scenario_views):
         runs.append(Run(functools.partial(scenario, sid), iris.inferred_graph_iri(sid), f"scenario {sid}",
                         digest("scenario", keys[iris.scenario_graph_iri(sid)]) if keys else ""))
@@ -444,7 +445,7 @@ def dataset_runs(dataset: Dataset, as_of: dt.date, scenario_graphs: dict[str, Gr
 
 
 def reason_dataset(dataset: Dataset, ontology: Graph | Callable[[], Graph], as_of: dt.date, *,
-                   origins: dict[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
+                   origins: Mapping[str, str] | None = None, java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB,
                    progress: Callable[[str], None] = lambda step: None, cache: Cache = Cache(),
                    scenario_graphs: dict[str, Graph] | None = None, workdir: Path | None = None,
                    keys: dict[URIRef, str] | None = None) -> list[Reasoned]:
@@ -475,7 +476,7 @@ def _merged(parts: list[Reasoned], label: str) -> Reasoned:
                     all(p.cached for p in parts) if parts else False)
 
 
-def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origins: dict[str, str] | None = None,
+def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origins: Mapping[str, str] | None = None,
                java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, progress: Callable[[str], None] = lambda step: None,
                cache: Cache = Cache(), workdir: Path | None = None) -> list[Reasoned]:
     """`reason_runs` for the runs the cache cannot answer; results in the order of `runs`.
@@ -507,14 +508,23 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         for n in missed:
             results[n] = cache.load(content[n], runs[n].graph_iri, runs[n].label)
     todo = [n for n, r in enumerate(results) if r is None]
+    unkept: set[int] = set()
     if todo:
         progress("Reasoning: " + ", ".join(runs[n].label for n in todo))
-        for n, result in zip(todo, reason_runs(the_ontology(), [runs[n] for n in todo], origins=origins,
-                                               java_memory_mb=java_memory_mb, workdir=workdir,
-                                               meanwhile=lambda: work_out(todo))):
-            results[n] = result
+        batches = _batches(runs, todo)
+        done = reason_runs(the_ontology(), [run for _, run in batches], origins=origins, java_memory_mb=java_memory_mb,
+                           workdir=workdir, meanwhile=lambda: work_out(todo))
+        for (members, _), result in zip(batches, done):
+            parts = _split(result, [runs[n] for n in members], the_ontology())
+            if parts is None:  # an inference about a node no run owns: this build's, never kept
+                parts = [result] + [Reasoned(runs[n].label, b"", result.graph_iri, 0, 0.0) for n in members[1:]]
+                unkept.update(members)
+            for n, part in zip(members, parts):
+                results[n] = part
     for n, result in enumerate(results):
         assert result is not None
+        if n in unkept:
+            continue
         if n not in content and not result.content_key:
             work_out([n])
         key = content.get(n) or result.content_key
@@ -522,3 +532,54 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         if keyed[n]:
             cache.store(keyed[n], result, content=key)
     return results  # type: ignore[return-value]
+
+
+def _batches(runs: list[Run], todo: list[int]) -> list[tuple[list[int], Run]]:
+    """The runs HermiT is given for the runs `todo`: those of one `batch` as one World (their data
+    together), each other run on its own; with the indices of the runs each answers."""
+    batches: dict[str, list[int]] = {}
+    for n in todo:
+        batches.setdefault(runs[n].batch or f"run {n}", []).append(n)
+    out = []
+    for members in batches.values():
+        if len(members) == 1:
+            out.append((members, runs[members[0]]))
+        else:
+            first = runs[members[0]]
+            out.append((members, Run(lambda members=members: tuple(g for n in members for g in runs[n].data),
+                                     first.graph_iri, ", ".join(runs[n].label for n in members))))
+    return out
+
+
+def _split(result: Reasoned, members: list[Run], ontology: Graph) -> list[Reasoned] | None:
+    """`result` as each member run's own: the inferred triples about the nodes it `owns`, with its
+    counts. None when a triple is about a node no member owns (nor, then, can any be kept alone)."""
+    if len(members) == 1 and not members[0].owns:
+        return [result]
+    owned: list[list[bytes]] = [[] for _ in members]
+    prefixes = [b"<" + m.owns.encode("utf-8") for m in members]
+    for line in result.ntriples.splitlines(keepends=True):
+        for part, prefix in zip(owned, prefixes):
+            if line.startswith(prefix) and line[len(prefix):len(prefix) + 1] in (b"/", b">"):
+                part.append(line)
+                break
+        else:
+            return None
+    if len(members) == 1:
+        return [result]
+    share = result.seconds / len(members)
+    return [Reasoned(m.label, b"".join(part), result.graph_iri, _individuals(ontology, list(m.data)), share,
+                     _classes(part))
+            for m, part in zip(members, owned)]
+
+
+def _classes(lines: list[bytes]) -> dict[str, int]:
+    """Inferred class → individuals, from a result's N-Triples (as `_inferred` counts them)."""
+    typed = b"<" + str(RDF.type).encode("ascii") + b"> <"
+    counts: dict[str, int] = defaultdict(int)
+    for line in lines:
+        at = line.find(typed)
+        if at > 0:
+            rest = line[at + len(typed):]
+            counts[rest[:rest.index(b">")].decode("utf-8")] += 1
+    return dict(sorted(counts.items()))
