@@ -113,3 +113,30 @@ def test_without_a_process_to_fork_the_function_runs_in_result(monkeypatch):
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert Background(os.getpid).result() == os.getpid()
+
+
+def _pids(items: list) -> dict:
+    return {item: (item * 10, os.getpid()) for item in items}
+
+
+def test_work_on_two_cores_is_split_between_two_processes_and_merged_in_order():
+    from govgraph.core.background import on_two_cores
+
+    out = on_two_cores([5, 1, 4, 2, 3], _pids)
+    assert list(out) == [5, 1, 4, 2, 3] and [v for v, _ in out.values()] == [50, 10, 40, 20, 30]
+    assert {pid for _, pid in out.values()} - {os.getpid()}  # some of it in another process
+    assert out[5][1] == os.getpid() and out[1][1] != os.getpid()  # every other item in the child
+    assert {pid for _, pid in on_two_cores([7], _pids).values()} == {os.getpid()}  # one item: here
+
+
+def _fails_in_the_child(items: list) -> dict:
+    if 2 in items:
+        raise DataError([Problem("x.yaml", 1, 1, "id", "bad", "fix")])
+    return {item: item for item in items}
+
+
+def test_work_on_two_cores_raises_the_childs_exception():
+    from govgraph.core.background import on_two_cores
+
+    with pytest.raises(DataError):
+        on_two_cores([1, 2], _fails_in_the_child)

@@ -191,12 +191,23 @@ def analyse_years(folder: Path, memo: Memo = Memo(), inputs: dict[str, str] | No
     whose `inputs` (`view_inputs`) are unchanged since the build `memo` reads from is not
     analysed again, nor its part of the panel made again."""
     from govgraph.analysis import timeline
+    from govgraph.core.background import on_two_cores
     from govgraph.store import embedded
+
+    def analyse(codes: list[str], span: list[int]) -> dict:
+        def part(codes: list[str]) -> dict:
+            db = embedded.open_store(folder)  # a handle of its own in each process
+            try:
+                return {cc: timeline.analyse_years(db, cc, span) for cc in codes}
+            finally:
+                del db
+
+        return on_two_cores(codes, part)
 
     db = embedded.open_store(folder)
     keys: dict[str, str] = {}
     try:
-        years = timeline.analyse_all_years(db, memo=memo, inputs=inputs, keys=keys)
+        years = timeline.analyse_all_years(db, memo=memo, inputs=inputs, keys=keys, analyse=analyse)
     finally:
         del db
     csv, json_ = timeline.panel_files(years, memo.sub("panel"), keys)

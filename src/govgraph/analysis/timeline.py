@@ -20,7 +20,7 @@ import bisect
 import datetime as dt
 import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import pyoxigraph as ox
 
@@ -153,34 +153,39 @@ def _picture(G) -> str:
 
 def analyse_all_years(source: Any, years: range | list[int] | None = None, *, countries: list[str] | None = None,
                       params: Params = Params(), memo: Memo | None = None,
-                      inputs: dict[str, str] | None = None, keys: dict[str, str] | None = None) -> dict[str, Years]:
+                      inputs: dict[str, str] | None = None, keys: dict[str, str] | None = None,
+                      analyse: Callable[[list[str], list[int]], dict[str, Years]] | None = None) -> dict[str, Years]:
     """Every country (or `countries`) over `years` (default: `dataset_span` of every country, so that
     one country's years are those it has among all).
 
     With a `memo` and `inputs` (country → a digest of everything the store holds that its projection
     reads), a country analysed by an earlier build with the same inputs, years and parameters gets
     that build's analysis again instead of being analysed anew; `keys`, when given, receives each
-    such country's key (for what is made from its years: `panel_files`)."""
+    such country's key (for what is made from its years: `panel_files`). `analyse(codes, years)`
+    analyses the countries that are not kept (by default one by one, here, on `source`)."""
     codes = countries if countries is not None else projection.countries(source)
-    years = dataset_span(source) if years is None else years
-    out: dict[str, Years] = {}
+    years = list(dataset_span(source) if years is None else years)
+    out: dict[str, Years | None] = {}
+    memo_keys: dict[str, str] = {}
     for cc in codes:
-        key = None
+        out[cc] = None
         if memo is not None and inputs and cc in inputs:
-            key = digest(code_digest(), "years", cc, repr(list(years)), repr(params), inputs[cc])
+            memo_keys[cc] = digest(code_digest(), "years", cc, repr(years), repr(params), inputs[cc])
             if keys is not None:
-                keys[cc] = key
-            kept = memo.get(key)
+                keys[cc] = memo_keys[cc]
+            kept = memo.get(memo_keys[cc])
             if kept is not None:
                 try:
                     out[cc] = pickle.loads(kept)
-                    continue
                 except Exception:  # noqa: BLE001 - a damaged entry is analysed again
                     pass
-        out[cc] = analyse_years(source, cc, years, params=params)
-        if key is not None and memo is not None:
-            memo.put(key, pickle.dumps(out[cc], protocol=pickle.HIGHEST_PROTOCOL))
-    return out
+    todo = [cc for cc, y in out.items() if y is None]
+    made = (analyse or (lambda ccs, ys: {cc: analyse_years(source, cc, ys, params=params) for cc in ccs}))(todo, years)
+    for cc in todo:
+        out[cc] = made[cc]
+        if cc in memo_keys and memo is not None:
+            memo.put(memo_keys[cc], pickle.dumps(made[cc], protocol=pickle.HIGHEST_PROTOCOL))
+    return out  # type: ignore[return-value]
 
 
 # -- the panel: country × year × indicator, tidy (long) -------------------------------------------------

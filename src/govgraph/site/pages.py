@@ -26,11 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -509,6 +510,33 @@ def _listing(out: Path, template: str, kept: Memo | None, **context: Any) -> Pat
     return _kept(kept, key, out / template, lambda: _render(template, **context).encode("utf-8"))
 
 
+def _country_pages(out: Path, drawing: dict[str, tuple[str | None, Callable[[Any], bytes]]], source: Any,
+                   kept: Memo | None, reopen: Callable[[], Any] | None) -> list[Path]:
+    """countries/<cc>.html for every country in `drawing` (cc → its key, `draw(source)`): those an
+    earlier build kept under their key from `kept`, the others drawn on two cores when the store can
+    be opened again in a second process (`reopen`), and kept."""
+    from govgraph.core.background import on_two_cores
+
+    found = {cc: kept.get(key) if kept is not None and key is not None else None for cc, (key, _) in drawing.items()}
+    todo = [cc for cc, page in found.items() if page is None]
+
+    opener = os.getpid()
+
+    def draw(codes: list[str]) -> dict[str, bytes]:
+        # a forked child reads the store through a handle of its own
+        src = source if os.getpid() == opener or reopen is None else reopen()
+        return {cc: drawing[cc][1](src) for cc in codes}
+
+    drawn = on_two_cores(todo, draw) if reopen is not None else draw(todo)
+    written = []
+    for cc, (key, _) in drawing.items():
+        page = found[cc] if found[cc] is not None else drawn[cc]
+        if found[cc] is None and key is not None and kept is not None:
+            kept.put(key, page)
+        written.append(_write(out / "countries" / f"{cc}.html", page))
+    return written
+
+
 def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                years: dict[str, timeline.Years] | None = None, kept: Memo | None = None,
                inputs: dict[str, str] | None = None) -> SiteReport:
@@ -526,6 +554,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     out = Path(out)
     folder = out / "analysis"
     inputs = inputs or {}
+    opened_here = source is None
     if source is None:
         source = embedded.open_store(out)
     written = copy_static(out)
@@ -540,6 +569,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     if years is None:
         years = timeline.analyse_all_years(source, countries=ccs)
     graphs_dir = out / "graphs"
+    drawing: dict[str, tuple[str | None, Callable[[Any], bytes]]] = {}  # cc → its page's key, how to draw it
     for cc in ccs:
         doc = docs[cc]
         links = [{"href": f"../analysis/{cc}.md", "text": "analysis report (Markdown)"},
@@ -550,7 +580,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         key = digest(code_digest(), "country page", cc, inputs[cc], raw[cc], _name(names, cc), repr(links),
                      repr(years[cc].years) if cc in years else "") if cc in inputs else None
 
-        def draw(cc=cc, doc=doc, links=links) -> bytes:
+        def draw(source: Any, cc=cc, doc=doc, links=links) -> bytes:
             year_data = None
             if cc in years:
                 pictures = year_pages.reports(years[cc])
@@ -565,7 +595,9 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                 det = details(source, doc, cache=memo)
             return map_page(doc, det, inline=False, root="../", country_name=_name(names, cc), links=links,
                             years=year_data).encode("utf-8")
-        written.append(_kept(kept, key, out / "countries" / f"{cc}.html", draw))
+        drawing[cc] = (key, draw)
+    written += _country_pages(out, drawing, source, kept, reopen=(lambda: embedded.open_store(out)) if opened_here
+                              else None)
 
     if years:
         written.append(_listing(out, "years.html", kept, root="", title="Every country over time", as_of=as_of,
