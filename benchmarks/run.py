@@ -1135,7 +1135,7 @@ def bench_e2e(rep: Report, workdir: Path, e2e_runs: int, step_runs: int) -> Path
                       f"{fmt_s(total - median(bare))} (end to end {fmt_s(total)} minus bare start {fmt_s(median(bare))})",
                       "pass" if total - median(bare) < 5 else "miss",
                       "reasoning, validation, analysis, maps all run; unchanged files, graph serialisations, "
-                      "reasoning groups and the ontology's pages come from out/cache" +
+                      "each country's reasoning and the ontology's pages come from out/cache" +
                       ("" if total - median(bare) < 5 else
                        "; slowest steps: " + "; ".join(f"{k} {fmt_s(median(steps[k]))}" for k in slow))))
     if e2e["fresh"]:
