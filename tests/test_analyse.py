@@ -51,6 +51,21 @@ def star():
     return G
 
 
+def test_pagerank_is_networkx_s_within_its_tolerance_weights_and_isolated_bodies_included():
+    import random
+
+    rng = random.Random(7)
+    H = nx.Graph()
+    H.add_nodes_from(range(40))  # 35–39 stay isolated (dangling)
+    for _ in range(90):
+        u, v = rng.sample(range(35), 2)
+        H.add_edge(u, v, weight=rng.choice([0.5, 1.0, 2.0, 3.0]))
+    ours, theirs = metrics.pagerank(H), nx.pagerank(H, alpha=0.85, weight="weight", tol=1e-12)
+    assert list(ours) == list(H) and sum(ours.values()) == pytest.approx(1.0)
+    assert all(ours[n] == pytest.approx(theirs[n], abs=1e-9) for n in H)
+    assert metrics.ranks(ours) == metrics.ranks(theirs)
+
+
 def test_star_metrics_by_hand(star):
     m = metrics.metrics(star)
     assert m.degree == {"a": 1, "b": 1, "c": 3, "d": 1}
@@ -63,8 +78,8 @@ def test_star_metrics_by_hand(star):
     assert m.closeness["a"] == pytest.approx(0.6)
     # PageRank (alpha .85, n = 4): leaf p = .0375 + .85 q/3, centre q = .0375 + .85·3p → p = .048125/.2775
     p = 0.048125 / 0.2775
-    assert m.pagerank["a"] == pytest.approx(p, abs=1e-5)
-    assert m.pagerank["c"] == pytest.approx(1 - 3 * p, abs=1e-5)
+    assert m.pagerank["a"] == pytest.approx(p, abs=1e-12)  # solved exactly (igraph's PRPACK)
+    assert m.pagerank["c"] == pytest.approx(1 - 3 * p, abs=1e-12)
     # Burt: c spreads its ties over 3 unconnected contacts, each 1/3 → 3·(1/3)² = 1/3; a leaf is bound to one
     assert m.constraint["c"] == pytest.approx(1 / 3)
     assert m.constraint["a"] == pytest.approx(1.0)

@@ -320,19 +320,21 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
     return summary
 
 
-def _checks(folder: Path, origins: dict[str, str], kept: Memo, graph_keys: dict[str, str]):
-    """The quality checks' report on the store under `folder`, in a child process, and what it took
-    from the previous build (`kept`: see `shapes.run_checks`)."""
+def _checks(folder: Path, origins: dict[str, str], kept: Memo | None = None,
+            graph_keys: dict[str, str] | None = None) -> tuple[shapes.Report, list[Path]]:
+    """queries/checks on the store under `folder` (the countries, then each scenario): their report,
+    and what they took from the previous build (`kept`, `graph_keys`: see `shapes.run_checks`). The
+    build runs it in a child process."""
     from govgraph.store import embedded
     from govgraph.validate import shapes
 
-    before = len(kept.hits)  # the parent's, as forked
+    before = len(kept.hits) if kept is not None else 0  # the parent's, when forked
     handle = embedded.open_store(folder)
     try:
         report = shapes.run_checks(handle, origins=origins, kept=kept, graph_keys=graph_keys)
     finally:
         del handle
-    return report, kept.hits[before:]
+    return report, kept.hits[before:] if kept is not None else []
 
 
 def _validate(built: Built, memo: Memo, context_key: str):
@@ -446,16 +448,9 @@ def assure(dataset: Dataset, graphs: list[Graph], as_of: dt.date, *, reasoning: 
 
 
 def run_checks(folder: Path, quality: Quality, progress: Progress = lambda step: None) -> None:
-    """queries/checks on the store under `folder` (the countries, then each scenario)."""
-    from govgraph.store import embedded
-    from govgraph.validate import shapes
-
+    """`_checks` here, their findings into `quality`."""
     progress("Running the quality checks")
-    handle = embedded.open_store(folder)
-    try:
-        quality.report.extend(shapes.run_checks(handle, origins=quality.origins))
-    finally:
-        del handle
+    quality.report.extend(_checks(folder, quality.origins)[0])
 
 
 def finish_quality(folder: Path, quality: Quality, summary: BuildSummary, *, strict: bool = False) -> None:

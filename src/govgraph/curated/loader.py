@@ -81,6 +81,7 @@ class _Loader:
         self.inputs: dict[str, str] = {}  # file as reports name it → sha256 of its bytes (Dataset.inputs)
         self.problems: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
+        self.preloaded: dict[Path, bytes] = {}  # a country file → its records as the memo keeps them
 
     # -- reporting -------------------------------------------------------------------------
     def _display(self, path: Path) -> str:
@@ -132,6 +133,7 @@ class _Loader:
                         src = self._validate(SourceDecl, item, shared, raw, (i,), f"[{i}]")
                         if src is not None:
                             declared.append((src, shared))
+        self._preload(country_files)
         for path in country_files:
             country = self._load_file(CountryFile, path)
             if country is None:
@@ -260,18 +262,20 @@ class _Loader:
             return None
 
     def _load_file(self, model: type[BaseModel], path: Path) -> Any:
-        """A file's records after pass one; a country or groups file's are taken from the memo when
-        the same file was read before, and kept with KeyMarks instead of their YAML nodes."""
+        """A file's records after pass one; a country or groups file's are taken from `_preload` or
+        from the memo when the same file was read before, and kept with KeyMarks instead of their
+        YAML nodes."""
         if model is ScenarioFile:  # the linker reads a scenario's changes from its YAML nodes
             return self._check_file(model, path)
         key = self._memo_key(model, path)
-        if key is not None and self.memo is not None:
+        data = self.preloaded.pop(path, None)
+        if data is None and key is not None and self.memo is not None:
             data = self.memo.get(key)
-            if data is not None:
-                try:
-                    return pickle.loads(data)
-                except Exception:  # noqa: BLE001 - a damaged entry is read again from the file
-                    pass
+        if data is not None:
+            try:
+                return pickle.loads(data)
+            except Exception:  # noqa: BLE001 - a damaged entry is read again from the file
+                pass
         before = len(self.problems)
         checked = self._check_file(model, path)
         if checked is not None:
@@ -279,6 +283,42 @@ class _Loader:
             if key is not None and len(self.problems) == before:
                 self.checked[key] = _dumps(checked)
         return checked
+
+    def _preload(self, paths: list[Path]) -> None:
+        """Pass one of the country files on two cores (`on_two_cores`), kept in `preloaded` as the
+        memo keeps them: a file the memo answers from there, the others checked half in a forked
+        child. A file with any problem is left to `_load_file`, which reports them here."""
+        from govgraph.core.background import on_two_cores
+
+        if self.memo is None or not self.fast:
+            return
+        keys = {path: self._memo_key(CountryFile, path) for path in paths}
+        todo = []
+        for path, key in keys.items():
+            data = self.memo.get(key) if key is not None else None
+            if data is not None:
+                self.preloaded[path] = data
+            elif key is not None:
+                todo.append(path)
+        if len(todo) < 2:
+            return
+
+        def check(paths: list[Path]) -> dict[Path, bytes | None]:
+            checked = {}
+            for path in paths:
+                before = len(self.problems)
+                records = self._check_file(CountryFile, path)
+                if records is not None and len(self.problems) == before:
+                    _lighten(records)
+                    checked[path] = _dumps(records)
+                else:
+                    checked[path] = None
+                del self.problems[before:]
+            return checked
+
+        for path, data in on_two_cores(todo, check).items():
+            if data is not None:
+                self.preloaded[path] = self.checked[keys[path]] = data  # type: ignore[index]
 
     def _memo_key(self, model: type[BaseModel], path: Path) -> str | None:
         if self.memo is None or not self.fast:
