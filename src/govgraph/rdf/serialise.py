@@ -130,11 +130,14 @@ def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
     context = {p: ns for p, ns in PREFIXES.items() if ("<" + ns).encode() in nt}
     bases = sorted(((ns, p) for p, ns in context.items()), key=lambda x: -len(x[0]))
 
+    shrunk: dict[str, str] = {}  # an IRI recurs (predicates, classes, shared nodes): looked up once
+
     def shrink(iri: str) -> str:
-        for ns, prefix in bases:
-            if iri.startswith(ns) and _LOCAL.match(iri[len(ns):]):
-                return f"{prefix}:{iri[len(ns):]}"
-        return iri
+        found = shrunk.get(iri)
+        if found is None:
+            found = shrunk[iri] = next((f"{prefix}:{iri[len(ns):]}" for ns, prefix in bases
+                                        if iri.startswith(ns) and _LOCAL.match(iri[len(ns):])), iri)
+        return found
 
     def value(term) -> Any:
         if isinstance(term, ox.NamedNode):
@@ -161,8 +164,10 @@ def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
     for sid in sorted(nodes):
         item: dict[str, Any] = {"@id": sid}
         for key, values in nodes[sid].items():
-            values = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
-            item[key] = values[0] if len(values) == 1 else values
+            if len(values) == 1:
+                item[key] = values[0]
+            else:
+                item[key] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
         graph.append(item)
     doc = {"@context": context, "@graph": graph}
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
