@@ -247,13 +247,13 @@ def test_keyed_reasoning_runs_are_answered_without_making_their_data(tmp_path):
     dataset = loader.load(two_countries(tmp_path / "data"))
     keys = mapping.graph_keys(dataset)
     first = hermit.reason_dataset(dataset, mapping.ontology_graph, BASELINE, keys=keys,
-                                  cache=Cache(write=tmp_path / "one"))
+                                  cache=Cache(Memo(write=tmp_path / "one")))
 
     def no_ontology():
         raise AssertionError("the ontology was made although every run is cached")
 
     again = hermit.reason_dataset(dataset, no_ontology, BASELINE, keys=keys,
-                                  cache=Cache(read=tmp_path / "one", write=tmp_path / "two"))
+                                  cache=Cache(Memo(read=tmp_path / "one", write=tmp_path / "two")))
     assert [r.cached for r in again] == [True] * len(first)
     assert [(r.label, set(r.graph), r.classes) for r in again] == [(r.label, set(r.graph), r.classes) for r in first]
     unkeyed = hermit.reason_dataset(dataset, mapping.ontology_graph(), BASELINE)  # as `govgraph validate` runs

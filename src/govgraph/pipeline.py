@@ -275,7 +275,7 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         from govgraph.core.background import Background
         from govgraph.reason.cache import Cache
 
-        cache = Cache(read=out / "cache" / "reasoning", write=tmp / "cache" / "reasoning")
+        cache = Cache(memo.sub("reasoning"))
         keys = mapping.graph_keys(dataset)
         reasoner = Background(_reason, dataset, keys, memo.sub("built"), as_of, cache, tmp)
         children.append(reasoner)

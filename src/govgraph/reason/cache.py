@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from govgraph.core.memo import Memo
 from govgraph.rdf import mapping, serialise
 
 
@@ -53,12 +54,16 @@ class Reasoned:
 
 @dataclass(frozen=True)
 class Cache:
-    """Where earlier results are read from (the previous build's out/cache/reasoning) and where the
-    results of this build are kept (the new build's). Results are keyed by a digest of everything
-    that decides them, so a hit is the answer HermiT would give again, without the JVM."""
+    """Reasoning results kept between builds in a `Memo` (the previous build's out/cache/reasoning
+    read, this build's written, a hit carried forward as a hard link). Results are keyed by a digest
+    of everything that decides them, so a hit is the answer HermiT would give again, without the JVM."""
 
-    read: Path | None = None
-    write: Path | None = None
+    memo: Memo = field(default_factory=Memo)
+
+    @property
+    def readable(self) -> bool:
+        """An earlier build's results are there to be read."""
+        return self.memo.read is not None and self.memo.read.is_dir()
 
     @staticmethod
     def key(ontology: Graph | bytes, data: list[Graph], closed_world: bool) -> str:
@@ -84,22 +89,20 @@ class Cache:
         return digest.hexdigest()
 
     def load(self, key: str, graph_iri: URIRef, label: str) -> Reasoned | None:
-        if self.read is None or not (self.read / f"{key}.json").exists():
+        found = self.memo.get(f"{key}.json")
+        nt = self.memo.get(f"{key}.nt") if found is not None else None
+        if found is None or nt is None:
             return None
         try:
-            meta = json.loads((self.read / f"{key}.json").read_text(encoding="utf-8"))
-            nt = (self.read / f"{key}.nt").read_bytes()
+            meta = json.loads(found)
             individuals, classes = int(meta["individuals"]), dict(meta["classes"])
-        except (OSError, ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError):
             return None  # a damaged entry is recomputed
         return Reasoned(label=label, ntriples=nt, graph_iri=str(graph_iri), individuals=individuals, seconds=0.0,
                         classes=classes, cached=True, content_key=meta.get("content", key))
 
     def store(self, key: str, result: Reasoned, content: str = "") -> None:
         """Keep `result` under `key`; `content`: the key of its data (`key`), when `key` is another."""
-        if self.write is None:
-            return
-        self.write.mkdir(parents=True, exist_ok=True)
-        (self.write / f"{key}.nt").write_bytes(result.ntriples)
         meta = {"individuals": result.individuals, "classes": result.classes, "content": content or key}
-        (self.write / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        self.memo.put(f"{key}.nt", result.ntriples)
+        self.memo.put(f"{key}.json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))

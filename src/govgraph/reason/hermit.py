@@ -501,7 +501,7 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
 
     keyed = [Cache.key_of(run.key, closed_world=True) if run.key else "" for run in runs]
     results: list[Reasoned | None] = [None] * len(runs)
-    if cache.read is not None and cache.read.is_dir():
+    if cache.readable:
         results = [cache.load(key, run.graph_iri, run.label) if key else None for key, run in zip(keyed, runs)]
         missed = [n for n, r in enumerate(results) if r is None]
         work_out(missed)
