@@ -272,3 +272,25 @@ def test_the_sources_a_graph_never_reaches_change_no_finding():
         assert whole.findings and sorted(set(reached.findings)) == sorted(set(whole.findings))
     ontology, sources = shacl._reachable(context, [Graph()])  # data that names no source
     assert ontology is context[0] and len(sources) == 0
+
+
+def test_a_validation_in_two_parts_is_the_whole(built, shapes):
+    """The build validates the country graphs in one process and the rest in another."""
+
+    graphs = [_copy_as(g) for g in built["graphs"]]
+    zz = next(g for g in graphs if g.identifier == iris.country_graph_iri("zz"))
+    zz.add((URIRef(ID + "zz/finance"), GG.established, Literal("not a date")))  # a finding in the countries' part
+    whole = shacl.validate_graphs(graphs, origins=built["origins"], shapes=shapes)
+    parts = [shacl.validate_graphs(graphs, origins=built["origins"], shapes=shapes, countries=flag)
+             for flag in (True, False)]
+    assert whole.findings and parts[0].findings and not {f.graph for f in parts[1].findings} & {str(zz.identifier)}
+    assert sorted(parts[0].findings + parts[1].findings) == sorted(whole.findings)
+    assert sorted(parts[0].graphs + parts[1].graphs) == sorted(whole.graphs)
+    assert str(zz.identifier) in parts[0].graphs and str(iris.SOURCES_GRAPH) in parts[1].graphs
+
+
+def _copy_as(g: Graph) -> Graph:
+    out = Graph(identifier=g.identifier)
+    for t in g:
+        out.add(t)
+    return out

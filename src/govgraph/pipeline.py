@@ -281,9 +281,11 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         children.append(reasoner)
         progress("Building graphs")
         built = Built(dataset, memo.sub("built"), keys)
-        side = Background(_validate, built, memo.sub("shapes"), mapping.sources_key(dataset, with_origins=False),
-                          nice=10)
-        children.append(side)
+        # the shapes in two processes (the countries' run; the sources, scenarios and phases), so the
+        # end of a fresh build, where only they are left, has both cores
+        sides = [Background(_validate, built, memo.sub("shapes"), mapping.sources_key(dataset, with_origins=False),
+                            countries, nice=10) for countries in (True, False)]
+        children.extend(sides)
         quality = Quality(report=None, origins=built.origins)
 
         def inferred() -> list[Reasoned]:
@@ -299,8 +301,13 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         summary = write_artefacts(tmp, built, dataset, as_of, progress, inferred=inferred, previous=out,
                                   memo=memo, stored=stored)
         progress("Validating the shapes")
-        quality.report, hits = side.result()
-        memo.hits.extend(hits)
+        from govgraph.validate.shapes import Report
+
+        quality.report = Report()
+        for side in sides:
+            found, hits = side.result()
+            quality.report.extend(found)
+            memo.hits.extend(hits)
         progress("Running the quality checks")
         checked, hits = checks[0].result()
         memo.hits.extend(hits)
@@ -337,13 +344,14 @@ def _checks(folder: Path, origins: dict[str, str], kept: Memo | None = None,
     return report, kept.hits[before:] if kept is not None else []
 
 
-def _validate(built: Built, memo: Memo, context_key: str):
-    """The shapes' report, in a child process, and what it took from the previous build."""
+def _validate(built: Built, memo: Memo, context_key: str, countries: bool | None = None):
+    """The shapes' report (of the `countries` part: see `shapes.validate_graphs`), in a child
+    process, and what it took from the previous build."""
     from govgraph.validate import shapes
 
     before = len(memo.hits)  # the parent's, as forked
     report = shapes.validate_graphs(built, origins=built.origins, memo=memo, keys=built.keys,
-                                    context_key=context_key)
+                                    context_key=context_key, countries=countries)
     return report, memo.hits[before:]
 
 

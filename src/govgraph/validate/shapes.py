@@ -242,14 +242,17 @@ def _parent_shapes(shapes: Graph, shape) -> list:
 
 def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | None = None,
                     shapes: Graph | None = None, memo: Memo | None = None,
-                    keys: dict[URIRef, str] | None = None, context_key: str = "") -> Report:
+                    keys: dict[URIRef, str] | None = None, context_key: str = "",
+                    countries: bool | None = None) -> Report:
     """Validate every country and scenario graph of a build (`graphs` as build.build returns them,
     or a `Built` whose graphs are made only if validated: the ontology and sources graphs are used
     as context, not validated as data).
 
     With a `memo` and the graphs' `keys` (mapping.graph_keys; `context_key`: mapping.sources_key
     without origins), a graph validated by an earlier build with the same key and context gets that
-    build's findings again; the others are validated, and their findings kept."""
+    build's findings again; the others are validated, and their findings kept. `countries`: True,
+    only the country graphs (one run); False, only the others (the sources, each scenario and
+    phase); None, all (two processes can share a build's validation this way)."""
     from govgraph.core.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCES_GRAPH
     from govgraph.rdf.built import Built
 
@@ -279,7 +282,7 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
         return made
 
     report = Report()
-    if SOURCES_GRAPH in names:  # the sources themselves, with the ontology as context
+    if SOURCES_GRAPH in names and countries is not True:  # the sources themselves, the ontology as context
         report.extend(kept.findings(SOURCES_GRAPH, lambda: validate_graph(
             [graph(SOURCES_GRAPH)], context=[graph(ONTOLOGY_GRAPH)] if ONTOLOGY_GRAPH in names else [],
             shapes=shape_graph(), origins=origins, label=str(SOURCES_GRAPH)), own_context=True))
@@ -288,15 +291,15 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
     # Country graphs never share a subject (their IRIs are minted per country), so they are checked
     # in one run (and its findings kept per country); a scenario restates its country's nodes
     # differently, so each gets a run of its own.
-    countries = [iri for iri in data if "/scenario/" not in str(iri)]
-    todo = [iri for iri in countries if not kept.reuse(iri, report)]
+    country_graphs = [iri for iri in data if "/scenario/" not in str(iri)] if countries is not False else []
+    todo = [iri for iri in country_graphs if not kept.reuse(iri, report)]
     if todo:
         found = validate_graph([graph(i) for i in todo], context=_reachable(context(), [graph(i) for i in todo]),
                                shapes=shape_graph(), origins=origins, label=[str(i) for i in todo])
         for iri in todo:
             kept.keep(iri, [f for f in found.findings if f.graph == str(iri)])
         report.extend(found)
-    for iri in data:
+    for iri in data if countries is not True else []:
         if "/scenario/" in str(iri):
             report.extend(kept.findings(iri, lambda iri=iri: validate_graph(
                 [graph(iri)], context=_reachable(context(), [graph(iri)]), shapes=shape_graph(), origins=origins,
