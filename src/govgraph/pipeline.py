@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from rdflib import Graph
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from govgraph.validate import shapes
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -124,7 +125,8 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     from govgraph.core.background import Background
 
     # the files only this step writes, in a process of its own beside the store and the analyses
-    files = Background(_write_files, folder, extra, ntriples, turtle, summary.digests, dataset, as_of, memo)
+    files = Background(_with_hits, memo, lambda: _write_files(folder, extra, ntriples, turtle, summary.digests,
+                                                              dataset, as_of, memo))
     try:
         progress("Loading the embedded store")
         from govgraph.store import embedded
@@ -142,7 +144,7 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
         pages.write_site(folder, years=years, kept=memo.sub("pages"),
                          inputs={cc: digest(key, sources) for cc, key in inputs.items()})
         progress("Writing the dumps")
-        memo.hits.extend(files.result())
+        memo.hits.extend(files.result()[1])
     except BaseException:
         files.cancel()
         raise
@@ -158,12 +160,11 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
 
 
 def _write_files(folder: Path, extra: dict[str, Reasoned], ntriples: dict[str, bytes], turtle: dict[str, bytes],
-                 digests: dict[str, str], dataset: Dataset, as_of: dt.date, memo: Memo) -> list[Path]:
+                 digests: dict[str, str], dataset: Dataset, as_of: dt.date, memo: Memo) -> None:
     """The reasoner's graph files, the whole dataset's dumps (TriG, N-Quads) and its VoID
-    description, in a child process; what it took from the previous build (`memo`'s new hits)."""
+    description (the build writes them in a child process)."""
     from govgraph.exports import void
 
-    before = len(memo.hits)  # the parent's, as forked
     write_graph_files(folder, {iri: r.ntriples for iri, r in extra.items()}, lambda iri: extra[iri].graph,
                       BuildSummary(out=folder, as_of=as_of), turtle, memo.sub("graphs"))
     dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(digests.items())))
@@ -172,7 +173,14 @@ def _write_files(folder: Path, extra: dict[str, Reasoned], ntriples: dict[str, b
     (folder / "govgraph.trig").write_bytes(trig)
     (folder / "govgraph.nq").write_bytes(nquads)
     (folder / "void.ttl").write_bytes(void.describe_build(ntriples, dataset, as_of))
-    return memo.hits[before:]
+
+
+def _with_hits(memo: Memo | None, make: Callable[[], T]) -> tuple[T, list[Path]]:
+    """`make()` and what it took from the previous build (`memo`'s new hits): a child process hands
+    both back, since the hits it records stay in its own copy of the memo."""
+    before = len(memo.hits) if memo is not None else 0  # the parent's, as forked
+    made = make()
+    return made, memo.hits[before:] if memo is not None else []
 
 
 def previous_ntriples(previous: Path) -> dict[str, bytes] | None:
@@ -335,13 +343,14 @@ def _checks(folder: Path, origins: dict[str, str], kept: Memo | None = None,
     from govgraph.store import embedded
     from govgraph.validate import shapes
 
-    before = len(kept.hits) if kept is not None else 0  # the parent's, when forked
-    handle = embedded.open_store(folder)
-    try:
-        report = shapes.run_checks(handle, origins=origins, kept=kept, graph_keys=graph_keys)
-    finally:
-        del handle
-    return report, kept.hits[before:] if kept is not None else []
+    def check() -> shapes.Report:
+        handle = embedded.open_store(folder)
+        try:
+            return shapes.run_checks(handle, origins=origins, kept=kept, graph_keys=graph_keys)
+        finally:
+            del handle
+
+    return _with_hits(kept, check)
 
 
 def _validate(built: Built, memo: Memo, context_key: str, countries: bool | None = None):
@@ -349,10 +358,8 @@ def _validate(built: Built, memo: Memo, context_key: str, countries: bool | None
     process, and what it took from the previous build."""
     from govgraph.validate import shapes
 
-    before = len(memo.hits)  # the parent's, as forked
-    report = shapes.validate_graphs(built, origins=built.origins, memo=memo, keys=built.keys,
-                                    context_key=context_key, countries=countries)
-    return report, memo.hits[before:]
+    return _with_hits(memo, lambda: shapes.validate_graphs(built, origins=built.origins, memo=memo, keys=built.keys,
+                                                           context_key=context_key, countries=countries))
 
 
 def _reason(dataset: Dataset, keys: dict, kept: Memo, as_of: dt.date, cache, workdir: Path) -> list:

@@ -82,6 +82,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.broken_ids: set[str] = set()  # ids of records that failed pass one: not reported again
         self.preloaded: dict[Path, bytes] = {}  # a country file → its records as the memo keeps them
+        self.memo_keys: dict[tuple[type, Path], str | None] = {}
 
     # -- reporting -------------------------------------------------------------------------
     def _display(self, path: Path) -> str:
@@ -323,6 +324,11 @@ class _Loader:
     def _memo_key(self, model: type[BaseModel], path: Path) -> str | None:
         if self.memo is None or not self.fast:
             return None
+        if (model, path) not in self.memo_keys:  # asked by `_preload`, then by `_load_file`: read once
+            self.memo_keys[model, path] = self._file_key(model, path)
+        return self.memo_keys[model, path]
+
+    def _file_key(self, model: type[BaseModel], path: Path) -> str | None:
         try:
             data = path.read_bytes() if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES else None
         except OSError:

@@ -52,6 +52,12 @@ class Reasoned:
                            self.cached, self.content_key))
 
 
+@functools.cache
+def _reasoning_code() -> bytes:
+    """The reasoning code itself (this package's modules), part of every key: read once per process."""
+    return b"".join(module.read_bytes() for module in sorted(Path(__file__).parent.glob("*.py")))
+
+
 @dataclass(frozen=True)
 class Cache:
     """Reasoning results kept between builds in a `Memo` (the previous build's out/cache/reasoning
@@ -68,9 +74,7 @@ class Cache:
     @staticmethod
     def key(ontology: Graph | bytes, data: list[Graph], closed_world: bool) -> str:
         """`ontology` may be given as its canonical N-Triples already (the same for every run)."""
-        digest = hashlib.sha256()
-        for module in sorted(Path(__file__).parent.glob("*.py")):  # the reasoning code itself
-            digest.update(module.read_bytes())
+        digest = hashlib.sha256(_reasoning_code())
         digest.update(b"closed" if closed_world else b"open")
         digest.update(ontology if isinstance(ontology, bytes) else serialise.to_ntriples(ontology))
         for g in data:
@@ -81,9 +85,7 @@ class Cache:
     def key_of(data_key: str, closed_world: bool) -> str:
         """The key of a run whose data is keyed already (`data_key`: a digest of govgraph's code,
         the ontology included, and of the curated records the data is made from)."""
-        digest = hashlib.sha256()
-        for module in sorted(Path(__file__).parent.glob("*.py")):
-            digest.update(module.read_bytes())
+        digest = hashlib.sha256(_reasoning_code())
         digest.update(b"closed" if closed_world else b"open")
         digest.update(b"keyed data " + data_key.encode("ascii"))
         return digest.hexdigest()
