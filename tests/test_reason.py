@@ -251,6 +251,33 @@ def test_pruned_input_gives_the_same_inferences(ontology):
         assert set(a.graph) == set(b.graph) and a.classes == b.classes and a.individuals == b.individuals
 
 
+def test_property_values_add_nothing_to_what_is_kept(ontology):
+    """HermiT is not asked for entailed property values (-Y): on the fixtures and Chile, asking
+    gives the same inferred triples (the mapping states both directions of every inverse pair)."""
+    runs = hermit.dataset_runs(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
+    real = loader.load(REPO / "graph")
+    real.countries = {"cl": real.countries["cl"]}
+    real.scenario_views = {k: v for k, v in real.scenario_views.items() if v.code == "cl"}
+    runs += hermit.dataset_runs(real, BASELINE)
+    runs += [hermit.Run((_graph("defined-classes.ttl"),), label="fixture")]
+    without = hermit.reason_runs(ontology, runs)
+    asked = hermit.reason_runs(ontology, runs, property_values=True)
+    assert any(len(r.graph) for r in without)
+    for a, b in zip(without, asked):
+        assert a.ntriples == b.ntriples and a.classes == b.classes
+
+
+def test_property_values_are_asked_for_only_when_wanted(ontology, monkeypatch):
+    import subprocess
+
+    seen = []
+    real = subprocess.Popen
+    monkeypatch.setattr(hermit.subprocess, "Popen", lambda cmd, **kw: seen.append(cmd) or real(cmd, **kw))
+    hermit.reason(ontology, [_graph("defined-classes.ttl")])
+    hermit.reason(ontology, [_graph("defined-classes.ttl")], property_values=True)
+    assert ["-Y" in cmd for cmd in seen] == [False, True]
+
+
 @pytest.mark.parametrize("name", ["disjoint.ttl", "functional.ttl", "range.ttl"])
 def test_pruned_input_finds_the_same_inconsistencies(ontology, name):
     reports = []

@@ -116,11 +116,11 @@ def _close_world(world, merged: Graph) -> None:
             close_world(ind, Properties=[lever_type])
 
 
-def _run_hermit(world) -> None:
+def _run_hermit(world, property_values: bool = False) -> None:
     from owlready2 import OwlReadyInconsistentOntologyError, OwlReadyJavaError, sync_reasoner_hermit
 
     try:
-        sync_reasoner_hermit(world, infer_property_values=True, debug=0, ignore_unsupported_datatypes=True)
+        sync_reasoner_hermit(world, infer_property_values=property_values, debug=0, ignore_unsupported_datatypes=True)
     except OwlReadyInconsistentOntologyError:
         raise
     except OwlReadyJavaError as exc:
@@ -132,8 +132,8 @@ def _run_hermit(world) -> None:
 
 def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str, int]]:
     """New triples about our individuals: every named class they now belong to that was not
-    asserted (the defined classes and the superclasses they entail), and inferred object-property
-    values."""
+    asserted (the defined classes and the superclasses they entail), and the inferred object-property
+    values, if HermiT was asked for them."""
     from owlready2 import Thing, ThingClass
 
     out = Graph(identifier=graph_iri)
@@ -169,8 +169,10 @@ def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str,
 
 # HermiT runs for a second or two: the JVM's optimising compiler (C2) costs more than it gives over
 # so short a run, and on 2 cores its compiler threads take the CPU from the reasoner. The C1
-# compiler alone roughly halves HermiT's time on the real dataset; the results are the same.
-JVM_OPTIONS = ("-XX:TieredStopAtLevel=1",)
+# compiler alone roughly halves HermiT's time on the real dataset; the results are the same. The
+# serial garbage collector spares the parallel one's threads the same way (8.1 s instead of 9.3 s
+# for the real dataset's runs).
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _MARKER = "urn:govgraph:hermit-batch:"
 
 
@@ -218,7 +220,7 @@ def _marker(n: int) -> bytes:
 
 
 def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | None = None,
-                  meanwhile: Callable[[], None] | None = None) -> list[bytes] | None:
+                  meanwhile: Callable[[], None] | None = None, property_values: bool = False) -> list[bytes] | None:
     """Run HermiT once over every World (its command line reasons over each ontology it is given on
     its own, with a fresh reasoner), instead of starting one JVM per World. A marker ontology after
     each World's file splits the output back into each World's part. None when the JVM failed
@@ -236,12 +238,12 @@ def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | No
             marker = Path(tmp) / f"marker-{n}.nt"
             marker.write_bytes(_marker(n))
             files += [path.as_uri(), marker.as_uri()]
-        # sync_reasoner_hermit(infer_property_values=True, ignore_unsupported_datatypes=True) also
-        # passes -O -D (classify the object and data properties): left out, as nothing kept depends
-        # on them (`_inferred` keeps triples about our individuals; property values come from -Y)
+        # sync_reasoner_hermit(ignore_unsupported_datatypes=True) also passes -O -D (classify the
+        # object and data properties): left out, as nothing kept depends on them (`_inferred` keeps
+        # triples about our individuals; property values come from -Y, asked only with `property_values`)
         command = [reasoning.owlready2.JAVA_EXE, *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp",
                    reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-I",
-                   *files, "-Y", "--ignoreUnsupportedDatatypes"]
+                   *files, *(["-Y"] if property_values else []), "--ignoreUnsupportedDatatypes"]
         output = Path(tmp) / "output.txt"
         with output.open("wb") as sink:
             try:
@@ -286,13 +288,13 @@ class _Replay:
         return getattr(subprocess, name)
 
 
-def _apply(world, output: bytes) -> None:
+def _apply(world, output: bytes, property_values: bool = False) -> None:
     from owlready2 import reasoning
 
     real = reasoning.subprocess
     reasoning.subprocess = _Replay(output)
     try:
-        _run_hermit(world)
+        _run_hermit(world, property_values)
     finally:
         reasoning.subprocess = real
 
@@ -321,10 +323,13 @@ class Run:
 def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] | None = None,
                 java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
                 prune: bool = True, workdir: Path | None = None,
-                meanwhile: Callable[[], None] | None = None) -> list[Reasoned]:
+                meanwhile: Callable[[], None] | None = None, property_values: bool = False) -> list[Reasoned]:
     """`reason` for several runs, each with a World of its own, and HermiT started once for all.
     Results (and the first inconsistency, in the order of `runs`) are those of separate runs.
     `prune=False` gives HermiT the provenance too (the same results, slower: see `_prune`).
+    `property_values=True` also asks HermiT for the object-property values it entails (-Y): about
+    half of HermiT's time, for nothing on govgraph's data, as the mapping states both directions of
+    every inverse pair (and owlready2 drops a value whose inverse is stated); see docs/reasoning.md.
     `workdir`: where HermiT's input files go (a build puts them in its own folder, which a killed
     build's successor cleans up); by default the system's temporary folder. `meanwhile()` is run
     while HermiT runs."""
@@ -338,16 +343,16 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] 
     try:
         for run in runs:
             prepared.append(_prepare(ontology, list(run.data), closed_world, prune))
-        outputs = _hermit_batch(prepared, java_memory_mb, workdir, meanwhile)
+        outputs = _hermit_batch(prepared, java_memory_mb, workdir, meanwhile, property_values)
         share = (time.perf_counter() - started) / len(runs)
         results = []
         for n, (run, prep) in enumerate(zip(runs, prepared)):
             began = time.perf_counter()
             try:
                 if outputs is None:
-                    _run_hermit(prep.world)  # the batch failed: a JVM of its own says why
+                    _run_hermit(prep.world, property_values)  # the batch failed: a JVM of its own says why
                 else:
-                    _apply(prep.world, outputs[n])
+                    _apply(prep.world, outputs[n], property_values)
             except OwlReadyInconsistentOntologyError:
                 raise _inconsistency(_whole_input(ontology, list(run.data), closed_world), list(run.data),
                                      run.label, origins or {}, java_memory_mb) from None
@@ -363,14 +368,15 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] 
 def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = iris.INFERRED_GRAPH,
            label: str = "data", origins: Mapping[str, str] | None = None,
            java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
-           prune: bool = True) -> Reasoned:
+           prune: bool = True, property_values: bool = False) -> Reasoned:
     """Check consistency and realise every individual; return the new triples as `graph_iri`.
 
     Raises InconsistencyError (an OntologyError, exit 1) with a plain-words report when the data
     contradicts the ontology, ReasonerError (exit 3) when Java or HermiT cannot run.
     """
     return reason_runs(ontology, [Run(tuple(data), graph_iri, label)], origins=origins,
-                       java_memory_mb=java_memory_mb, closed_world=closed_world, prune=prune)[0]
+                       java_memory_mb=java_memory_mb, closed_world=closed_world, prune=prune,
+                       property_values=property_values)[0]
 
 
 def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "data",
