@@ -15,8 +15,9 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from lxml import etree
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, SKOS
 
 from govgraph.analysis import projection, run
 from govgraph.core.errors import UsageError
@@ -190,6 +191,14 @@ def test_org_cpov_view_conforms_to_the_cpov_shapes(real_build):
     assert report["conforms"], json.dumps(report, indent=1)
     focus = report["focus_nodes"]
     assert focus["http://data.europa.eu/m8g/PublicOrganisation"] > 50
+    org = sorted(view.subjects(RDF.type, URIRef("http://data.europa.eu/m8g/PublicOrganisation")))[0]
+    view.add((org, SKOS.prefLabel, Literal("A second English name", lang="en")))  # CPOV: one per language
+    view.add((org, SKOS.prefLabel, Literal("A name with no language")))  # CPOV: rdf:langString
+    broken = network.validate_view(view, Graph().parse(CPOV_SHAPES))
+    assert not broken["conforms"] and set(broken["violations"]) == {
+        f"Violation {SKOS.prefLabel} {c}ConstraintComponent" for c in ("UniqueLang", "Datatype")}
+    view.remove((org, SKOS.prefLabel, Literal("A second English name", lang="en")))
+    view.remove((org, SKOS.prefLabel, Literal("A name with no language")))
     assert focus["http://data.europa.eu/m8g/ReferenceFramework"] > 20
     # entailments a consumer relies on, without our ontology
     ask = view.query("""PREFIX org: <http://www.w3.org/ns/org#> PREFIX cv: <http://data.europa.eu/m8g/>

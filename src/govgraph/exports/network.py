@@ -508,26 +508,22 @@ def org_cpov_view(data: Iterable[Graph], ontology: Graph) -> Graph:
 
 
 def validate_view(view: Graph, shapes: Graph) -> dict:
-    """pySHACL, no inference (the view is already materialised). Returns whether it conforms, the
-    number of focus nodes per target class, and the violations grouped by shape path and constraint."""
-    from pyshacl import validate
+    """SHACL (validate.engine), no inference (the view is already materialised). Returns whether it
+    conforms, the number of focus nodes per target class, and the violations grouped by shape path
+    and constraint."""
+    from govgraph.validate import engine
 
-    conforms, results, _ = validate(view, shacl_graph=shapes, inference="none", advanced=False,
-                                    allow_warnings=True)
-    SH = "http://www.w3.org/ns/shacl#"
+    results = engine.validate(view.serialize(format="nt", encoding="utf-8"), shapes)
     groups: dict[str, int] = {}
-    for r in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
-        path = results.value(r, URIRef(SH + "resultPath"))
-        comp = results.value(r, URIRef(SH + "sourceConstraintComponent"))
-        severity = results.value(r, URIRef(SH + "resultSeverity"))
-        key = f"{str(severity).rsplit('#', 1)[-1]} {path} {str(comp).rsplit('#', 1)[-1]}"
+    for r in results:
+        key = f"{r.severity.capitalize()} {r.path or None} {r.component.rsplit('#', 1)[-1]}"
         groups[key] = groups.get(key, 0) + 1
     targets = {}
-    for shape, cls in shapes.subject_objects(URIRef(SH + "targetClass")):
+    for shape, cls in shapes.subject_objects(URIRef("http://www.w3.org/ns/shacl#targetClass")):
         n = len(set(view.subjects(RDF.type, cls)))
         if n:
             targets[str(cls)] = n
-    return {"conforms": bool(conforms), "focus_nodes": dict(sorted(targets.items())),
+    return {"conforms": not any(r.severity == "violation" for r in results), "focus_nodes": dict(sorted(targets.items())),
             "violations": dict(sorted(groups.items()))}
 
 

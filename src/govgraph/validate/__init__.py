@@ -1,1 +1,1 @@
-"""SHACL shapes (pySHACL) and the quality checks of queries/checks."""
+"""SHACL shapes (rudof: engine.py) and the quality checks of queries/checks."""

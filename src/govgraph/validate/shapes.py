@@ -1,12 +1,13 @@
-"""Validation: SHACL shapes (pySHACL) and the quality checks (queries/checks/*-violation.rq).
+"""Validation: SHACL shapes (rudof) and the quality checks (queries/checks/*-violation.rq).
 
 The report is data: a list of `Finding`s (severity, focus node, path, message, source file:line of
 the record where known), written by the pipeline as validation.json and validation.md. Violations
 fail the build; warnings only with --strict. Nothing here prints.
 
-Shapes are checked per graph (each country's whole timeline, each scenario) together with the
-ontology (concept schemes, rdfs:subClassOf for sh:class) and the sources, without OWL inference:
-the reasoner is a separate step, and inference would multiply the time for nothing the shapes need.
+Shapes are checked (by rudof: validate/engine.py) per graph (each country's whole timeline, each
+scenario) together with the ontology (concept schemes, rdfs:subClassOf for sh:class) and the
+sources, without OWL inference: the reasoner is a separate step, and inference would multiply the
+time for nothing the shapes need.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from govgraph.core.errors import ConformanceError, QueryError
 from govgraph.core.iris import short
@@ -27,7 +28,6 @@ from govgraph.core.resources import queries_dir, shapes_file
 if TYPE_CHECKING:
     from govgraph.rdf.built import Built
 
-SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
 
 @dataclass(frozen=True, order=True)
@@ -138,87 +138,6 @@ def load_shapes(path: Path | None = None) -> Graph:
     return g
 
 
-def _path_text(report: Graph, path) -> str:
-    if path is None:
-        return ""
-    if isinstance(path, URIRef):
-        return short(path)
-    return "(complex path)"
-
-
-
-
-class _ListWithSet(list):
-    """A list whose `in` asks a set: the same answers, without comparing the IRIs one by one."""
-
-    def __init__(self, items):
-        super().__init__(items)
-        self._members = frozenset(items)
-
-    def __contains__(self, item) -> bool:
-        return item in self._members
-
-
-def _faster_parameter_lookup() -> None:
-    """pySHACL checks each of a shape's predicates against its list of ~30 constraint parameters
-    (`p in list`) every time a shape is evaluated: a sixth of the validation's time on the real
-    data. It keeps that list in `pyshacl.shape.CONSTRAINT_PARAMS` on first use; putting the same
-    list there first, with a set behind `in`, changes nothing but the time. Left alone when
-    pySHACL's layout is not the one this was written for."""
-    try:
-        import pyshacl.shape as shape
-        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    except ImportError:
-        return
-    current = getattr(shape, "CONSTRAINT_PARAMS", None)
-    if current is not None and not (isinstance(current, tuple) and len(current) == 2):
-        return
-    if isinstance(ALL_CONSTRAINT_PARAMETERS, list) and isinstance(CONSTRAINT_PARAMETERS_MAP, dict):
-        shape.CONSTRAINT_PARAMS = (_ListWithSet(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
-
-
-def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shapes: Graph | None = None,
-                   origins: dict[str, str] | None = None, label: str | list[str] = "") -> Report:
-    """Validate the union of `data` (plus `context`: ontology, sources) against the shapes.
-
-    Findings are kept only for focus nodes of `data`, so problems of the context graphs are not
-    reported once per graph."""
-    import pyshacl
-
-    _faster_parameter_lookup()
-    origins = origins or {}
-    data = list(data)
-    union = Graph()
-    for g in data:
-        union += g
-    graph_of = {s: str(g.identifier) for g in data for s in g.subjects()}
-    ours = set(graph_of)
-    for g in context:
-        union += g
-    conforms, results, _ = pyshacl.validate(
-        union, shacl_graph=shapes if shapes is not None else load_shapes(), inference="none",
-        advanced=False, allow_warnings=True, abort_on_first=False, meta_shacl=False)
-    report = Report(graphs=list(label) if isinstance(label, list) else [label] if label else [])
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        if focus not in ours:
-            continue
-        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), "violation")
-        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
-        value = results.value(result, SH.value)
-        shape = results.value(result, SH.sourceShape)
-        component = results.value(result, SH.sourceConstraintComponent)
-        parent = next(iter(sorted(str(s) for s in _parent_shapes(shapes_or_default(shapes), shape))), "")
-        rule = short(parent) if parent else short(component) if component else ""
-        report.findings.append(Finding(
-            severity=severity, graph=graph_of[focus], focus=str(focus),
-            path=_path_text(results, results.value(result, SH.resultPath)),
-            message=messages[0] if messages else "does not conform", origin=origins.get(str(focus), ""),
-            value=(short(value) if isinstance(value, URIRef) else str(value)) if value is not None else "",
-            rule=rule.replace("https://w3id.org/govgraph/shapes#", "ggsh:")))
-    return report
-
-
 _SHAPES_CACHE: dict[str, Graph] = {}
 
 
@@ -230,14 +149,47 @@ def shapes_or_default(shapes: Graph | None) -> Graph:
     return _SHAPES_CACHE["default"]
 
 
-def _parent_shapes(shapes: Graph, shape) -> list:
-    """The named node shape a (blank) property shape belongs to, for the report's `rule`."""
-    if shape is None:
-        return []
-    if isinstance(shape, URIRef):
-        return [shape]
-    return [s for s in shapes.subjects(SH.property, shape) if isinstance(s, URIRef)] + \
-           [s for s in shapes.subjects(SH.sparql, shape) if isinstance(s, URIRef)]
+def _ntriples(g: Graph) -> bytes:
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def validate_graph(data: Iterable[Graph], *, context: Iterable[Graph] = (), shapes: Graph | None = None,
+                   origins: dict[str, str] | None = None, label: str | list[str] = "") -> Report:
+    """Validate the union of `data` (plus `context`: ontology, sources) against the shapes.
+
+    Findings are kept only for focus nodes of `data`, so problems of the context graphs are not
+    reported once per graph."""
+    return _validate([(str(g.identifier), _ntriples(g)) for g in data], [_ntriples(g) for g in context],
+                     shapes, origins, label)
+
+
+def _validate(data: list[tuple[str, bytes]], context: list[bytes], shapes: Graph | None,
+              origins: dict[str, str] | None, label: str | list[str]) -> Report:
+    """`validate_graph` on N-Triples: `data` as (graph IRI, N-Triples) pairs."""
+    from govgraph.validate import engine
+
+    origins = origins or {}
+    graph_of = {}
+    for iri, nt in data:
+        for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+            graph_of[_node(triple.subject)] = iri
+    report = Report(graphs=list(label) if isinstance(label, list) else [label] if label else [])
+    for result in engine.validate(b"".join([nt for _, nt in data] + context), shapes_or_default(shapes)):
+        if result.focus not in graph_of:
+            continue
+        rule = short(URIRef(result.top)) if result.top else short(URIRef(result.component))
+        report.findings.append(Finding(
+            severity=result.severity, graph=graph_of[result.focus], focus=result.focus,
+            path=short(URIRef(result.path)) if result.path not in ("", "(complex path)") else result.path,
+            message=result.message or "does not conform", origin=origins.get(result.focus, ""),
+            value=short(URIRef(result.value)) if result.value_is_iri else result.value,
+            rule=rule.replace("https://w3id.org/govgraph/shapes#", "ggsh:")))
+    return report
+
+
+def _node(term) -> str:
+    """A pyoxigraph node as `engine.Result` names it (an IRI, or `_:label`)."""
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
 def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | None = None,
@@ -245,8 +197,8 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
                     keys: dict[URIRef, str] | None = None, context_key: str = "",
                     countries: bool | None = None) -> Report:
     """Validate every country and scenario graph of a build (`graphs` as build.build returns them,
-    or a `Built` whose graphs are made only if validated: the ontology and sources graphs are used
-    as context, not validated as data).
+    or a `Built`, whose N-Triples are validated as they are: the ontology and sources graphs are
+    used as context, not validated as data).
 
     With a `memo` and the graphs' `keys` (mapping.graph_keys; `context_key`: mapping.sources_key
     without origins), a graph validated by an earlier build with the same key and context gets that
@@ -257,35 +209,31 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
     from govgraph.rdf.built import Built
 
     if isinstance(graphs, Built):
-        names, graph = graphs.iris, graphs.graph
+        names, ntriples = graphs.iris, graphs.ntriples
     else:
-        by_iri = {g.identifier: g for g in graphs}
-        names, graph = list(by_iri), by_iri.__getitem__
+        names = [g.identifier for g in graphs]
+        ntriples = _Serialised({str(g.identifier): g for g in graphs})
     kept = _Kept(memo, keys or {}, context_key)
-    shapes_graph = shapes
-
-    def shape_graph() -> Graph:
-        nonlocal shapes_graph
-        shapes_graph = shapes_graph if shapes_graph is not None else load_shapes()
-        return shapes_graph
-
     made: list = []
 
     def context() -> list:
-        """The ontology and the sources; a Built's sources as an index of its N-Triples (`_Indexed`),
-        all that `_reachable` reads of them, instead of their rdflib graph."""
+        """The ontology's N-Triples and the sources indexed (all that `_reachable` reads of them)."""
         if not made:
-            made.extend(graph(iri) for iri in names if iri == ONTOLOGY_GRAPH)
+            made.extend(ntriples[str(iri)] for iri in names if iri == ONTOLOGY_GRAPH)
             if SOURCES_GRAPH in names:
-                made.append(_Indexed(graphs.ntriples[str(SOURCES_GRAPH)], SOURCES_GRAPH)
-                            if isinstance(graphs, Built) else graph(SOURCES_GRAPH))
+                made.append(_Indexed(ntriples[str(SOURCES_GRAPH)]))
         return made
+
+    def run(iris: list[URIRef], label: str | list[str]) -> Report:
+        data = [(str(i), ntriples[str(i)]) for i in iris]
+        return _validate(data, _reachable(context(), [nt for _, nt in data]), shapes, origins, label)
 
     report = Report()
     if SOURCES_GRAPH in names and countries is not True:  # the sources themselves, the ontology as context
-        report.extend(kept.findings(SOURCES_GRAPH, lambda: validate_graph(
-            [graph(SOURCES_GRAPH)], context=[graph(ONTOLOGY_GRAPH)] if ONTOLOGY_GRAPH in names else [],
-            shapes=shape_graph(), origins=origins, label=str(SOURCES_GRAPH)), own_context=True))
+        report.extend(kept.findings(SOURCES_GRAPH, lambda: _validate(
+            [(str(SOURCES_GRAPH), ntriples[str(SOURCES_GRAPH)])],
+            [ntriples[str(ONTOLOGY_GRAPH)]] if ONTOLOGY_GRAPH in names else [], shapes, origins,
+            str(SOURCES_GRAPH)), own_context=True))
     data = sorted(iri for iri in names
                   if iri not in (ONTOLOGY_GRAPH, SOURCES_GRAPH) and not str(iri).startswith(str(INFERRED_GRAPH)))
     # Country graphs never share a subject (their IRIs are minted per country), so they are checked
@@ -294,70 +242,61 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
     country_graphs = [iri for iri in data if "/scenario/" not in str(iri)] if countries is not False else []
     todo = [iri for iri in country_graphs if not kept.reuse(iri, report)]
     if todo:
-        found = validate_graph([graph(i) for i in todo], context=_reachable(context(), [graph(i) for i in todo]),
-                               shapes=shape_graph(), origins=origins, label=[str(i) for i in todo])
+        found = run(todo, [str(i) for i in todo])
         for iri in todo:
             kept.keep(iri, [f for f in found.findings if f.graph == str(iri)])
         report.extend(found)
     for iri in data if countries is not True else []:
         if "/scenario/" in str(iri):
-            report.extend(kept.findings(iri, lambda iri=iri: validate_graph(
-                [graph(iri)], context=_reachable(context(), [graph(iri)]), shapes=shape_graph(), origins=origins,
-                label=str(iri))))
+            report.extend(kept.findings(iri, lambda iri=iri: run([iri], str(iri))))
     return report
 
 
+class _Serialised(dict):
+    """Graph IRI → N-Triples of rdflib graphs, each serialised when first asked for."""
+
+    def __init__(self, graphs: dict[str, Graph]):
+        super().__init__()
+        self._graphs = graphs
+
+    def __missing__(self, iri: str) -> bytes:
+        self[iri] = _ntriples(self._graphs[iri])
+        return self[iri]
+
+
 class _Indexed:
-    """A graph's canonical N-Triples in an in-memory pyoxigraph store, answering the two patterns
-    `_reachable` asks as rdflib would (loading it is much faster than building its rdflib graph)."""
+    """A graph's N-Triples in an in-memory pyoxigraph store, for `_reachable` to walk."""
 
-    def __init__(self, ntriples: bytes, identifier: URIRef):
-        import pyoxigraph as ox
-
-        self.identifier = identifier
+    def __init__(self, ntriples: bytes):
         self.store = ox.Store()
         self.store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
 
-    def triples(self, pattern: tuple) -> Iterable[tuple]:
-        import pyoxigraph as ox
-        from rdflib import BNode
 
-        from govgraph.rdf.serialise import rdflib_term
-
-        def term(t):
-            return None if t is None else ox.BlankNode(str(t)) if isinstance(t, BNode) else ox.NamedNode(str(t))
-
-        s, _, o = pattern
-        for q in self.store.quads_for_pattern(term(s), None, term(o)):
-            yield rdflib_term(q.subject), rdflib_term(q.predicate), rdflib_term(q.object)
-
-
-def _reachable(context: list, data: list[Graph]) -> list[Graph]:
-    """The context a validation of `data` can reach: the ontology whole (sh:class needs its class
-    tree), and of the sources graph the part that the data's nodes lead to, link by link, and the
-    statements about those nodes. pySHACL validates every target of the graph it is given, and the
-    sources graph's own targets (hundreds of sources) are checked on their own, so leaving the
-    sources the data never names out of each run saves the time, not a finding."""
-    from govgraph.core.iris import SOURCES_GRAPH
-
-    out = []
-    for g in context:
-        if g.identifier != SOURCES_GRAPH:
-            out.append(g)
+def _reachable(context: list, data: list[bytes]) -> list[bytes]:
+    """The context a validation of `data` (N-Triples) can reach: the ontology whole (sh:class needs
+    its class tree), and of the sources (an `_Indexed` context) the part that the data's nodes lead
+    to, link by link, and the statements about those nodes. Validation checks every target of the
+    graph it is given, and the sources graph's own targets (hundreds of sources) are checked on
+    their own, so leaving the sources the data never names out of each run saves the time, not a
+    finding."""
+    out: list[bytes] = []
+    for part in context:
+        if not isinstance(part, _Indexed):
+            out.append(part)
             continue
-        nodes = {n for d in data for t in d for n in (t[0], t[2]) if not isinstance(n, Literal)}
-        part = Graph(identifier=g.identifier)
+        nodes = {n for nt in data for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
+                 for n in (t.subject, t.object) if not isinstance(n, ox.Literal)}
+        kept: set = set()
         todo, seen = list(nodes), set(nodes)
         while todo:
-            for triple in g.triples((todo.pop(), None, None)):
-                part.add(triple)
-                if not isinstance(triple[2], Literal) and triple[2] not in seen:
-                    seen.add(triple[2])
-                    todo.append(triple[2])
+            for quad in part.store.quads_for_pattern(todo.pop(), None, None):
+                kept.add(quad.triple)
+                if not isinstance(quad.object, ox.Literal) and quad.object not in seen:
+                    seen.add(quad.object)
+                    todo.append(quad.object)
         for node in nodes:
-            for triple in g.triples((None, None, node)):
-                part.add(triple)
-        out.append(part)
+            kept.update(quad.triple for quad in part.store.quads_for_pattern(None, None, node))
+        out.append(ox.serialize(sorted(kept, key=str), format=ox.RdfFormat.N_TRIPLES) if kept else b"")
     return out
 
 
