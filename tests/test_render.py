@@ -106,6 +106,26 @@ def test_same_input_same_html(real_build: Path, tmp_path: Path):
 
 
 
+def test_pages_link_the_files_another_process_is_still_writing(kitchen_sink_build: Path, tmp_path: Path):
+    """A build draws the pages while a child process writes the graphs' files and the dumps: the
+    pages it links from must not depend on which of those are on disk yet."""
+    from govgraph.site import pages
+
+    copy = tmp_path / "out"
+    shutil.copytree(kitchen_sink_build, copy, ignore=shutil.ignore_patterns("screenshots"))
+    pages.write_site(copy)
+    drawn = {p: (copy / p).read_bytes() for p in ("index.html", "countries/zz.html")}
+    coming = ["govgraph.trig", "govgraph.nq", "graphs/zz.ttl", "graphs/zz.jsonld", "graphs/zz.nt"]
+    assert all(f"graphs/zz.{ext}".encode() in drawn["countries/zz.html"] for ext in ("ttl", "jsonld", "nt"))
+    for path in coming:
+        (copy / path).unlink()
+    pages.write_site(copy, coming=coming)
+    assert {p: (copy / p).read_bytes() for p in drawn} == drawn
+    pages.write_site(copy)  # not there, not coming: not linked
+    assert b"graphs/zz.ttl" not in (copy / "countries" / "zz.html").read_bytes()
+    assert b"govgraph.trig" not in (copy / "index.html").read_bytes()
+
+
 def test_a_map_of_any_day_reads_the_numbers_the_site_reads(real_build: Path):
     """`govgraph map` and notebooks analyse on the fly; the site reads out/analysis/: one path, so the
     same day gives the same document (metrics rounded alike), field for field."""

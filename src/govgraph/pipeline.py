@@ -52,6 +52,16 @@ def graph_file_stem(iri: str) -> str:
     return str(iri).removeprefix(vocab.GRAPH).replace("/", "-")
 
 
+def graph_files(iri: str) -> list[str]:
+    """The files under graphs/ that `write_graph_files` writes for the graph `iri`."""
+    stem = graph_file_stem(iri)
+    return [f"graphs/{stem}.{suffix}" for suffix in ("nt", "ttl", "jsonld", "owl")
+            if suffix != "owl" or iri == str(iris.ONTOLOGY_GRAPH)]
+
+
+DUMPS = ("govgraph.trig", "govgraph.nq", "void.ttl")  # what `_write_files` writes besides the graphs'
+
+
 def load(data_dir: Path, memo: Memo | None = None) -> Dataset:
     return loader.load(data_dir, memo)
 
@@ -66,17 +76,17 @@ def write_graph_files(folder: Path, ntriples: dict[str, bytes], graph: Callable[
     (folder / "graphs").mkdir(parents=True, exist_ok=True)
     writers = {"ttl": serialise.to_turtle, "jsonld": serialise.to_jsonld, "owl": serialise.to_rdfxml}
     for iri, nt in ntriples.items():
-        stem = graph_file_stem(iri)
-        (folder / "graphs" / f"{stem}.nt").write_bytes(nt)
-        for suffix, write in writers.items():
-            if suffix == "owl" and iri != str(iris.ONTOLOGY_GRAPH):
-                continue
-            key = digest(code_digest(), suffix, iri, nt)
-            data = memo.get(key)
-            if data is None:
-                data = write(graph(iri), nt)
-                memo.put(key, data)
-            (folder / "graphs" / f"{stem}.{suffix}").write_bytes(data)
+        for path in graph_files(iri):
+            suffix = path.rsplit(".", 1)[1]
+            if suffix == "nt":
+                data = nt
+            else:
+                key = digest(code_digest(), suffix, iri, nt)
+                data = memo.get(key)
+                if data is None:
+                    data = writers[suffix](graph(iri), nt)
+                    memo.put(key, data)
+            (folder / path).write_bytes(data)
             if suffix == "ttl":
                 turtle[iri] = data
         summary.graphs[iri] = nt.count(b"\n")
@@ -100,16 +110,12 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     whose cache/ may spare work; `memo`: results kept between builds (this build's cache/);
     `stored(summary)` is called once the store is loaded (so its readers can start)."""
     summary = BuildSummary(out=folder, as_of=as_of)
-    turtle: dict[str, bytes] = {}
     ntriples = dict(built.ntriples)
-    progress("Writing graph files")
-    write_graph_files(folder, ntriples, built.graph, summary, turtle, memo.sub("graphs"))
+    summary.graphs = {iri: nt.count(b"\n") for iri, nt in ntriples.items()}
     (folder / "context.jsonld").write_bytes(
         (json.dumps(serialise.jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8"))
     progress("Writing coverage")
     write_coverage(folder, dataset, as_of, summary)
-    progress("Documenting the ontology")
-    document_ontology(folder, previous)
     progress("Importing the analysis")  # here, where the build would otherwise wait for the reasoner
     from govgraph.analysis import run
     from govgraph.site import pages
@@ -124,9 +130,10 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     summary.digests = {iri: digest(nt) for iri, nt in ntriples.items()}
     from govgraph.core.background import Background
 
-    # the files only this step writes, in a process of its own beside the store and the analyses
-    files = Background(_with_hits, memo, lambda: _write_files(folder, extra, ntriples, turtle, summary.digests,
-                                                              dataset, as_of, memo))
+    # the graphs' files and the dumps, in a process of its own beside the store and the analyses (at
+    # a lower priority: they are needed only at the end)
+    files = Background(_with_hits, memo, lambda: _write_files(folder, built, extra, ntriples, summary.digests,
+                                                              dataset, as_of, memo), nice=10)
     try:
         progress("Loading the embedded store")
         from govgraph.store import embedded
@@ -142,7 +149,8 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
         progress("Drawing the maps and the site")
         sources = ntriples.get(str(iris.SOURCES_GRAPH), b"")  # the pages cite them in their tooltips
         pages.write_site(folder, years=years, kept=memo.sub("pages"),
-                         inputs={cc: digest(key, sources) for cc, key in inputs.items()})
+                         inputs={cc: digest(key, sources) for cc, key in inputs.items()},
+                         coming=[*DUMPS, *(f for iri in ntriples for f in graph_files(iri))])
         progress("Writing the dumps")
         memo.hits.extend(files.result()[1])
     except BaseException:
@@ -159,12 +167,15 @@ def write_artefacts(folder: Path, built: Built, dataset: Dataset, as_of: dt.date
     return summary
 
 
-def _write_files(folder: Path, extra: dict[str, Reasoned], ntriples: dict[str, bytes], turtle: dict[str, bytes],
+def _write_files(folder: Path, built: Built, extra: dict[str, Reasoned], ntriples: dict[str, bytes],
                  digests: dict[str, str], dataset: Dataset, as_of: dt.date, memo: Memo) -> None:
-    """The reasoner's graph files, the whole dataset's dumps (TriG, N-Quads) and its VoID
-    description (the build writes them in a child process)."""
+    """Every graph's files (`built`'s and the reasoner's `extra`), the whole dataset's dumps (TriG,
+    N-Quads) and its VoID description (the build writes them in a child process)."""
     from govgraph.exports import void
 
+    turtle: dict[str, bytes] = {}
+    write_graph_files(folder, built.ntriples, built.graph, BuildSummary(out=folder, as_of=as_of), turtle,
+                      memo.sub("graphs"))
     write_graph_files(folder, {iri: r.ntriples for iri, r in extra.items()}, lambda iri: extra[iri].graph,
                       BuildSummary(out=folder, as_of=as_of), turtle, memo.sub("graphs"))
     dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(digests.items())))
@@ -260,11 +271,11 @@ def run_build(data_dir: Path, out: Path, *, as_of: dt.date = BASELINE,
               progress: Progress = lambda step: None, strict: bool = False) -> BuildSummary:
     """The main job. Raises DataError (nothing written) when the curated data has problems.
 
-    Three processes share the work (`background.Background`), forked once the graphs are built:
-    the reasoner (a JVM, for most of its time), since the store and everything after it wait for
-    its graphs; the shape validation, needed only at the end, at a lower CPU priority; everything
-    else here, in an order that gives the wait for the reasoner work to do (files, coverage, the
-    ontology's documentation, imports)."""
+    Processes share the work (`background.Background`): the reasoner (a JVM, for most of its time),
+    forked once the data is loaded, since the store and everything after it wait for its graphs;
+    what is needed only at the end (the ontology's documentation, the shape validation, the graphs'
+    files and dumps, the checks), at a lower CPU priority; everything else here, the store, the
+    analyses and the pages, which wait for the reasoner."""
     out = outdir.check(out, data_dir)
     with outdir.locked(out):
         return _build_into(data_dir, out, as_of=as_of, progress=progress, strict=strict)
@@ -287,6 +298,8 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         keys = mapping.graph_keys(dataset)
         reasoner = Background(_reason, dataset, keys, memo.sub("built"), as_of, cache, tmp)
         children.append(reasoner)
+        docs = Background(document_ontology, tmp, out, nice=10)  # needed only at the end
+        children.append(docs)
         progress("Building graphs")
         built = Built(dataset, memo.sub("built"), keys)
         # the shapes in two processes (the countries' run; the sources, scenarios and phases), so the
@@ -308,6 +321,8 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
 
         summary = write_artefacts(tmp, built, dataset, as_of, progress, inferred=inferred, previous=out,
                                   memo=memo, stored=stored)
+        progress("Documenting the ontology")
+        docs.result()
         progress("Validating the shapes")
         from govgraph.validate.shapes import Report
 

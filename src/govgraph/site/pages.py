@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -539,7 +539,7 @@ def _country_pages(out: Path, drawing: dict[str, tuple[str | None, Callable[[Any
 
 def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                years: dict[str, timeline.Years] | None = None, kept: Memo | None = None,
-               inputs: dict[str, str] | None = None) -> SiteReport:
+               inputs: dict[str, str] | None = None, coming: Iterable[str] = ()) -> SiteReport:
     """The static site of a build: ``index.html``, ``countries/<cc>.html``, ``compare.html``,
     ``scenarios.html`` and ``scenarios/<id>.html``, ``years.html`` (every country over time),
     ``queries.html``, ``static/``.
@@ -550,8 +550,14 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     analysed here when not given, for the year controls. With `kept` (a Memo) and `inputs` (view →
     a digest of everything in the store its pages show: its graph, its inferences, the sources; a view
     is a country, a scenario or a phase, as `pipeline.view_inputs` names them), a page an earlier
-    build made from the same inputs and analysis is not drawn again."""
+    build made from the same inputs and analysis is not drawn again. `coming`: files (paths under
+    `out`) another process is still writing, which the pages link to as if they were there."""
     out = Path(out)
+    coming = set(coming)
+
+    def present(path: str) -> bool:
+        return path in coming or (out / path).exists()
+
     folder = out / "analysis"
     inputs = inputs or {}
     opened_here = source is None
@@ -576,7 +582,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
                  {"href": f"../analysis/{cc}.json", "text": "analysis with every metric (JSON)"}]
         links += [{"href": f"../graphs/{cc}.{ext}", "text": f"the country graph ({label})"}
                   for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
-                  if (graphs_dir / f"{cc}.{ext}").exists()]
+                  if present(f"graphs/{cc}.{ext}")]
         key = digest(code_digest(), "country page", cc, inputs[cc], raw[cc], _name(names, cc), repr(links),
                      repr(years[cc].years) if cc in years else "") if cc in inputs else None
 
@@ -682,7 +688,7 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
     for cc in ccs:
         ind = docs[cc]["indicators"]
         links = [{"href": f"analysis/{cc}.md", "text": "report"}]
-        links += [{"href": f"graphs/{cc}.ttl", "text": "Turtle"}] if (graphs_dir / f"{cc}.ttl").exists() else []
+        links += [{"href": f"graphs/{cc}.ttl", "text": "Turtle"}] if present(f"graphs/{cc}.ttl") else []
         countries.append({"cc": cc, "code": cc.upper(), "name": _name(names, cc), "focus": cc.upper() == focus,
                           "lead": ind.get("lead_label") or "none designated",
                           "placement": _code_label(ind.get("lead_placement")) or "–",
@@ -696,9 +702,10 @@ def write_site(out: Path, source: Any = None, *, focus: str | None = None,
         ("govgraph.trig", "every named graph in one file (TriG)"), ("govgraph.nq", "the same as N-Quads"),
         ("context.jsonld", "the JSON-LD context"), ("coverage.md", "what the data covers, and the known gaps"),
         ("analysis/compare.csv", "every country on the same indicators (CSV)"),
-        ("analysis/scenarios.csv", "what each scenario changes (CSV)")) if (out / p).exists()]
-    downloads += [{"href": f"graphs/{p.name}", "text": f"graphs/{p.name}", "note": ""}
-                  for p in sorted(graphs_dir.glob("*.ttl"))]
+        ("analysis/scenarios.csv", "what each scenario changes (CSV)")) if present(p)]
+    downloads += [{"href": p, "text": p, "note": ""}
+                  for p in sorted({f"graphs/{f.name}" for f in graphs_dir.glob("*.ttl")}
+                                  | {p for p in coming if p.startswith("graphs/") and p.endswith(".ttl")})]
     written.append(_listing(out, "index.html", kept, root="", title="Countries", countries=countries,
                             scenarios=scen_rows, downloads=downloads, as_of=as_of, uses_maps=False))
 
