@@ -603,13 +603,12 @@ def copy_records(country: CountryFile) -> CountryFile:
 def snapshot(country: CountryFile, day: dt.date) -> CountryFile:
     """The arrangement on `day`: only the records (and memberships) that hold then.
 
-    A deep copy of the records, so a view can be changed without touching the country; the YAML
-    nodes they point at (for error locations, never changed) are shared, not copied: copying them
-    was most of the cost of a snapshot."""
-    copy = copy_records(country)
-    for section in SECTION_KINDS:
-        kept = [r for r in getattr(copy, section) if r.holds_on(day)]
-        setattr(copy, section, kept)
+    A deep copy of the records that hold (only those are copied), so a view can be changed without
+    touching the country; the YAML nodes they point at (for error locations, never changed) are
+    shared, not copied: copying them was most of the cost of a snapshot."""
+    holding = country.model_copy(update={section: [r for r in getattr(country, section) if r.holds_on(day)]
+                                         for section in SECTION_KINDS})
+    copy = copy_records(holding)
     for body in copy.coordination_bodies:
         body.members = [
             m

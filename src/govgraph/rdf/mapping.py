@@ -45,6 +45,7 @@ from govgraph.curated.model import (
     SourceDecl,
     record_id,
 )
+from govgraph.rdf.serialise import new_graph
 
 # institution kind → the class its institutions belong to (gg:kindClass on the kind's concept)
 KIND_CLASS = {kind: URIRef(str(GG) + k.owl_class.removeprefix("gg:")) for kind, k in NODE_KINDS.items()
@@ -438,7 +439,7 @@ def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *
     """One country's graph. `curation`: also the curators' searches and the standard cast's role
     assessments (the published graph has them; the reasoner's snapshots do not need them).
     `groups`: the country's memberships of intergovernmental organisations (`Dataset.groups_of`)."""
-    g = Graph(identifier=country_graph_iri(country.code))
+    g = new_graph(country_graph_iri(country.code))
     _bind(g, country.code)
     builder = _CountryBuilder(country, g, origins)
     builder.build(searches=curation, assessments=curation)
@@ -450,7 +451,7 @@ def country_graph(country: CountryFile, origins: dict[str, str] | None = None, *
 def scenario_graph(scenario: ScenarioFile, view: CountryFile, origins: dict[str, str] | None = None) -> Graph:
     """The scenario's own graph: the whole arrangement it describes, plus what the scenario is."""
     head = scenario.scenario
-    g = Graph(identifier=scenario_graph_iri(head.id))
+    g = new_graph(scenario_graph_iri(head.id))
     _bind(g, view.code)
     builder = _CountryBuilder(view, g, origins)
     builder.build()
@@ -504,7 +505,7 @@ def phase_graph(scenario: ScenarioFile, order: int, view: CountryFile,
                 origins: dict[str, str] | None = None) -> Graph:
     """The whole arrangement after phase `order` (from 1), with the scenario and the phase itself:
     analysable, queryable and mapped like a scenario."""
-    g = Graph(identifier=phase_graph_iri(scenario.scenario.id, order))
+    g = new_graph(phase_graph_iri(scenario.scenario.id, order))
     _bind(g, view.code)
     builder = _CountryBuilder(view, g, origins)
     builder.build()
@@ -514,7 +515,7 @@ def phase_graph(scenario: ScenarioFile, order: int, view: CountryFile,
 
 
 def sources_graph(sources: dict[str, SourceDecl], origins: dict[str, str] | None = None) -> Graph:
-    g = Graph(identifier=SOURCES_GRAPH)
+    g = new_graph(SOURCES_GRAPH)
     _bind(g)
     for sid, s in sorted(sources.items()):
         node = source_iri(sid)
@@ -544,7 +545,7 @@ def ontology_graph() -> Graph:
     parsed = Graph()
     for path in ontology_files():
         parsed.parse(path, format="turtle")
-    g = Graph(identifier=ONTOLOGY_GRAPH)
+    g = new_graph(ONTOLOGY_GRAPH)
     _bind(g)
     for triple in to_canonical_graph(parsed):
         g.add(triple)

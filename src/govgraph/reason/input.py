@@ -13,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from govgraph.core.vocab import CONCEPT, GG, ID, SOURCE
+from govgraph.rdf.serialise import new_graph
 
 # Datatypes HermiT accepts (OWL 2 datatype map, the ones we use); others are left out of its input.
 _OWL2_DATATYPES = {XSD.boolean, XSD.decimal, XSD.integer, XSD.string, XSD.language, XSD.double,
@@ -27,7 +28,7 @@ def reasoner_input(ontology: Graph, data: Iterable[Graph], *, prune: bool = Fals
     """The merged graph HermiT sees: the ontology whole, the data without what no axiom uses.
     `prune` also leaves out the provenance no axiom reasons with (`_prune`)."""
     datatype_props = set(ontology.subjects(RDF.type, OWL.DatatypeProperty))
-    merged = Graph()
+    merged = new_graph()
     for t in ontology:
         if isinstance(t[2], Literal) and t[2].datatype is not None and t[2].datatype not in _OWL2_DATATYPES:
             continue  # e.g. dcterms:issued "2014-07-15"^^xsd:date on an annotation
