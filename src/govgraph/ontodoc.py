@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from govgraph.core.errors import ExternalToolError
 from govgraph.core.resources import ontology_files
+from govgraph.rdf.serialise import new_graph
 
 PYLODE_VERSION = "3.4.1"
 
@@ -67,7 +68,7 @@ def manchester(g: Graph, node) -> str:
 
 
 def _for_pylode(ontology: Graph) -> Graph:
-    g = Graph()
+    g = new_graph()
     for prefix, ns in ontology.namespaces():
         g.bind(prefix, ns, override=True)
     for t in ontology:
@@ -108,7 +109,7 @@ def _pylode():
 
 
 def ontology_graph() -> Graph:
-    g = Graph()
+    g = new_graph()
     for path in ontology_files():
         g.parse(path, format="turtle")
     return g

@@ -49,18 +49,20 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
     the initial year's picture, so the control draws it from these tables and the first map need not
     carry its tooltips (`map_page` leaves them out): the page carries each once."""
     pos = union_layout(docs)
-    tables: dict[str, dict[str, int]] = {"values": {}, "blocks": {}}
+    tables: dict[str, dict[Any, int]] = {"values": {}, "blocks": {}}
     out: dict[str, list[Any]] = {"values": [], "blocks": []}
     keys: dict[str, list[str]] = {"node": [], "edge": [], "finding": []}
     records: dict[str, list[Any]] = {"node": [], "edge": [], "finding": []}
-    seen: dict[str, dict[str, int]] = {"node": {}, "edge": {}, "finding": {}}
+    seen: dict[str, dict[tuple, int]] = {"node": {}, "edge": {}, "finding": {}}
 
     def intern(value: Any, table: str) -> int:
-        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-        if text not in tables[table]:
-            tables[table][text] = len(out[table])
+        # a JSON value's identity: its type and itself for a scalar, its canonical text otherwise
+        key = (float, repr(value)) if isinstance(value, float) else (type(value), value) \
+            if isinstance(value, (str, int, type(None))) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if key not in tables[table]:
+            tables[table][key] = len(out[table])
             out[table].append(value)
-        return tables[table][text]
+        return tables[table][key]
 
     def pack(record: dict[str, Any], kind: str) -> int:
         """A record as the indices of its values (in the order of `keys[kind]`, -1: absent); tooltip
@@ -71,11 +73,11 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
             if k not in keys[kind]:
                 keys[kind].append(k)
         packed = [intern(record[k], "values") if k in record else -1 for k in keys[kind]]
-        text = json.dumps(packed)
-        if text not in seen[kind]:
-            seen[kind][text] = len(records[kind])
+        key = tuple(packed)
+        if key not in seen[kind]:
+            seen[kind][key] = len(records[kind])
             records[kind].append(packed)
-        return seen[kind][text]
+        return seen[kind][key]
 
     pictures = []
     lever_labels: dict[str, str] = {}
