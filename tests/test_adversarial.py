@@ -231,3 +231,36 @@ def test_the_cli_exits_2_without_a_traceback_and_leaves_out_as_it_was(tmp_path, 
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "nothing was written" in result.stderr
     assert {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+
+
+@pytest.mark.parametrize("newlines", [True, False])
+def test_text_is_refused_for_exactly_the_characters_the_rules_name(newlines):
+    """`clean_text` looks at a text character by character only when a quick search finds a refused
+    one: over the first three planes, it refuses a character exactly when the rules say so."""
+    from govgraph.curated.model import _BIDI_CONTROLS, clean_text
+
+    def refused(code: int) -> bool:
+        return (0xD800 <= code <= 0xDFFF or chr(code) in _BIDI_CONTROLS
+                or ((code < 32 or 0x7F <= code <= 0x9F) and not (newlines and chr(code) in "\n\t")))
+
+    wrong = []
+    for code in range(0x30000):
+        try:
+            clean_text(f"a{chr(code)}b", newlines=newlines)
+            ok = True
+        except ValueError:
+            ok = False
+        if ok == refused(code):
+            wrong.append(hex(code))
+    assert not wrong
+    assert refused(0x202E) and refused(0x0D) and refused(0xD800) and not refused(ord("é"))
+
+
+def test_nesting_is_located_where_it_first_passes_the_limit():
+    from govgraph.curated.yamlsafe import MAX_DEPTH, _too_deep
+
+    flow = "a: 1\nb: " + "[" * MAX_DEPTH + "{x: 1}" + "]" * MAX_DEPTH + "\n"
+    assert _too_deep(flow) == (2, 4 + MAX_DEPTH)  # the first bracket past the limit
+    assert _too_deep("a: [1, {b: [2]}]\n" * 50) is None  # closed brackets count down again
+    block = "a:\n" + " " * (4 * MAX_DEPTH + 1) + "b: 1\n"
+    assert _too_deep(block) == (2, 4 * MAX_DEPTH + 2)

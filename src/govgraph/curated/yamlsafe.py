@@ -38,6 +38,15 @@ try:  # libyaml's parser, when ruamel.yaml.clib is installed (CPython); else the
             self.comment_handling = None
             _Constructor.__init__(self, preserve_quotes=None, loader=self)
             VersionedResolver.__init__(self, None, loader=self)
+            self._version: Any = None
+
+        @property
+        def processing_version(self) -> Any:
+            """ruamel's answer, worked out once per document: the resolver asks for every scalar,
+            and over libyaml's parser each answer takes two failed attribute lookups."""
+            if self._version is None:
+                self._version = VersionedResolver.processing_version.fget(self)  # type: ignore[attr-defined]
+            return self._version
 except ImportError:  # pragma: no cover - depends on the installation
     _CLoader = None
 
@@ -61,6 +70,9 @@ def _flow_depth(text: str) -> int:
     return deepest
 
 
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _too_deep(text: str) -> tuple[int, int] | None:
     """Line and column where nesting (flow brackets, or block indentation) first passes MAX_DEPTH."""
     depth = 0
@@ -68,12 +80,12 @@ def _too_deep(text: str) -> tuple[int, int] | None:
         indent = len(line) - len(line.lstrip(" "))
         if indent > 4 * MAX_DEPTH:
             return number, indent + 1
-        for column, char in enumerate(line, start=1):
-            if char in "[{":
+        for bracket in _BRACKET.finditer(line):
+            if bracket.group() in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return number, column
-            elif char in "]}":
+                    return number, bracket.start() + 1
+            else:
                 depth = max(depth - 1, 0)
     return None
 
