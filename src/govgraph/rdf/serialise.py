@@ -130,8 +130,8 @@ XSD_STRING, XSD_BOOLEAN = str(XSD.string), str(XSD.boolean)
 
 
 def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
-    """JSON-LD with our prefixes as its context: one node per subject (sorted by @id), keys and
-    values sorted, so bytes are stable. Written here from the sorted N-Triples because rdflib's
+    """JSON-LD with our prefixes as its context: one node per subject (sorted by @id) and per line,
+    keys and values sorted, so bytes are stable. Written here from the sorted N-Triples because rdflib's
     serializer took most of the build's writing time; tests read it back with rdflib's parser."""
     nt = ntriples if ntriples is not None else to_ntriples(g)
     context = {p: ns for p, ns in PREFIXES.items() if ("<" + ns).encode() in nt}
@@ -176,5 +176,9 @@ def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
             else:
                 item[key] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
         graph.append(item)
-    doc = {"@context": context, "@graph": graph}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    # one node a line: json's C encoder writes no indented text, and the file still reads (and
+    # diffs) node by node
+    lines = [json.dumps(node, ensure_ascii=False, sort_keys=True) for node in graph]
+    text = '{\n "@context": ' + json.dumps(context, ensure_ascii=False, sort_keys=True) + ',\n "@graph": [\n  ' \
+        + ",\n  ".join(lines) + "\n ]\n}\n"
+    return text.encode("utf-8")

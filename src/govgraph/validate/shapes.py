@@ -169,12 +169,13 @@ def _validate(data: list[tuple[str, bytes]], context: list[bytes], shapes: Graph
     from govgraph.validate import engine
 
     origins = origins or {}
-    graph_of = {}
-    for iri, nt in data:
+    report = Report(graphs=list(label) if isinstance(label, list) else [label] if label else [])
+    results = engine.validate(b"".join([nt for _, nt in data] + context), shapes_or_default(shapes))
+    graph_of = {}  # a subject of the data → its graph (worked out only when there is a result)
+    for iri, nt in data if results else []:
         for triple in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
             graph_of[_node(triple.subject)] = iri
-    report = Report(graphs=list(label) if isinstance(label, list) else [label] if label else [])
-    for result in engine.validate(b"".join([nt for _, nt in data] + context), shapes_or_default(shapes)):
+    for result in results:
         if result.focus not in graph_of:
             continue
         rule = short(URIRef(result.top)) if result.top else short(URIRef(result.component))
