@@ -38,6 +38,8 @@ def test_same_input_gives_byte_identical_files(tmp_path, kitchen_sink_build):
     # not on a terminal (a log): one line per step as it starts, no spinner
     steps = [line for line in result.stderr.splitlines() if line.endswith("…")]
     assert steps[:2] == ["Loading curated data…", "Building graphs…"] and len(steps) >= 8, result.stderr
+    # the process ends at once after a build (cli.main), its summary written out to the last line
+    assert "quads →" in result.stdout and result.stdout.rstrip().endswith("s)"), result.stdout[-300:]
     first, second = files_of(kitchen_sink_build), files_of(again)
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []
