@@ -68,9 +68,13 @@ def manchester(g: Graph, node) -> str:
 
 
 def _for_pylode(ontology: Graph) -> Graph:
-    g = new_graph()
+    # only the prefixes some term starts with: pyLODE lists those, and looks through every bound
+    # prefix for each term of the graph (rdflib binds some thirty by default: most of its time)
+    terms = {str(term) for triple in ontology for term in triple}
+    g = Graph(store="SimpleMemory", bind_namespaces="none")
     for prefix, ns in ontology.namespaces():
-        g.bind(prefix, ns, override=True)
+        if any(term.startswith(str(ns)) for term in terms):
+            g.bind(prefix, ns, override=True)
     for t in ontology:
         g.add(t)
     # pyLODE picks one label per term for its headings and anchors, whichever comes first: give it the

@@ -13,6 +13,7 @@ time for nothing the shapes need.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -273,6 +274,21 @@ class _Indexed:
         self.store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
 
 
+_IRI = re.compile(rb"<([^<>\"{}|^`\\\x00-\x20]*)>")
+
+
+def _iris(ntriples: bytes) -> set:
+    """Every IRI `ntriples` names, as pyoxigraph nodes: read off the text, as `<…>`, without parsing
+    it (text in a literal that looks like an IRI is looked up too, and found nowhere)."""
+    found = set()
+    for iri in set(_IRI.findall(ntriples)):
+        try:
+            found.add(ox.NamedNode(iri.decode("utf-8")))
+        except ValueError:
+            pass
+    return found
+
+
 def _reachable(context: list, data: list[bytes]) -> list[bytes]:
     """The context a validation of `data` (N-Triples) can reach: the ontology whole (sh:class needs
     its class tree), and of the sources (an `_Indexed` context) the part that the data's nodes lead
@@ -285,8 +301,7 @@ def _reachable(context: list, data: list[bytes]) -> list[bytes]:
         if not isinstance(part, _Indexed):
             out.append(part)
             continue
-        nodes = {n for nt in data for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)
-                 for n in (t.subject, t.object) if not isinstance(n, ox.Literal)}
+        nodes = {node for nt in data for node in _iris(nt)}
         kept: set = set()
         todo, seen = list(nodes), set(nodes)
         while todo:
