@@ -523,8 +523,8 @@ def validate_view(view: Graph, shapes: Graph) -> dict:
         n = len(set(view.subjects(RDF.type, cls)))
         if n:
             targets[str(cls)] = n
-    return {"conforms": not any(r.severity == "violation" for r in results), "focus_nodes": dict(sorted(targets.items())),
-            "violations": dict(sorted(groups.items()))}
+    return {"conforms": not any(r.severity == "violation" for r in results),
+            "focus_nodes": dict(sorted(targets.items())), "violations": dict(sorted(groups.items()))}
 
 
 # -- the command's entry point --------------------------------------------------------------------

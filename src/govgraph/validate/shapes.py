@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from govgraph.rdf.built import Built
 
 
-
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem: where (graph, focus node, path), what (message), how bad (severity), and the
