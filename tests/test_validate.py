@@ -343,3 +343,26 @@ def _copy_as(g: Graph) -> Graph:
     for t in g:
         out.add(t)
     return out
+
+
+def test_a_process_that_validated_can_still_fork_a_validation(real_build):
+    """rudof keeps worker threads once it has validated a large graph, and a process forked after
+    that hung in its next validation (a test run validates, then builds): rudof runs only in child
+    processes, so the process that asks stays without them."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from govgraph.core.background import Background\n"
+        "from govgraph.validate import engine, shapes\n"
+        "data = b''.join(p.read_bytes() for p in sorted(Path(sys.argv[1]).glob('graphs/*.nt')))\n"
+        "engine.validate(data, shapes.load_shapes())\n"
+        "print('threads', len(os.listdir('/proc/self/task')))\n"
+        "part = data[:200000].rsplit(b'\\n', 1)[0] + b'\\n'\n"
+        "print('child', type(Background(engine.validate, part, shapes.load_shapes()).result()).__name__)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(real_build)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "threads 1" in result.stdout and "child list" in result.stdout, result.stdout

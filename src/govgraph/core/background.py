@@ -23,6 +23,13 @@ import sys
 import traceback
 from typing import Any, Callable
 
+_IN_CHILD: list[bool] = []  # set in a child `Background` forked
+
+
+def in_child() -> bool:
+    """Whether this process is a child `Background` forked (it forks no more in a build)."""
+    return bool(_IN_CHILD)
+
 
 def die_with_parent(parent: int | None = None) -> None:
     """Ask Linux to kill this process when its parent exits (prctl PR_SET_PDEATHSIG); if the parent
@@ -85,6 +92,7 @@ class Background:
 
     def _child(self, write: int, parent: int) -> None:
         status = 0
+        _IN_CHILD.append(True)
         try:
             die_with_parent(parent)
             os.setpgid(0, 0)

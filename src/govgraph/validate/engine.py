@@ -91,10 +91,23 @@ def _ready(shapes: Graph) -> _Shapes:
 
 
 def validate(data: bytes, shapes: Graph) -> list[Result]:
-    """Every result of validating `data` (N-Triples) against `shapes`, in rudof's order."""
-    import pyrudof
+    """Every result of validating `data` (N-Triples) against `shapes`, in rudof's order.
+
+    rudof keeps worker threads once it has validated a large graph, and a process forked after
+    that hangs in its own next validation (the threads are not there to answer): so rudof runs only
+    in a child process (`core.background`), the build's or one forked here for the purpose, and a
+    process that forks (the build's, a test run's, a notebook's) never starts it itself."""
+    from govgraph.core.background import Background, in_child
 
     ready = _ready(shapes)
+    if not in_child():
+        return Background(_validate_here, data, ready).result()
+    return _validate_here(data, ready)
+
+
+def _validate_here(data: bytes, ready: _Shapes) -> list[Result]:
+    import pyrudof
+
     if not data.strip():
         return []
     rudof = ready.rudof
