@@ -238,13 +238,19 @@ def test_provenance_is_left_out_for_the_shipped_ontology(ontology):
     assert len(pruned) < len(whole) and not set(pruned.subjects(RDF.type, GG.Citation))
 
 
-def test_pruned_input_gives_the_same_inferences(ontology):
+def _sample_runs() -> list:
+    """The kitchen sink's runs, Chile's (the focus country stands for the real data) and the
+    defined-classes fixture: what two ways of reasoning are compared on."""
     runs = hermit.dataset_runs(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
-    real = loader.load(REPO / "graph")  # Chile, the focus country, stands for the real data
+    real = loader.load(REPO / "graph")
     real.countries = {"cl": real.countries["cl"]}
     real.scenario_views = {k: v for k, v in real.scenario_views.items() if v.code == "cl"}
     runs += hermit.dataset_runs(real, BASELINE)
-    runs += [hermit.Run((_graph("defined-classes.ttl"),), label="fixture")]
+    return runs + [hermit.Run((_graph("defined-classes.ttl"),), label="fixture")]
+
+
+def test_pruned_input_gives_the_same_inferences(ontology):
+    runs = _sample_runs()
     pruned = hermit.reason_runs(ontology, runs)
     whole = hermit.reason_runs(ontology, runs, prune=False)
     for a, b in zip(pruned, whole):
@@ -254,12 +260,7 @@ def test_pruned_input_gives_the_same_inferences(ontology):
 def test_property_values_add_nothing_to_what_is_kept(ontology):
     """HermiT is not asked for entailed property values (-Y): on the fixtures and Chile, asking
     gives the same inferred triples (the mapping states both directions of every inverse pair)."""
-    runs = hermit.dataset_runs(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink"), BASELINE)
-    real = loader.load(REPO / "graph")
-    real.countries = {"cl": real.countries["cl"]}
-    real.scenario_views = {k: v for k, v in real.scenario_views.items() if v.code == "cl"}
-    runs += hermit.dataset_runs(real, BASELINE)
-    runs += [hermit.Run((_graph("defined-classes.ttl"),), label="fixture")]
+    runs = _sample_runs()
     without = hermit.reason_runs(ontology, runs)
     asked = hermit.reason_runs(ontology, runs, property_values=True)
     assert any(len(r.graph) for r in without)

@@ -14,7 +14,6 @@ belongs to.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 
@@ -60,19 +59,18 @@ class _Shapes:
             if isinstance(message, Literal):
                 self.messages.setdefault(str(shape), []).append(message)
         self.ntriples = self.named.serialize(format="nt", encoding="utf-8")
-        self._rudof: tuple[int, object] | None = None
+        self._rudof = None
 
     @property
     def rudof(self):
-        """This process's rudof session with the shapes read (a forked child makes its own: a
-        session's state is not meant to cross a fork)."""
-        if self._rudof is None or self._rudof[0] != os.getpid():
+        """A rudof session with the shapes read, made when first needed (in a child process only:
+        see `validate`)."""
+        if self._rudof is None:
             import pyrudof
 
-            rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-            rudof.read_shacl(self.ntriples.decode("utf-8"), pyrudof.ShaclFormat.NTriples)
-            self._rudof = (os.getpid(), rudof)
-        return self._rudof[1]
+            self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+            self._rudof.read_shacl(self.ntriples.decode("utf-8"), pyrudof.ShaclFormat.NTriples)
+        return self._rudof
 
     def message(self, shape: str, generated: str) -> str:
         """The shape's own sh:message (English or untagged first), else rudof's."""
