@@ -7,16 +7,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import OWL, RDF
 
 from govgraph.core import iris
 from govgraph.core.errors import OntologyError
 from govgraph.core.vocab import GG, ID
 from govgraph.curated import loader
 from govgraph.curated.model import BASELINE, snapshot
-from govgraph.rdf import mapping
-from govgraph.reason import cache, explain, hermit, input
+from govgraph.rdf import mapping, serialise
+from govgraph.reason import cache, explain, hermit, input, jvm
 
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures" / "reasoning"
@@ -176,20 +176,101 @@ def test_uk_lead_body_gds_is_empowered(ontology):
 
 # -- several runs, one JVM ------------------------------------------------------------------------
 
-def test_runs_sharing_one_jvm_give_what_owlready2s_own_runs_give(ontology, monkeypatch):
-    dataset = loader.load(REPO / "tests" / "fixtures" / "kitchen-sink")
-    runs = hermit.dataset_runs(dataset, BASELINE) + [
-        hermit.Run((_graph("defined-classes.ttl"),), iris.inferred_graph_iri("fixture"), "fixture")]
+def _owlready2_reasoning(ontology: Graph, data: tuple[Graph, ...], property_values: bool = False) -> set:
+    """What owlready2's own reasoning infers over the same data, the reference govgraph's reading of
+    HermiT's answers is held to: a World loaded from the whole (unpruned) input with the codes made
+    distinct, each lead body's gg:holdsLever and each lever's gg:leverType closed by owlready2's
+    close_world, `sync_reasoner_hermit` (its own JVM and command line), then every named class an
+    individual of ours is in (the ancestors of its classes) and was not asserted in, and the
+    object-property values owlready2 added."""
+    import io
+
+    from owlready2 import Thing, ThingClass, World, close_world, sync_reasoner_hermit
+
+    shared = input.Ontology.of(ontology)
+    whole = input.reasoner_input(shared, hermit.Run(data).ntriples)
+    whole = (*whole, *input.distinct_codes(whole))
+    merged = serialise.from_ntriples(input.ntriples(whole), "urn:reference")
+    world = World()
+    try:
+        world.get_ontology("urn:reference").load(fileobj=io.BytesIO(input.ntriples(whole)), format="ntriples")
+        for subjects, prop in ((merged.subjects(GG.leadsDigitalGovernment, None), GG.holdsLever),
+                               (merged.subjects(RDF.type, GG.PolicyLever), GG.leverType)):
+            for s in set(subjects):
+                close_world(world[str(s)], Properties=[world[str(prop)]])
+        sync_reasoner_hermit(world, infer_property_values=property_values, debug=0, ignore_unsupported_datatypes=True)
+        found = set()
+        for s in set(merged.subjects(RDF.type, None)):
+            ind = world[str(s)]
+            if not input.ours(str(s)) or not isinstance(ind, Thing):
+                continue
+            named = {a.iri for cls in ind.is_a if isinstance(cls, ThingClass) for a in cls.ancestors()
+                     if isinstance(a, ThingClass)}
+            found |= {(s, RDF.type, URIRef(c)) for c in named - {str(o) for o in merged.objects(s, RDF.type)}
+                      - {str(OWL.Thing)}}
+        for s, p, o in world.get_ontology("http://inferrences/").get_triples():
+            if isinstance(o, int) and o > 0 and s > 0 and p != world._abbreviate(str(RDF.type)):
+                t = tuple(URIRef(world._unabbreviate(x)) for x in (s, p, o))
+                if input.ours(str(t[0])) and t not in merged:
+                    found.add(t)
+        return found
+    finally:
+        world.close()
+
+
+def test_hermits_answers_are_read_as_owlready2_reads_them(ontology):
+    """The kitchen sink, Chile and the defined-classes fixture, reasoned in one JVM with pruned
+    input, infer what owlready2's own reasoning infers, run by run."""
+    runs = _sample_runs()
+    for run, result in zip(runs, hermit.reason_runs(ontology, runs)):
+        assert set(result.graph) == _owlready2_reasoning(ontology, run.data), run.label
+        assert result.graph.identifier == run.graph_iri
+
+
+def test_entailed_property_values_are_read_as_owlready2_reads_them():
+    """-Y: a transitive property's closure and the inverse of what it entails are new; the inverse
+    of what is stated is not (owlready2 drops a value whose inverse is stated)."""
+    ex = Namespace("urn:example#")
+    ontology = Graph()
+    for t in [(ex.part, RDF.type, OWL.ObjectProperty), (ex.part, RDF.type, OWL.TransitiveProperty),
+              (ex.whole, RDF.type, OWL.ObjectProperty), (ex.whole, OWL.inverseOf, ex.part), (ex.Unit, RDF.type, OWL.Class)]:
+        ontology.add(t)
+    a, b, c = (URIRef(QQ + x) for x in "abc")
+    g = Graph()
+    for t in [(a, RDF.type, ex.Unit), (b, RDF.type, ex.Unit), (c, RDF.type, ex.Unit), (a, ex.part, b), (b, ex.part, c)]:
+        g.add(t)
+    asked = hermit.reason(ontology, [g], property_values=True, closed_world=False)
+    assert set(asked.graph) == {(a, ex.part, c), (c, ex.whole, a)}
+    assert set(asked.graph) == _owlready2_reasoning(ontology, (g,), property_values=True)
+    assert not set(hermit.reason(ontology, [g], closed_world=False).graph)
+
+
+def test_runs_in_a_jvm_each_give_what_one_jvm_gives(ontology, monkeypatch):
+    runs = _sample_runs()
     together = hermit.reason_runs(ontology, runs)
-    # owlready2's own sync_reasoner_hermit, one JVM per World, its own command line and whole input
-    monkeypatch.setattr(hermit, "_hermit_batch", lambda *args, **kwargs: None)
-    alone = [hermit.reason(ontology, run.data, graph_iri=run.graph_iri, label=run.label, prune=False)
-             for run in runs]
+    monkeypatch.setattr(hermit, "_hermit_batch", lambda *args, **kwargs: None)  # as when the batch fails
+    alone = hermit.reason_runs(ontology, runs)
     assert [r.label for r in together] == [run.label for run in runs]
     for a, b in zip(together, alone):
-        assert a.graph.identifier == b.graph.identifier
-        assert set(a.graph) == set(b.graph) and len(a.graph) > 0
-        assert a.classes == b.classes and a.individuals == b.individuals
+        assert (a.ntriples, a.classes, a.individuals, a.graph_iri) == (b.ntriples, b.classes, b.individuals, b.graph_iri)
+
+
+def test_iris_beyond_ascii_survive_the_reasoner_in_any_locale(ontology, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "C")  # the JVM's default charset is then ASCII
+    lead = URIRef(QQ + "ministère-numérique")
+    g = Graph()
+    g.add((lead, RDF.type, GG.Ministry))
+    g.add((lead, GG.leadsDigitalGovernment, URIRef(ID + "qq")))
+    result = hermit.reason(ontology, [g])
+    assert (lead, RDF.type, GG.LeadBody) in result.graph
+    assert all("?" not in str(s) for s in result.graph.subjects())
+
+
+def test_without_java_the_reasoner_says_what_to_install(ontology, monkeypatch):
+    monkeypatch.setattr(jvm, "java", lambda: "/nonexistent/java")
+    with pytest.raises(hermit.ReasonerError) as info:
+        hermit.reason(ontology, [_graph("defined-classes.ttl")])
+    assert "needs Java" in str(info.value) and info.value.exit_code == 3
 
 
 def test_a_batch_is_split_back_into_the_runs_by_the_nodes_each_owns():
@@ -198,13 +279,13 @@ def test_a_batch_is_split_back_into_the_runs_by_the_nodes_each_owns():
              f"<{ID}a/x> {typed} <{GG.LeadBody}> .\n", f"<{ID}a/y> {typed} <{GG.EmpoweredLeadBody}> .\n"]
     batch = cache.Reasoned("batch", "".join(sorted(lines)).encode(), str(iris.INFERRED_GRAPH), 9, 3.0)
     runs = [hermit.Run((), label="A", owns=ID + "a"), hermit.Run((), label="AB", owns=ID + "ab")]
-    a, ab = hermit._split(batch, runs, Graph())
+    a, ab = hermit._split(batch, runs)
     assert a.ntriples == "".join(sorted(lines[2:])).encode() and ab.ntriples == "".join(sorted(lines[:2])).encode()
     assert a.classes == {str(GG.EmpoweredLeadBody): 1, str(GG.LeadBody): 1} and ab.classes == {str(GG.LeadBody): 1}
     assert (a.label, ab.label, a.seconds) == ("A", "AB", 1.5)
     shared = cache.Reasoned("batch", batch.ntriples + f"<{ID}source/s> {typed} <{GG.Source}> .\n".encode(),
                             str(iris.INFERRED_GRAPH), 9, 3.0)
-    assert hermit._split(shared, runs, Graph()) is None  # a node neither owns: the batch stays whole
+    assert hermit._split(shared, runs) is None  # a node neither owns: the batch stays whole
 
 
 def test_an_inconsistent_run_among_others_is_reported_as_on_its_own(ontology):
@@ -234,8 +315,11 @@ def test_provenance_is_left_out_for_the_shipped_ontology(ontology):
     assert input.prune_axioms_digest(ontology) == input._PRUNE_AXIOMS
     data = [mapping.country_graph(snapshot(loader.load(REPO / "tests" / "fixtures" / "kitchen-sink").countries["zz"],
                                          BASELINE))]
-    whole, pruned = input.reasoner_input(ontology, data), input.reasoner_input(ontology, data, prune=True)
-    assert len(pruned) < len(whole) and not set(pruned.subjects(RDF.type, GG.Citation))
+    shared, nts = input.Ontology.of(ontology), hermit.Run(tuple(data)).ntriples
+    whole, pruned = input.reasoner_input(shared, nts), input.reasoner_input(shared, nts, prune=True)
+    citation = (b"<" + str(RDF.type).encode() + b">", b"<" + str(GG.Citation).encode() + b">")
+    assert len(pruned) < len(whole) and not [t for t in pruned if t[1:] == citation]
+    assert [t for t in whole if t[1:] == citation]
 
 
 def _sample_runs() -> list:
@@ -298,6 +382,10 @@ def test_pruning_is_off_when_a_pruned_node_is_used_elsewhere(ontology):
     g.add((cite, RDF.type, GG.Citation))
     g.add((URIRef(QQ + "pos-lead"), DCTERMS.source, URIRef(QQ + "not-a-source")))
     g.add((URIRef(QQ + "pos-lead-law"), GG.binds, cite))  # a citation used by another fact
-    assert (cite, RDF.type, GG.Citation) in input.reasoner_input(ontology, [g], prune=True)
+    def pruned() -> Graph:
+        return serialise.from_ntriples(input.ntriples(input.reasoner_input(
+            input.Ontology.of(ontology), hermit.Run((g,)).ntriples, prune=True)), "urn:input")
+
+    assert (cite, RDF.type, GG.Citation) in pruned()
     g.remove((URIRef(QQ + "pos-lead-law"), GG.binds, cite))
-    assert (cite, RDF.type, GG.Citation) not in input.reasoner_input(ontology, [g], prune=True)
+    assert (cite, RDF.type, GG.Citation) not in pruned()

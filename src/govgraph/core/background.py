@@ -1,8 +1,8 @@
 """Run one function in a forked child process while this one goes on with other work.
 
-Why: the build's reasoning is mostly a JVM waiting to finish, and owlready2 is not thread-safe (one
-sqlite database per World, module-level state), so it runs in a process of its own, started as early
-as its input exists, beside the Python-only steps. A fork shares the parent's memory (the dataset,
+Why: the build's reasoning is mostly a JVM working on one core, and Python's threads share one core
+for Python code, so it runs in a process of its own, started as early as its input exists, beside
+the Python-only steps. A fork shares the parent's memory (the dataset,
 the graphs), so nothing is serialised on the way in; the result (or the exception) comes back
 pickled through a pipe.
 

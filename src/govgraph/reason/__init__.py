@@ -1,1 +1,1 @@
-"""OWL reasoning with owlready2 and HermiT: consistency and inferred classes, cached per group of countries."""
+"""OWL reasoning with HermiT (as owlready2 ships it): consistency and inferred classes, cached per group of countries."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from govgraph.core.memo import Memo
-from govgraph.rdf import mapping, serialise
+from govgraph.rdf import mapping
 
 
 @dataclass
@@ -29,12 +29,6 @@ class Reasoned:
     classes: dict[str, int] = field(default_factory=dict)  # inferred class IRI → individuals
     cached: bool = False  # taken from the previous build: same ontology, data and reasoner code
     content_key: str = ""  # when taken from the cache: the key of the data it was reasoned over (Cache.key)
-
-    @classmethod
-    def of(cls, label: str, graph: Graph, individuals: int, seconds: float, classes: dict[str, int]) -> "Reasoned":
-        made = cls(label, serialise.to_ntriples(graph), str(graph.identifier), individuals, seconds, classes)
-        made.__dict__["graph"] = graph
-        return made
 
     @functools.cached_property
     def graph(self) -> Graph:
@@ -72,13 +66,14 @@ class Cache:
         return self.memo.read is not None and self.memo.read.is_dir()
 
     @staticmethod
-    def key(ontology: Graph | bytes, data: list[Graph], closed_world: bool) -> str:
-        """`ontology` may be given as its canonical N-Triples already (the same for every run)."""
+    def key(ontology: bytes, data: list[bytes], closed_world: bool) -> str:
+        """The key of a run over `data` (each graph's canonical N-Triples) with `ontology` (its
+        canonical N-Triples, the same for every run)."""
         digest = hashlib.sha256(_reasoning_code())
         digest.update(b"closed" if closed_world else b"open")
-        digest.update(ontology if isinstance(ontology, bytes) else serialise.to_ntriples(ontology))
-        for g in data:
-            digest.update(serialise.to_ntriples(g))
+        digest.update(ontology)
+        for nt in data:
+            digest.update(nt)
         return digest.hexdigest()
 
     @staticmethod

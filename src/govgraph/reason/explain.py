@@ -17,7 +17,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from govgraph.core import iris
 from govgraph.core.errors import OntologyError
-from govgraph.reason.input import _OWL2_DATATYPES, _ours
+from govgraph.reason import jvm
+from govgraph.reason.input import _OWL2_DATATYPES, ours
 
 
 @dataclass(frozen=True)
@@ -116,15 +117,15 @@ def _types_with_reasons(merged: Graph) -> dict:
     obj_props = set(merged.subjects(RDF.type, OWL.ObjectProperty))
     direct = defaultdict(dict)
     for s, o in merged.subject_objects(RDF.type):
-        if isinstance(s, URIRef) and _ours(str(s)) and isinstance(o, URIRef):
+        if isinstance(s, URIRef) and ours(str(s)) and isinstance(o, URIRef):
             direct[s].setdefault(o, f"asserted as {iris.short(o)}")
     for s, p, o in merged:
         if p == RDF.type or not isinstance(s, URIRef):
             continue
         for c in domains.get(p, ()):
-            if _ours(str(s)):
+            if ours(str(s)):
                 direct[s].setdefault(c, f"it is the subject of {iris.short(p)}, whose domain is {iris.short(c)}")
-        if p in obj_props and isinstance(o, URIRef) and _ours(str(o)):
+        if p in obj_props and isinstance(o, URIRef) and ours(str(o)):
             for c in ranges.get(p, ()):
                 direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it, and the range of {iris.short(p)} is {iris.short(c)}")
             q = inverse.get(p)
@@ -183,7 +184,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | N
     for p in sorted(functional & datatype_props):
         values = defaultdict(set)
         for s, o in merged.subject_objects(p):
-            if _ours(str(s)):
+            if ours(str(s)):
                 values[s].add(o)
         for s, vs in sorted(values.items()):
             if len(vs) > 1:
@@ -198,7 +199,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | N
             if rng not in _OWL2_DATATYPES or rng in (RDFS.Literal,):
                 continue
             for s, o in merged.subject_objects(p):
-                if isinstance(o, Literal) and _ours(str(s)) and (o.datatype or XSD.string) != rng \
+                if isinstance(o, Literal) and ours(str(s)) and (o.datatype or XSD.string) != rng \
                         and not (rng == XSD.string and o.language is None and o.datatype is None):
                     conflicts.append(Conflict(
                         individuals=(str(s),), axiom=f"the range of {iris.short(p)} is {iris.short(rng)}",
@@ -211,12 +212,10 @@ def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | N
 def pellet_explanation(merged: Graph, java_memory_mb: int,
                        timeout: float = 120) -> list[str]:
     """The axioms Pellet (bundled with owlready2) says the inconsistency rests on; [] if it cannot."""
-    from owlready2 import reasoning
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
         path.write_bytes(merged.serialize(format="nt", encoding="utf-8"))
-        command = [reasoning.owlready2.JAVA_EXE, f"-Xmx{java_memory_mb}M", "-cp", reasoning._PELLET_CLASSPATH,
+        command = [jvm.java(), f"-Xmx{java_memory_mb}M", "-cp", jvm.pellet_classpath(),
                    "pellet.Pellet", "explain", "--ignore-imports", str(path)]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)

@@ -1,4 +1,4 @@
-"""Reasoning: owlready2 + HermiT over the ontology and one snapshot of the data.
+"""Reasoning: HermiT (the build bundled with owlready2) over the ontology and one snapshot of the data.
 
 Why a reasoner at all: the ontology's defined classes (gg:LeadBody, gg:EmpoweredLeadBody,
 gg:PoliticalCoordinationBody, …) turn the OECD's questions into classes, and HermiT both checks that
@@ -8,20 +8,25 @@ query can tell asserted facts from inferred ones.
 
 Design choices (see docs/reasoning.md):
 
-- One fresh owlready2 ``World`` per run, closed afterwards: no state leaks between the baseline and a
-  scenario, or between two builds in one process.
-- HermiT gets N-Triples, and only what it reasons with: types, resource-valued statements and the
-  literals of datatype properties whose datatype is in the OWL 2 datatype map (labels, descriptions
-  and ``xsd:date`` values take no part in any axiom, and ``xsd:date`` would stop HermiT).
+- HermiT reads N-Triples made from the graphs' canonical N-Triples (`input`), and only what it
+  reasons with: types, resource-valued statements and the literals of datatype properties whose
+  datatype is in the OWL 2 datatype map (labels, descriptions and ``xsd:date`` values take no part in
+  any axiom, and ``xsd:date`` would stop HermiT). Its answers (the class hierarchy and each
+  individual's direct classes) are read back here: every named class an individual of ours belongs
+  to and was not asserted in is an inference. owlready2's `sync_reasoner_hermit` does the same
+  through a World (an SQLite quadstore) loaded from the input and saved again for HermiT: a third
+  of the reasoner's time on the real data, for the same triples (tests/test_reason.py holds the two
+  to each other).
+- Each run is reasoned over on its own: no state leaks between the baseline and a scenario.
 - The Java heap is set explicitly (``java_memory_mb``), never left to the JVM's default.
 - One JVM for all the runs of a build (`reason_runs`): HermiT's command line reasons over each
-  ontology it is given on its own, so the baseline and the scenarios keep their own Worlds and
-  results, without a JVM start, a class-loading and a compiler warm-up each. The JVM uses its C1
+  ontology it is given on its own, so the baseline and the scenarios keep their own results,
+  without a JVM start, a class-loading and a compiler warm-up each. The JVM uses its C1
   compiler only (``JVM_OPTIONS``): for runs this short, C2 costs more than it gives.
 - Closed world, deliberately and narrowly: a lead body's ``gg:holdsLever`` values and each lever's
-  ``gg:leverType`` are closed (owlready2 ``close_world``), and the codes of each SKOS scheme are
-  declared pairwise different, so the negated class gg:LeadBodyWithoutKeyLever can be inferred. No
-  other class or property is closed.
+  ``gg:leverType`` are closed, and the codes of each SKOS scheme are declared pairwise different,
+  so the negated class gg:LeadBodyWithoutKeyLever can be inferred (`input.closed`). No other class
+  or property is closed.
 - On inconsistency, a plain-words report: a targeted search over the ontology's disjointness,
   functional-property and range axioms names the individuals and axioms (with the curated file:line
   where known), and Pellet's explanation (bundled with owlready2) lists the axioms HermiT's refusal
@@ -33,8 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import io
-import shutil
+import re
 import subprocess
 import tempfile
 import time
@@ -50,12 +54,11 @@ from govgraph.core import iris
 from govgraph.core.background import die_with_parent
 from govgraph.core.errors import ExternalToolError
 from govgraph.core.memo import digest
-from govgraph.core.vocab import GG
 from govgraph.curated.model import Dataset, snapshot
 from govgraph.rdf import mapping, serialise
+from govgraph.reason import input, jvm
 from govgraph.reason.cache import Cache, Reasoned
 from govgraph.reason.explain import _inconsistency
-from govgraph.reason.input import _ours, _scheme_distinctness, reasoner_input
 
 DEFAULT_JAVA_MEMORY_MB = 2000
 
@@ -66,150 +69,65 @@ class ReasonerError(ExternalToolError):
 
 # -- running HermiT --------------------------------------------------------------------------------
 
-def _configure(java_memory_mb: int) -> None:
-    import owlready2
-    from owlready2 import reasoning
-
-    java = shutil.which("java") or "/usr/bin/java"
-    owlready2.JAVA_EXE = java
-    owlready2.JAVA_MEMORY = java_memory_mb
-    reasoning.JAVA_MEMORY = java_memory_mb  # the module-level value is what sync_reasoner reads
-
-
-def _java_message(exc: Exception) -> str:
-    """The first meaningful line of a Java failure, never the stack trace."""
-    text = str(exc)
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("at ") and "Java error message is" not in line:
-            return line[:300]
-    return text[:300]
-
-
-def _load_world(merged: Graph):
-    from owlready2 import World
-
-    world = World()
-    nt = merged.serialize(format="nt", encoding="utf-8")
-    onto = world.get_ontology("https://w3id.org/govgraph/graph/reasoner-input").load(
-        fileobj=io.BytesIO(nt), format="ntriples")
-    return world, onto
-
-
-def _close_world(world, merged: Graph) -> None:
-    """Close exactly what gg:LeadBodyWithoutKeyLever needs (see docs/reasoning.md)."""
-    from owlready2 import close_world
-
-    holds = world[str(GG.holdsLever)]
-    lever_type = world[str(GG.leverType)]
-    if holds is None or lever_type is None:
-        return
-    leads = sorted({s for s in merged.subjects(GG.leadsDigitalGovernment, None) if isinstance(s, URIRef)})
-    levers = sorted({s for s in merged.subjects(RDF.type, GG.PolicyLever) if isinstance(s, URIRef)})
-    for iri in leads:
-        ind = world[str(iri)]
-        if ind is not None:
-            close_world(ind, Properties=[holds])
-    for iri in levers:
-        ind = world[str(iri)]
-        if ind is not None:
-            close_world(ind, Properties=[lever_type])
-
-
-def _run_hermit(world, property_values: bool = False) -> None:
-    from owlready2 import OwlReadyInconsistentOntologyError, OwlReadyJavaError, sync_reasoner_hermit
-
-    try:
-        sync_reasoner_hermit(world, infer_property_values=property_values, debug=0, ignore_unsupported_datatypes=True)
-    except OwlReadyInconsistentOntologyError:
-        raise
-    except OwlReadyJavaError as exc:
-        raise ReasonerError(f"HermiT could not run: {_java_message(exc)}") from None
-    except FileNotFoundError as exc:
-        raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename}); install a JRE "
-                            f"(e.g. `apt-get install default-jre-headless`)") from None
-
-
-def _inferred(world, merged: Graph, graph_iri: URIRef) -> tuple[Graph, dict[str, int]]:
-    """New triples about our individuals: every named class they now belong to that was not
-    asserted (the defined classes and the superclasses they entail), and the inferred object-property
-    values, if HermiT was asked for them."""
-    from owlready2 import Thing, ThingClass
-
-    out = Graph(identifier=graph_iri)
-    mapping._bind(out)
-    asserted_types = defaultdict(set)
-    for s, o in merged.subject_objects(RDF.type):
-        asserted_types[str(s)].add(str(o))
-    thing = str(OWL.Thing)
-    counts: dict[str, int] = defaultdict(int)
-    for iri in sorted(asserted_types):  # world.individuals() knows only owl:NamedIndividual ones
-        ind = world[iri] if _ours(iri) else None
-        if ind is None or not isinstance(ind, Thing):
-            continue
-        named = set()
-        for cls in ind.is_a:
-            if isinstance(cls, ThingClass):
-                named |= {a.iri for a in cls.ancestors() if isinstance(a, ThingClass)}
-        for cls_iri in sorted(named - asserted_types[iri] - {thing}):
-            out.add((URIRef(iri), RDF.type, URIRef(cls_iri)))
-            counts[cls_iri] += 1
-    inferences = world.get_ontology("http://inferrences/")
-    asserted = set(merged)
-    for s, p, o in inferences.get_triples():
-        if not isinstance(o, int) or p == world._abbreviate(str(RDF.type)) or o < 0 or s < 0:
-            continue
-        triple = (URIRef(world._unabbreviate(s)), URIRef(world._unabbreviate(p)), URIRef(world._unabbreviate(o)))
-        if _ours(str(triple[0])) and triple not in asserted:
-            out.add(triple)
-    return out, dict(sorted(counts.items()))
-
-
-# -- one JVM for several runs ----------------------------------------------------------------------
-
 # HermiT runs for a second or two: the JVM's optimising compiler (C2) costs more than it gives over
 # so short a run, and on 2 cores its compiler threads take the CPU from the reasoner. The C1
 # compiler alone roughly halves HermiT's time on the real dataset; the results are the same. The
 # serial garbage collector spares the parallel one's threads the same way (8.1 s instead of 9.3 s
-# for the real dataset's runs).
-JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
-_MARKER = "urn:govgraph:hermit-batch:"
+# for the real dataset's runs). HermiT prints IRIs as they are: in UTF-8, whatever the locale.
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dfile.encoding=UTF-8")
 
 
-@dataclass
-class _Prepared:
-    """One run ready for HermiT: its input graph and the owlready2 World loaded from it."""
+def _command(files: list[str], java_memory_mb: int, property_values: bool) -> list[str]:
+    """HermiT's command line: classify (-c) and realise (-I) each ontology in `files` on its own;
+    entailed object-property values (-Y) only when asked. owlready2's own command also classifies
+    the object and data properties (-O -D): nothing kept depends on them."""
+    return [jvm.java(), *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp", jvm.hermit_classpath(),
+            "org.semanticweb.HermiT.cli.CommandLine", "-c", "-I", *files, *(["-Y"] if property_values else []),
+            "--ignoreUnsupportedDatatypes"]
 
-    merged: Graph
-    world: object
 
-
-def _prepare(ontology: Graph, data: list[Graph], closed_world: bool, prune: bool = True) -> _Prepared:
-    merged = reasoner_input(ontology, data, prune=prune)
-    if closed_world:
-        merged += _scheme_distinctness(merged)
-    world, _ = _load_world(merged)
+def _start(command: list[str], sink) -> subprocess.Popen:
     try:
-        if closed_world:
-            _close_world(world, merged)
-    except BaseException:
-        world.close()
-        raise
-    return _Prepared(merged, world)
+        # the JVM dies with the process that started it (PR_SET_PDEATHSIG), so a killed build
+        # leaves no reasoner running
+        return subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    except OSError as exc:
+        raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename}); install a JRE "
+                            f"(e.g. `apt-get install default-jre-headless`)") from None
 
 
-def _whole_input(ontology: Graph, data: list[Graph], closed_world: bool) -> Graph:
-    """HermiT's input without pruning: what an inconsistency report searches."""
-    merged = reasoner_input(ontology, data)
-    if closed_world:
-        merged += _scheme_distinctness(merged)
-    return merged
+def _java_message(text: str) -> str:
+    """The first meaningful line of a Java failure, never the stack trace."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("at "):
+            return line[:300]
+    return text[:300]
 
 
-def _individuals(ontology: Graph, data: list[Graph]) -> int:
-    """Individuals of ours with a type in the input (citations included, pruned or not)."""
-    return len({s for g in (ontology, *data) for s in g.subjects(RDF.type, None)
-                if isinstance(s, URIRef) and _ours(str(s))})
+class _Inconsistent(Exception):
+    """HermiT found a run's input inconsistent."""
+
+
+def _hermit_alone(run: bytes, java_memory_mb: int, workdir: Path | None, property_values: bool) -> bytes:
+    """HermiT's output for one run's input, in a JVM of its own; raises _Inconsistent or ReasonerError."""
+    with tempfile.TemporaryDirectory(prefix=".hermit-", dir=workdir) as tmp:
+        path = Path(tmp) / "input.nt"
+        path.write_bytes(run)
+        output = Path(tmp) / "output.txt"
+        with output.open("wb") as sink:
+            code = _start(_command([path.as_uri()], java_memory_mb, property_values), sink).wait()
+        text = output.read_bytes()
+    if code == 1 and b"Inconsistent ontology" in text:
+        raise _Inconsistent()
+    if code != 0:
+        raise ReasonerError(f"HermiT could not run: {_java_message(text.decode('utf-8', 'replace'))}")
+    return text
+
+
+# -- one JVM for several runs ----------------------------------------------------------------------
+
+_MARKER = "urn:govgraph:hermit-batch:"
 
 
 def _marker(n: int) -> bytes:
@@ -219,48 +137,32 @@ def _marker(n: int) -> bytes:
     return f"{a} {cls}\n{b} {cls}\n{a} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {b} .\n".encode()
 
 
-def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | None = None,
+def _hermit_batch(runs: list[bytes], java_memory_mb: int, workdir: Path | None = None,
                   meanwhile: Callable[[], None] | None = None, property_values: bool = False) -> list[bytes] | None:
-    """Run HermiT once over every World (its command line reasons over each ontology it is given on
-    its own, with a fresh reasoner), instead of starting one JVM per World. A marker ontology after
-    each World's file splits the output back into each World's part. None when the JVM failed
-    (inconsistent data, no Java …): the caller then runs each World on its own, which reports the
-    failure as a single run does. `meanwhile()` runs while the JVM does (its output goes to a file,
-    so it never waits for a reader)."""
-    from owlready2 import reasoning
-
+    """HermiT's output for each run's input (N-Triples), from one JVM (its command line reasons over
+    each ontology it is given on its own, with a fresh reasoner), instead of one JVM per run. A
+    marker ontology after each run's file splits the output back into each run's part. None when
+    the JVM failed (inconsistent data …): the caller then runs each on its own, which says why.
+    `meanwhile()` runs while the JVM does (its output goes to a file, so it never waits for a reader)."""
     with tempfile.TemporaryDirectory(prefix=".hermit-", dir=workdir) as tmp:
         files = []
         for n, run in enumerate(runs):
             path = Path(tmp) / f"run-{n}.nt"
-            with path.open("wb") as out:  # what sync_reasoner_hermit gives HermiT
-                run.world.save(out, format="ntriples", filter=lambda graph, s, p, o, d: p != reasoning.owl_imports)
+            path.write_bytes(run)
             marker = Path(tmp) / f"marker-{n}.nt"
             marker.write_bytes(_marker(n))
             files += [path.as_uri(), marker.as_uri()]
-        # sync_reasoner_hermit(ignore_unsupported_datatypes=True) also passes -O -D (classify the
-        # object and data properties): left out, as nothing kept depends on them (`_inferred` keeps
-        # triples about our individuals; property values come from -Y, asked only with `property_values`)
-        command = [reasoning.owlready2.JAVA_EXE, *JVM_OPTIONS, f"-Xmx{java_memory_mb}M", "-cp",
-                   reasoning._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", "-I",
-                   *files, *(["-Y"] if property_values else []), "--ignoreUnsupportedDatatypes"]
         output = Path(tmp) / "output.txt"
         with output.open("wb") as sink:
-            try:
-                # the JVM dies with the process that started it (PR_SET_PDEATHSIG), so a killed
-                # build leaves no reasoner running
-                jvm = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-            except OSError:
-                jvm = None
+            jvm = _start(_command(files, java_memory_mb, property_values), sink)
             try:
                 if meanwhile is not None:
                     meanwhile()
             except BaseException:
-                if jvm is not None:
-                    jvm.kill()
-                    jvm.wait()
+                jvm.kill()
+                jvm.wait()
                 raise
-            if jvm is None or jvm.wait() != 0:
+            if jvm.wait() != 0:
                 return None
         rest = output.read_bytes()
     parts = []
@@ -273,30 +175,66 @@ def _hermit_batch(runs: list[_Prepared], java_memory_mb: int, workdir: Path | No
     return parts
 
 
-class _Replay:
-    """Stands in for the `subprocess` module inside owlready2.reasoning while one World's results
-    are applied: owlready2 builds HermiT's command and parses its output itself, exactly as in a
-    run of its own; only the output comes from the batched run instead of a new JVM."""
+# -- HermiT's answers ------------------------------------------------------------------------------
 
-    def __init__(self, output: bytes):
-        self.output = output
-
-    def check_output(self, *args, **kwargs) -> bytes:
-        return self.output
-
-    def __getattr__(self, name):
-        return getattr(subprocess, name)
+# what -c and -I print: the class hierarchy (direct subclasses, equivalent classes) and each
+# individual's direct classes, one axiom a line in OWL functional syntax; and what -Y prints, each
+# object property's known pairs
+_ANSWER = re.compile(rb"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+) \)$", re.MULTILINE)
+_KNOWN = re.compile(rb"^<([^>]+)> \(known instances:\s*(.*?)(?:\s*\|\s*)possible instances:", re.MULTILINE)
+_TYPE, _THING = input._term(RDF.type), input._term(OWL.Thing)
 
 
-def _apply(world, output: bytes, property_values: bool = False) -> None:
-    from owlready2 import reasoning
+def _inferred(merged: tuple[input.Triple, ...], output: bytes, ontology: input.Ontology,
+              property_values: bool = False) -> bytes:
+    """New triples about our individuals, as canonical N-Triples: every named class they belong to
+    (HermiT's direct classes and all their superclasses and equivalents) that was not asserted, and
+    the object-property values HermiT found, if it was asked (-Y), that are not stated either way."""
+    parents: dict[bytes, set[bytes]] = defaultdict(set)
+    direct: dict[bytes, set[bytes]] = defaultdict(set)
+    for relation, names in _ANSWER.findall(output):
+        terms = [b"<" + name + b">" for name in names.strip()[1:-1].split(b"> <")]
+        if relation == b"Type":
+            direct[terms[0]].add(terms[1])
+        elif relation == b"SubClassOf":
+            parents[terms[0]].add(terms[1])
+        else:
+            for a in terms:
+                parents[a].update(b for b in terms if b != a)
 
-    real = reasoning.subprocess
-    reasoning.subprocess = _Replay(output)
-    try:
-        _run_hermit(world, property_values)
-    finally:
-        reasoning.subprocess = real
+    @functools.cache
+    def above(cls: bytes) -> frozenset[bytes]:  # the class, its superclasses and their equivalents
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return frozenset(seen)
+
+    asserted: dict[bytes, set[bytes]] = defaultdict(set)
+    for s, p, o in merged:
+        if p == _TYPE and input.ours(s) and o.startswith(b"<"):
+            asserted[s].add(o)
+    lines = set()
+    for individual, types in asserted.items():
+        for cls in set().union(*map(above, types | direct.get(individual, set()))) - types - {_THING}:
+            lines.add(individual + b" " + _TYPE + b" " + cls + b" .\n")
+    if property_values:
+        stated = set(merged)
+        declared = {s for s, p, o in merged if p == _TYPE}
+        for name, pairs in _KNOWN.findall(output):
+            prop = b"<" + name + b">"
+            if prop not in declared:
+                continue
+            for pair in pairs[1:-1].split(b")("):
+                if not pair.strip():
+                    continue
+                a, b = (b"<" + x + b">" for x in pair[1:-1].split(b">, <", 1))
+                if input.ours(a) and (a, prop, b) not in stated and \
+                        not any((b, q, a) in stated for q in ontology.inverses.get(prop, ())):
+                    lines.add(a + b" " + prop + b" " + b + b" .\n")
+    return b"".join(sorted(lines))
 
 
 @dataclass(frozen=True)
@@ -305,64 +243,72 @@ class Run:
     `made` is the data or a function that makes it; with a `key` (a digest of what decides the
     data, from `mapping.graph_keys`) a cached result is found without making the data at all."""
 
-    made: tuple[Graph, ...] | Callable[[], tuple[Graph, ...]]
+    made: tuple[Graph, ...] | Callable[[], tuple[Graph, ...]] = ()
     graph_iri: URIRef = iris.INFERRED_GRAPH
     label: str = "data"
     key: str = ""
-    # runs with the same `batch` that all miss the cache are reasoned as one World (one HermiT
-    # ontology costs less than several) and its inferences split back by `owns`, the IRI every
-    # node of the run's data starts with (see `_split`)
+    # runs with the same `batch` that all miss the cache are reasoned as one (one HermiT ontology
+    # costs less than several) and its inferences split back by `owns`, the IRI every node of the
+    # run's data starts with (see `_split`); such a run's data is its `parts`' data
     batch: str = ""
     owns: str = ""
+    parts: tuple["Run", ...] = ()
 
     @functools.cached_property
     def data(self) -> tuple[Graph, ...]:
+        if self.parts:
+            return tuple(g for part in self.parts for g in part.data)
         return self.made() if callable(self.made) else self.made
+
+    @functools.cached_property
+    def ntriples(self) -> tuple[bytes, ...]:
+        """Each graph of the data as canonical N-Triples: what HermiT's input and the cache key are made of."""
+        if self.parts:
+            return tuple(nt for part in self.parts for nt in part.ntriples)
+        return tuple(serialise.to_ntriples(g) for g in self.data)
 
 
 def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] | None = None,
                 java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB, closed_world: bool = True,
                 prune: bool = True, workdir: Path | None = None,
                 meanwhile: Callable[[], None] | None = None, property_values: bool = False) -> list[Reasoned]:
-    """`reason` for several runs, each with a World of its own, and HermiT started once for all.
+    """`reason` for several runs, each on its own, and HermiT started once for all.
     Results (and the first inconsistency, in the order of `runs`) are those of separate runs.
-    `prune=False` gives HermiT the provenance too (the same results, slower: see `_prune`).
+    `prune=False` gives HermiT the provenance too (the same results, slower: see `input._prune`).
     `property_values=True` also asks HermiT for the object-property values it entails (-Y): about
     half of HermiT's time, for nothing on govgraph's data, as the mapping states both directions of
-    every inverse pair (and owlready2 drops a value whose inverse is stated); see docs/reasoning.md.
+    every inverse pair (and a value whose inverse is stated is not new); see docs/reasoning.md.
     `workdir`: where HermiT's input files go (a build puts them in its own folder, which a killed
     build's successor cleans up); by default the system's temporary folder. `meanwhile()` is run
     while HermiT runs."""
-    from owlready2 import OwlReadyInconsistentOntologyError
-
     if not runs:
         return []
-    _configure(java_memory_mb)
     started = time.perf_counter()
-    prepared: list[_Prepared] = []
-    try:
-        for run in runs:
-            prepared.append(_prepare(ontology, list(run.data), closed_world, prune))
-        outputs = _hermit_batch(prepared, java_memory_mb, workdir, meanwhile, property_values)
-        share = (time.perf_counter() - started) / len(runs)
-        results = []
-        for n, (run, prep) in enumerate(zip(runs, prepared)):
-            began = time.perf_counter()
-            try:
-                if outputs is None:
-                    _run_hermit(prep.world, property_values)  # the batch failed: a JVM of its own says why
-                else:
-                    _apply(prep.world, outputs[n], property_values)
-            except OwlReadyInconsistentOntologyError:
-                raise _inconsistency(_whole_input(ontology, list(run.data), closed_world), list(run.data),
-                                     run.label, origins or {}, java_memory_mb) from None
-            graph, counts = _inferred(prep.world, prep.merged, run.graph_iri)
-            individuals = _individuals(ontology, list(run.data))
-            results.append(Reasoned.of(run.label, graph, individuals, share + time.perf_counter() - began, counts))
-        return results
-    finally:
-        for prep in prepared:
-            prep.world.close()
+    shared = input.Ontology.of(ontology)
+    merged = [input.reasoner_input(shared, run.ntriples, prune=prune, closed_world=closed_world) for run in runs]
+    outputs = _hermit_batch([input.ntriples(m) for m in merged], java_memory_mb, workdir, meanwhile, property_values)
+    share = (time.perf_counter() - started) / len(runs)
+    results = []
+    for n, run in enumerate(runs):
+        began = time.perf_counter()
+        try:  # the batch failed: a JVM of its own says why
+            output = outputs[n] if outputs is not None else \
+                _hermit_alone(input.ntriples(merged[n]), java_memory_mb, workdir, property_values)
+        except _Inconsistent:
+            raise _inconsistency(_whole_input(shared, run, closed_world), list(run.data), run.label, origins or {},
+                                 java_memory_mb) from None
+        inferred = _inferred(merged[n], output, shared, property_values)
+        results.append(Reasoned(run.label, inferred, str(run.graph_iri), input.individuals(run.ntriples),
+                                share + time.perf_counter() - began, _classes(inferred.splitlines(keepends=True))))
+    return results
+
+
+def _whole_input(ontology: input.Ontology, run: Run, closed_world: bool) -> Graph:
+    """HermiT's input without pruning, and without the closed levers: what an inconsistency report searches."""
+    merged = input.reasoner_input(ontology, run.ntriples)
+    if closed_world:
+        merged = (*merged, *input.distinct_codes(merged))
+    return serialise.from_ntriples(input.ntriples(merged), "urn:govgraph:reasoner-input")
 
 
 def reason(ontology: Graph, data: Iterable[Graph], *, graph_iri: URIRef = iris.INFERRED_GRAPH,
@@ -384,30 +330,27 @@ def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "d
                       java_memory_mb: int = DEFAULT_JAVA_MEMORY_MB) -> float:
     """Consistency only (HermiT's `-k`, no realisation): the cheaper check, for comparison in the
     benchmarks. Returns the seconds taken; raises like `reason`."""
-    data = list(data)
-    merged = reasoner_input(ontology, data)
-    _configure(java_memory_mb)
-    from owlready2 import reasoning
-
+    run = Run(tuple(data), label=label)
+    merged = input.reasoner_input(input.Ontology.of(ontology), run.ntriples)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
-        path.write_bytes(merged.serialize(format="nt", encoding="utf-8"))
-        command = [reasoning.owlready2.JAVA_EXE, f"-Xmx{java_memory_mb}M", "-cp", reasoning._HERMIT_CLASSPATH,
-                   "org.semanticweb.HermiT.cli.CommandLine", "-k", "--ignoreUnsupportedDatatypes",
-                   path.as_uri()]
+        path.write_bytes(input.ntriples(merged))
+        command = [jvm.java(), f"-Xmx{java_memory_mb}M", "-cp", jvm.hermit_classpath(),
+                   "org.semanticweb.HermiT.cli.CommandLine", "-k", "--ignoreUnsupportedDatatypes", path.as_uri()]
         try:
             result = subprocess.run(command, capture_output=True, text=True)
         except FileNotFoundError as exc:
             raise ReasonerError(f"HermiT needs Java, which was not found ({exc.filename})") from None
     output = result.stdout + result.stderr
-    if "Inconsistent ontology" in output or ("false" in result.stdout.lower() and result.returncode == 0
-                                              and "consistent" not in result.stdout.lower()):
-        raise _inconsistency(merged, data, label, origins or {}, java_memory_mb)
+    inconsistent = "Inconsistent ontology" in output or "is not satisfiable" in result.stdout or (
+        result.returncode == 0 and "false" in result.stdout.lower() and "consistent" not in result.stdout.lower()) \
+        or "not consistent" in result.stdout.lower()
+    if inconsistent:
+        whole = serialise.from_ntriples(input.ntriples(merged), "urn:govgraph:reasoner-input")
+        raise _inconsistency(whole, list(run.data), label, origins or {}, java_memory_mb)
     if result.returncode != 0:
-        raise ReasonerError(f"HermiT could not run: {_java_message(Exception(output))}")
-    if "is not satisfiable" in result.stdout or "not consistent" in result.stdout.lower():
-        raise _inconsistency(merged, data, label, origins or {}, java_memory_mb)
+        raise ReasonerError(f"HermiT could not run: {_java_message(output)}")
     return time.perf_counter() - started
 
 
@@ -503,7 +446,7 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         ontology_nt = serialise.to_ntriples(the_ontology()) if any(n not in content for n in todo) else b""
         for n in todo:
             if n not in content:
-                content[n] = Cache.key(ontology_nt, list(runs[n].data), closed_world=True)
+                content[n] = Cache.key(ontology_nt, list(runs[n].ntriples), closed_world=True)
 
     keyed = [Cache.key_of(run.key, closed_world=True) if run.key else "" for run in runs]
     results: list[Reasoned | None] = [None] * len(runs)
@@ -521,7 +464,7 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         done = reason_runs(the_ontology(), [run for _, run in batches], origins=origins, java_memory_mb=java_memory_mb,
                            workdir=workdir, meanwhile=lambda: work_out(todo))
         for (members, _), result in zip(batches, done):
-            parts = _split(result, [runs[n] for n in members], the_ontology())
+            parts = _split(result, [runs[n] for n in members])
             if parts is None:  # an inference about a node no run owns: this build's, never kept
                 parts = [result] + [Reasoned(runs[n].label, b"", result.graph_iri, 0, 0.0) for n in members[1:]]
                 unkept.update(members)
@@ -541,7 +484,7 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
 
 
 def _batches(runs: list[Run], todo: list[int]) -> list[tuple[list[int], Run]]:
-    """The runs HermiT is given for the runs `todo`: those of one `batch` as one World (their data
+    """The runs HermiT is given for the runs `todo`: those of one `batch` as one (their data
     together), each other run on its own; with the indices of the runs each answers."""
     batches: dict[str, list[int]] = {}
     for n in todo:
@@ -552,12 +495,12 @@ def _batches(runs: list[Run], todo: list[int]) -> list[tuple[list[int], Run]]:
             out.append((members, runs[members[0]]))
         else:
             first = runs[members[0]]
-            out.append((members, Run(lambda members=members: tuple(g for n in members for g in runs[n].data),
-                                     first.graph_iri, ", ".join(runs[n].label for n in members))))
+            out.append((members, Run(graph_iri=first.graph_iri, label=", ".join(runs[n].label for n in members),
+                                     parts=tuple(runs[n] for n in members))))
     return out
 
 
-def _split(result: Reasoned, members: list[Run], ontology: Graph) -> list[Reasoned] | None:
+def _split(result: Reasoned, members: list[Run]) -> list[Reasoned] | None:
     """`result` as each member run's own: the inferred triples about the nodes it `owns`, with its
     counts. None when a triple is about a node no member owns (nor, then, can any be kept alone)."""
     if len(members) == 1 and not members[0].owns:
@@ -574,7 +517,7 @@ def _split(result: Reasoned, members: list[Run], ontology: Graph) -> list[Reason
     if len(members) == 1:
         return [result]
     share = result.seconds / len(members)
-    return [Reasoned(m.label, b"".join(part), result.graph_iri, _individuals(ontology, list(m.data)), share,
+    return [Reasoned(m.label, b"".join(part), result.graph_iri, input.individuals(m.ntriples), share,
                      _classes(part))
             for m, part in zip(members, owned)]
 
