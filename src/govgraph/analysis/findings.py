@@ -4,7 +4,7 @@ Pure functions over the projected graph and its `metrics.Metrics`; no I/O."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import networkx as nx
@@ -46,7 +46,10 @@ class Finding:
     nature: str = "weakness"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Its fields, the evidence shared, not copied (`run.report` copies the whole document as it
+        rounds it; `dataclasses.asdict` copied it value by value first, a fifth of a year page's time)."""
+        return {"id": self.id, "rule": self.rule, "severity": self.severity, "statement": self.statement,
+                "evidence": self.evidence, "nature": self.nature}
 
 
 def _legal_status(data: dict[str, Any]) -> str:

@@ -146,7 +146,11 @@ def analyse_all(source: Any, *, as_of: dt.date, params: Params = Params(), focus
 
 # -- reports (pure: data in, text out) ------------------------------------------------------------
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
 def _round(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most of a document: looked up before the isinstance tests
+        return value
     if isinstance(value, float):
         return round(value, 6)
     if isinstance(value, dict):

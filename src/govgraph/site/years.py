@@ -23,6 +23,8 @@ from govgraph.site.mapmodel import SEED, layout, map_model
 
 View = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # made once: json.dumps with options makes one a call
+
 
 def union_layout(docs: list[dict[str, Any]], *, seed: int = SEED) -> dict[str, tuple[int, int]]:
     """One fixed-seed layout over every body and tie of every picture."""
@@ -58,7 +60,7 @@ def year_model(years: timeline.Years, docs: list[dict[str, Any]], det: Details, 
     def intern(value: Any, table: str) -> int:
         # a JSON value's identity: its type and itself for a scalar, its canonical text otherwise
         key = (float, repr(value)) if isinstance(value, float) else (type(value), value) \
-            if isinstance(value, (str, int, type(None))) else json.dumps(value, sort_keys=True, ensure_ascii=False)
+            if isinstance(value, (str, int, type(None))) else _CANONICAL(value)
         if key not in tables[table]:
             tables[table][key] = len(out[table])
             out[table].append(value)
