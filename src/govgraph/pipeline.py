@@ -176,7 +176,7 @@ def _write_files(folder: Path, built: Built, extra: dict[str, Reasoned], ntriple
     turtle: dict[str, bytes] = {}
     write_graph_files(folder, built.ntriples, built.graph, BuildSummary(out=folder, as_of=as_of), turtle,
                       memo.sub("graphs"))
-    write_graph_files(folder, {iri: r.ntriples for iri, r in extra.items()}, lambda iri: extra[iri].graph,
+    write_graph_files(folder, {iri: r.ntriples for iri, r in extra.items()}, lambda iri: extra[iri].prefixed(),
                       BuildSummary(out=folder, as_of=as_of), turtle, memo.sub("graphs"))
     dumps = digest(code_digest(), "dumps", *(f"{iri}={d}" for iri, d in sorted(digests.items())))
     trig, nquads = memo.sub("dumps").through([f"{dumps}.trig", f"{dumps}.nq"], lambda: [

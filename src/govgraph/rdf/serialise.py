@@ -137,6 +137,7 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 XSD_STRING, XSD_BOOLEAN = str(XSD.string), str(XSD.boolean)
+_SORT_KEY = json.JSONEncoder(sort_keys=True).encode  # json.dumps(v, sort_keys=True), its encoder made once
 
 
 def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
@@ -170,13 +171,23 @@ def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
         return {"@type": shrink(term.datatype.value), "@value": term.value}
 
     nodes: dict[str, dict[str, list]] = {}
+    rdf_type, named = str(RDF.type), ox.NamedNode
     for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
-        sid = shrink(t.subject.value) if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
-        node = nodes.setdefault(sid, {})
-        if t.predicate.value == str(RDF.type) and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(shrink(t.object.value))
+        subject, obj = t.subject, t.object
+        sid = shrink(subject.value) if type(subject) is named else f"_:{subject.value}"
+        node = nodes.get(sid)
+        if node is None:
+            node = nodes[sid] = {}
+        predicate = t.predicate.value
+        if predicate == rdf_type and type(obj) is named:
+            key, item = "@type", shrink(obj.value)
         else:
-            node.setdefault(shrink(t.predicate.value), []).append(value(t.object))
+            key, item = shrink(predicate), value(obj)
+        found = node.get(key)
+        if found is None:
+            node[key] = [item]
+        else:
+            found.append(item)
     graph = []
     for sid in sorted(nodes):
         item: dict[str, Any] = {"@id": sid}
@@ -184,7 +195,7 @@ def to_jsonld(g: Graph, ntriples: bytes | None = None) -> bytes:
             if len(values) == 1:
                 item[key] = values[0]
             else:
-                item[key] = sorted(values, key=lambda v: json.dumps(v, sort_keys=True))
+                item[key] = sorted(values, key=_SORT_KEY)
         graph.append(item)
     # one node a line: json's C encoder writes no indented text, and the file still reads (and
     # diffs) node by node

@@ -32,9 +32,15 @@ class Reasoned:
 
     @functools.cached_property
     def graph(self) -> Graph:
-        graph = Graph(identifier=URIRef(self.graph_iri))
-        mapping._bind(graph)  # the prefixes of a fresh run, so the files are byte-identical
+        graph = self.prefixed()
         graph.parse(data=self.ntriples, format="nt")
+        return graph
+
+    def prefixed(self) -> Graph:
+        """An empty graph with the prefixes `graph` has (the same for every run, so the files are
+        byte-identical): all a writer that reads the N-Triples needs of it."""
+        graph = Graph(identifier=URIRef(self.graph_iri))
+        mapping._bind(graph)
         return graph
 
     @property
