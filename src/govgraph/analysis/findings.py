@@ -446,27 +446,53 @@ def _lever_roles(types: Iterable[str]) -> tuple[str, ...]:
 def role_status(G: nx.Graph, role: str) -> str:
     """``filled``, ``searched-not-found`` or ``unknown`` for a cast role on the graph's day (the rules
     are the ontology's, vocab.CAST_RULES); ``not-projected`` for roles the network does not carry."""
-    nodes = list(G.nodes(data=True))
-    main = {n for n, d in nodes if MAIN_BODY in d.get("roles", [])}
+    return _role_status(G, _CastFacts.of(G), role)
+
+
+def _role_status(G: nx.Graph, facts: "_CastFacts", role: str) -> str:
     filled = False
     for rule, value in CAST_RULES[role]:
         if rule == "lever-type":
-            filled |= any(lv["type"] == value for _, d in nodes for lv in d.get("levers", []))
+            filled |= value in facts.lever_types
         elif rule == "class":
             if value != "gg:LeadDesignation":
                 return "not-projected"
             filled |= bool(leads(G))
         elif rule == "declared-by":
-            filled |= any(role in d.get("roles", []) for _, d in nodes)
+            filled |= role in facts.roles
         elif rule == "institution-kind":
-            filled |= any(d.get("kind") == value for _, d in nodes)
+            filled |= value in facts.kinds
         elif rule == "membership-role":
-            filled |= any(d.get("type") == value and v in main for _, v, d in _edges(G))
+            filled |= value in facts.roles_in_main
         elif rule == "member-of-kind":
-            filled |= any(d.get("membership") and G.nodes[u].get("kind") == value for u, _, d in _edges(G))
+            filled |= value in facts.member_kinds
     if filled:
         return "filled"
     return "searched-not-found" if role in G.graph.get("searched", []) else "unknown"
+
+
+@dataclass(frozen=True)
+class _CastFacts:
+    """What the cast rules ask of a graph, gathered in one pass over its nodes and edges: the lever
+    types held, the roles declared, the kinds of body, the membership types of ties into the main
+    co-ordination body, and the kinds of body holding a membership."""
+
+    lever_types: frozenset
+    roles: frozenset
+    kinds: frozenset
+    roles_in_main: frozenset
+    member_kinds: frozenset
+
+    @classmethod
+    def of(cls, G: nx.Graph) -> "_CastFacts":
+        nodes = G.nodes(data=True)
+        main = {n for n, d in nodes if MAIN_BODY in d.get("roles", [])}
+        edges = list(_edges(G))
+        return cls(frozenset(lv["type"] for _, d in nodes for lv in d.get("levers", [])),
+                   frozenset(r for _, d in nodes for r in d.get("roles", [])),
+                   frozenset(d.get("kind") for _, d in nodes),
+                   frozenset(d.get("type") for _, v, d in edges if v in main),
+                   frozenset(G.nodes[u].get("kind") for u, _, d in edges if d.get("membership")))
 
 
 def _edges(G: nx.Graph):
@@ -475,7 +501,8 @@ def _edges(G: nx.Graph):
 
 def cast_status(G: nx.Graph) -> dict[str, str]:
     """Every cast role the network carries, with its status on the graph's day."""
-    out = {role: role_status(G, role) for role in CAST_RULES}
+    facts = _CastFacts.of(G)
+    out = {role: _role_status(G, facts, role) for role in CAST_RULES}
     return {role: status for role, status in out.items() if status != "not-projected"}
 
 
