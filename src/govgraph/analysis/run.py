@@ -7,7 +7,7 @@ Files (under ``<out>/analysis/``):
 - ``<cc>.json`` / ``<cc>.md``: one country on the as-of date: indicators, findings with evidence, and
   every node with its metrics and weak-point marks (what the maps draw);
 - ``scenario-<id>.json`` / ``.md``: the same for a scenario's arrangement;
-- ``compare.{csv,json,md}``: every country on the same indicators, with ranks and Chile's position;
+- ``compare.{csv,json,md}``: every country on the same indicators, with ranks and the focus country's position;
 - ``scenarios.{csv,json,md}``: each scenario against its country's baseline on the same date.
 """
 
