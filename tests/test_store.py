@@ -89,3 +89,20 @@ def test_a_store_without_the_view_falls_back_to_the_list(tmp_path, graphs):
 def test_bad_data_names_the_store(tmp_path):
     with pytest.raises(StoreError, match="could not create the store"):
         embedded.create(tmp_path / "store", {vocab.GRAPH + "zz": b"<a> <b> .\n"})
+
+
+def test_one_selector_for_an_open_store_a_build_folder_or_a_server(made):
+    """`embedded.selector`: what the projection, the questions and the maps' details run on. An open
+    pyoxigraph store answers as the build's LocalStore does; anything with select() is itself; the
+    rest is refused, by name."""
+    from govgraph.core.errors import QueryError
+
+    out, _ = made
+    local = embedded.LocalStore(out)
+    wrapped = embedded.selector(embedded.open_store(out))
+    assert isinstance(wrapped, embedded.LocalStore)
+    assert wrapped.select(LEADS, graphs=wrapped.dataset_graphs())[1] == local.select(LEADS, graphs=local.dataset_graphs())[1]
+    assert wrapped.select(LEADS)[1] and wrapped.dataset_graphs("zz-finance") == local.dataset_graphs("zz-finance")
+    assert embedded.selector(local) is local
+    with pytest.raises(QueryError, match="cannot query Graph: it has no select"):
+        embedded.selector(Graph())

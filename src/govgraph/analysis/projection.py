@@ -28,7 +28,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable
 
 import networkx as nx
 import pyoxigraph as ox
@@ -43,26 +43,6 @@ XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 QUERIES = ("nodes", "labels", "leads", "legal-basis", "levers", "mandates", "edges", "cast")
 
 
-class Selector(Protocol):
-    """Anything that runs a SELECT over chosen graphs and returns (variables, rows of pyoxigraph terms):
-    `store.LocalStore`, `store.RemoteStore`, or an open pyoxigraph store (wrapped)."""
-
-    def select(self, sparql: str, *, graphs: Iterable[Any] | None = None) -> tuple[list[str], list[tuple]]: ...
-
-
-@dataclass
-class EmbeddedSelector:
-    """`store.select` on an open pyoxigraph store, over the graphs of the baseline or a scenario."""
-
-    store: ox.Store
-
-    def select(self, sparql, *, graphs=None):
-        return embedded.select(self.store, sparql, graphs=graphs)
-
-    def dataset_graphs(self, scenario: str | None = None):
-        return embedded.dataset_graphs(self.store, scenario)
-
-
 @dataclass(frozen=True)
 class EdgeRule:
     relation: str
@@ -71,14 +51,6 @@ class EdgeRule:
     weight_non_binding: float | None
     tie: bool
     membership: bool
-
-
-def _selector(source: Any) -> Selector:
-    if isinstance(source, ox.Store):
-        return EmbeddedSelector(source)
-    if callable(getattr(source, "select", None)):
-        return source
-    raise QueryError(f"cannot run the projection on {type(source).__name__}: it has no select() method")
 
 
 @lru_cache(maxsize=8)
@@ -165,7 +137,7 @@ def slug(iri: str, country: str) -> str:
     return iri[len(prefix):] if iri.startswith(prefix) else iri
 
 
-def _rows(sel: Selector, name: str, graphs, bindings, folder: Path) -> list[dict[str, Any]]:
+def _rows(sel: embedded.Selector, name: str, graphs, bindings, folder: Path) -> list[dict[str, Any]]:
     columns, rows = sel.select(with_values(_read_query(str(folder), name), bindings), graphs=graphs)
     return [dict(zip(columns, row)) for row in rows]
 
@@ -189,12 +161,12 @@ def project(source: Any, country: str, *, as_of: dt.date, scenario: str | None =
 
 
 def _inputs(source: Any, scenario: str | None, graphs: Iterable[Any] | None, rules: dict[str, EdgeRule] | None,
-            query_folder: Path | None) -> tuple[Selector, list | None, dict[str, EdgeRule], Path]:
+            query_folder: Path | None) -> tuple[embedded.Selector, list | None, dict[str, EdgeRule], Path]:
     """What a projection reads: the selector, the graphs its queries see (the view's, unless given),
     the edge rules and the queries' folder."""
-    sel = _selector(source)
-    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
-        graphs = sel.dataset_graphs(scenario)
+    sel = embedded.selector(source)
+    if graphs is None:
+        graphs = embedded.dataset_of(sel, scenario)
     return (sel, list(graphs) if graphs is not None else None, rules if rules is not None else load_edge_rules(),
             query_folder or queries_dir() / "projection")
 
@@ -314,9 +286,9 @@ def _assemble(cc: str, as_of: dt.date, scenario: str | None, rows: dict[str, lis
 
 def countries(source: Any, graphs: Iterable[Any] | None = None) -> list[str]:
     """The lower-case codes of the countries in the store (baseline graphs)."""
-    sel = _selector(source)
-    if graphs is None and callable(getattr(sel, "dataset_graphs", None)):
-        graphs = sel.dataset_graphs(None)
+    sel = embedded.selector(source)
+    if graphs is None:
+        graphs = embedded.dataset_of(sel)
     _, rows = sel.select(query_text("projection/countries"), graphs=list(graphs) if graphs is not None else None)
     return [_text(r[0]).lower() for r in rows]
 
@@ -331,7 +303,7 @@ def focus_country(source: Any) -> str | None:
 
 def scenarios(source: Any) -> list[dict[str, str]]:
     """Every scenario in the store: id, country (lower case) and base date (ISO)."""
-    sel = _selector(source)
+    sel = embedded.selector(source)
     _, rows = sel.select(query_text("projection/scenarios"))
     return [{"id": _text(s).rsplit("/", 1)[1], "country": _text(code).lower(), "base": _text(base)}
             for s, code, base in rows]
@@ -341,7 +313,7 @@ def phases(source: Any) -> list[dict[str, Any]]:
     """Every scenario phase in the store, in roadmap order: scenario id, order, phase id, when (as
     written), title (English), its date (ISO, or None) or its years from the start ((first, last), or
     None), and the key (`<scenario>/phase/<n>`) its picture is analysed by."""
-    sel = _selector(source)
+    sel = embedded.selector(source)
     _, rows = sel.select(query_text("projection/phases"))
     out = []
     for p, s, order, when, title, date, first, last in rows:

@@ -29,12 +29,13 @@ from govgraph.analysis.metrics import Params
 from govgraph.core.memo import Memo, code_digest, digest
 from govgraph.core.resources import query_text
 from govgraph.core.vocab import CAST_DATES
+from govgraph.store import embedded
 
 
 def _dated(source: Any, country: str, scenario: str | None = None) -> list[tuple[dt.date, bool]]:
     """(day, is a start) for every `from:` and `until:` of `country`'s records."""
-    sel = projection._selector(source)
-    graphs = sel.dataset_graphs(scenario) if callable(getattr(sel, "dataset_graphs", None)) else None
+    sel = embedded.selector(source)
+    graphs = embedded.dataset_of(sel, scenario)
     query = projection.with_values(query_text("projection/change-days"), {"country": ox.NamedNode(projection.country_iri(country))})
     _, rows = sel.select(query, graphs=graphs)
     return sorted({(dt.date.fromisoformat(r[0].value[:10]), r[1].value == "true") for r in rows if r[0] is not None})
@@ -94,8 +95,8 @@ def span(first_lead: dt.date | None, last_start: dt.date | None) -> range:
 
 def dataset_span(source: Any, countries: list[str] | None = None) -> range:
     """One span for every country (see the module's docstring)."""
-    sel = projection._selector(source)
-    graphs = sel.dataset_graphs(None) if callable(getattr(sel, "dataset_graphs", None)) else None
+    sel = embedded.selector(source)
+    graphs = embedded.dataset_of(sel)
     _, rows = sel.select(query_text("projection/first-lead"), graphs=graphs)
     first = dt.date.fromisoformat(rows[0][0].value[:10]) if rows and rows[0][0] is not None else None
     codes = countries if countries is not None else projection.countries(source)

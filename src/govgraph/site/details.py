@@ -6,9 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
-
-from govgraph.core.errors import QueryError
 from govgraph.core.resources import query_text
 from govgraph.core.vocab import GG as _GG
 from govgraph.store import embedded
@@ -46,22 +43,6 @@ def _values(sparql: str, records: list[str], var: str = "record") -> str:
     return sparql[:at] + "\n  " + block + sparql[at:]
 
 
-def _select(source: Any, sparql: str, graphs) -> list[tuple]:
-    if isinstance(source, ox.Store):
-        return embedded.select(source, sparql, graphs=graphs)[1]
-    if callable(getattr(source, "select", None)):
-        return source.select(sparql, graphs=graphs)[1]
-    raise QueryError(f"cannot read map details from {type(source).__name__}: it has no select() method")
-
-
-def _graphs(source: Any, scenario: str | None):
-    if isinstance(source, ox.Store):
-        return embedded.dataset_graphs(source, scenario)
-    if callable(getattr(source, "dataset_graphs", None)):
-        return source.dataset_graphs(scenario)
-    return None
-
-
 def _term(t: Any) -> str | None:
     return None if t is None else t.value
 
@@ -79,12 +60,13 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
             records.update(item.get("legal_basis") or [])
     records.update(e["record"] for e in doc["edges"] if e.get("record"))
     wanted = sorted(r for r in records if r and r.startswith("http"))
-    graphs = _graphs(source, doc.get("scenario"))
+    source = embedded.selector(source)
+    graphs = embedded.dataset_of(source, doc.get("scenario"))
     out = Details()
     cited: list[tuple] = []
     for start in range(0, len(wanted), batch):
         chunk = wanted[start:start + batch]
-        for rec, p, o in _select(source, _values(query_text("site/facts"), chunk), graphs):
+        for rec, p, o in source.select(_values(query_text("site/facts"), chunk), graphs=graphs)[1]:
             name = _PROPS.get(p.value)
             if name is None:
                 continue
@@ -96,7 +78,7 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
                 slot.setdefault(name, {}).setdefault(lang, o.value)
             else:
                 slot.setdefault(name, o.value)
-        cited += _select(source, _values(query_text("site/citations"), chunk), graphs)
+        cited += source.select(_values(query_text("site/citations"), chunk), graphs=graphs)[1]
     known = (cache if cache is not None else {}).setdefault(
         tuple(sorted(getattr(x, "value", str(x)) for x in graphs or [])), {})
     _sources_table(source, graphs, sorted({r[2].value for r in cited} - known.keys()), known, batch)
@@ -116,14 +98,14 @@ def details(source: Any, doc: dict[str, Any], *, batch: int = 400, cache: dict |
     return out
 
 
-def _sources_table(source: Any, graphs, wanted: list[str], table: dict[str, tuple], batch: int) -> None:
+def _sources_table(source: embedded.Selector, graphs, wanted: list[str], table: dict[str, tuple], batch: int) -> None:
     """Identifier, title and page of each of the `wanted` sources, into `table` ((None, None, None)
     for one the store does not describe): only the cited ones, since reading every source for
     each page cost more than the rest of the page."""
     for start in range(0, len(wanted), batch):
         chunk = wanted[start:start + batch]
-        for src, ident, title, url in sorted(_select(source, _values(query_text("site/sources"), chunk, "source"),
-                                                     graphs), key=lambda r: tuple(_term(t) or "" for t in r)):
+        rows = source.select(_values(query_text("site/sources"), chunk, "source"), graphs=graphs)[1]
+        for src, ident, title, url in sorted(rows, key=lambda r: tuple(_term(t) or "" for t in r)):
             table.setdefault(src.value, (_term(ident), _term(title), _term(url)))
         for src in chunk:
             table.setdefault(src, (None, None, None))

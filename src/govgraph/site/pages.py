@@ -45,7 +45,7 @@ from govgraph.core.vocab import CAST_DATES, CONCEPT_SCHEMES, KEY_LEVER_TYPES
 from govgraph.curated.model import as_of_day
 from govgraph.site import charts
 from govgraph.site import years as year_pages
-from govgraph.site.details import Details, _graphs, _select, details
+from govgraph.site.details import Details, details
 from govgraph.site.mapmodel import _code_label, _num, layout, map_model
 from govgraph.store import embedded, questions
 
@@ -331,7 +331,7 @@ def movement(source: Any) -> dict[str, Any]:
     country then belongs to): the comparison page's 'movement' section."""
     from govgraph.core.vocab import CAST_DATES
 
-    sel = projection._selector(source)
+    sel = embedded.selector(source)
     first, last = (dt.date.fromisoformat(d) for d in (CAST_DATES[0], CAST_DATES[-1]))
     seen: dict[str, dict[str, Any]] = {}
     for day, key in ((first, "before"), (last, "after")):
@@ -456,10 +456,16 @@ def _read_json(path: Path) -> Any:
         raise QueryError(f"cannot read the analysis file {path}: {exc} (run `govgraph build`)") from exc
 
 
+def _rows(source: Any, sparql: str, baseline: bool = True) -> list[tuple]:
+    """The rows of a SELECT over the baseline's graphs (`baseline=False`: over the store's default graph)."""
+    sel = embedded.selector(source)
+    return sel.select(sparql, graphs=embedded.dataset_of(sel) if baseline else None)[1]
+
+
 def concept_labels(source: Any) -> dict[tuple[str, str], str]:
     """(scheme, notation) → the concept's English label, from the ontology in the store."""
     labels: dict[tuple[str, str], str] = {}
-    for scheme, notation, label in _select(source, query_text("site/concept-labels"), _graphs(source, None)):
+    for scheme, notation, label in _rows(source, query_text("site/concept-labels")):
         key = (scheme.value.rsplit("/", 1)[-1], notation.value)
         labels[key] = min(labels.get(key, label.value), label.value)
     return labels
@@ -468,7 +474,7 @@ def concept_labels(source: Any) -> dict[tuple[str, str], str]:
 def country_names(source: Any) -> dict[str, dict[str, str]]:
     """Lower-case code → {lang: name} for every country in the store."""
     names: dict[str, dict[str, str]] = {}
-    for code, label in _select(source, query_text("site/country-names"), _graphs(source, None)):
+    for code, label in _rows(source, query_text("site/country-names")):
         slot = names.setdefault(code.value.lower(), {})
         if label is not None:
             slot.setdefault(getattr(label, "language", None) or "", label.value)
@@ -477,7 +483,7 @@ def country_names(source: Any) -> dict[str, dict[str, str]]:
 
 def scenario_titles(source: Any) -> dict[str, str]:
     titles: dict[str, dict[str, str]] = {}
-    for s, title in _select(source, query_text("site/scenario-titles"), None):
+    for s, title in _rows(source, query_text("site/scenario-titles"), baseline=False):
         slot = titles.setdefault(s.value.rsplit("/", 1)[-1], {})
         if title is not None:
             slot.setdefault(getattr(title, "language", None) or "", title.value)

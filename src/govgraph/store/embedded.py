@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 import pyoxigraph as ox
 
@@ -246,16 +246,16 @@ def choose_graphs(names: Iterable[str], scenario: str | None = None) -> list[ox.
 
 
 class LocalStore:
-    """The embedded store of a build (out/store), opened read-only."""
+    """The embedded store of a build (out/store), opened read-only; or a pyoxigraph `store` already open."""
 
-    def __init__(self, out: Path):
-        self.out = Path(out)
-        self.store = open_store(self.out)
+    def __init__(self, out: Path | None = None, *, store: ox.Store | None = None):
+        self.out = Path(out) if out is not None else None
+        self.store = store if store is not None else open_store(Path(out))
         self._names: list[str] | None = None  # read-only: the graphs cannot change while open
         self._view: list[str] | None = None
 
     def __repr__(self) -> str:
-        return f"LocalStore({str(self.out)!r})"
+        return f"LocalStore({str(self.out)!r})" if self.out is not None else "LocalStore(store=…)"
 
     def graph_names(self) -> list[str]:
         if self._names is None:
@@ -279,3 +279,27 @@ class LocalStore:
             raise QueryError("only SELECT queries return rows")
         columns = [v.value for v in result.variables]
         return columns, [tuple(solution) for solution in result]  # values in the order of the variables
+
+
+class Selector(Protocol):
+    """Anything that runs a SELECT over chosen graphs and returns (variables, rows of pyoxigraph
+    terms): `LocalStore`, `remote.RemoteStore`."""
+
+    def select(self, sparql: str, *, graphs: Iterable[Any] | None = None) -> tuple[list[str], list[tuple]]: ...
+
+
+def selector(source: Any) -> Selector:
+    """What the projection, the questions and the maps' details run their SELECTs on: an open
+    pyoxigraph store (as a `LocalStore`), or `source` itself when it has a select()."""
+    if isinstance(source, ox.Store):
+        return LocalStore(store=source)
+    if callable(getattr(source, "select", None)):
+        return source
+    raise QueryError(f"cannot query {type(source).__name__}: it has no select() method")
+
+
+def dataset_of(sel: Selector, scenario: str | None = None) -> list | None:
+    """The graphs of the baseline (or of `scenario`) on `sel`; None when it cannot choose them (its
+    own default graph is then queried)."""
+    choose = getattr(sel, "dataset_graphs", None)
+    return choose(scenario) if callable(choose) else None
