@@ -9,7 +9,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -111,11 +111,11 @@ def _types_with_reasons(merged: Graph) -> dict:
     for p, c in merged.subject_objects(RDFS.range):
         if isinstance(c, URIRef):
             ranges[p].add(c)
-    inverse = {}
+    inverse: dict[Any, Any] = {}
     for p, q in merged.subject_objects(OWL.inverseOf):
         inverse[p], inverse[q] = q, p
     obj_props = set(merged.subjects(RDF.type, OWL.ObjectProperty))
-    direct = defaultdict(dict)
+    direct: dict[Any, dict[Any, str]] = defaultdict(dict)
     for s, o in merged.subject_objects(RDF.type):
         if isinstance(s, URIRef) and ours(str(s)) and isinstance(o, URIRef):
             direct[s].setdefault(o, f"asserted as {iris.short(o)}")
@@ -128,12 +128,12 @@ def _types_with_reasons(merged: Graph) -> dict:
         if p in obj_props and isinstance(o, URIRef) and ours(str(o)):
             for c in ranges.get(p, ()):
                 direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it, and the range of {iris.short(p)} is {iris.short(c)}")
-            q = inverse.get(p)
-            for c in domains.get(q, ()) if q is not None else ():
-                direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it (inverse of {iris.short(q)}, whose domain is {iris.short(c)})")
+            inv = inverse.get(p)
+            for c in domains.get(inv, ()) if inv is not None else ():
+                direct[o].setdefault(c, f"{iris.short(s)} {iris.short(p)} it (inverse of {iris.short(inv)}, whose domain is {iris.short(c)})")
     types = {}
     for ind, found in direct.items():
-        full = {}
+        full: dict[Any, str] = {}
         for c, why in found.items():
             for sup in sorted(closure.get(c, {c})):
                 full.setdefault(sup, why if sup == c else f"{why}, a subclass of {iris.short(sup)}")
@@ -142,7 +142,7 @@ def _types_with_reasons(merged: Graph) -> dict:
 
 
 def _disjoint_pairs(merged: Graph) -> list[tuple[URIRef, URIRef, str]]:
-    pairs = []
+    pairs: list[tuple[URIRef, URIRef, str]] = []
     for node in merged.subjects(RDF.type, OWL.AllDisjointClasses):
         for lst in merged.objects(node, OWL.members):
             members = [m for m in Collection(merged, lst) if isinstance(m, URIRef)]
@@ -150,9 +150,9 @@ def _disjoint_pairs(merged: Graph) -> list[tuple[URIRef, URIRef, str]]:
             for i, a in enumerate(members):
                 for b in members[i + 1:]:
                     pairs.append((a, b, f"the classes {names} are pairwise disjoint (owl:AllDisjointClasses)"))
-    for a, b in merged.subject_objects(OWL.disjointWith):
-        if isinstance(a, URIRef) and isinstance(b, URIRef):
-            pairs.append((a, b, f"{iris.short(a)} owl:disjointWith {iris.short(b)}"))
+    for x, y in merged.subject_objects(OWL.disjointWith):
+        if isinstance(x, URIRef) and isinstance(y, URIRef):
+            pairs.append((x, y, f"{iris.short(x)} owl:disjointWith {iris.short(y)}"))
     return pairs
 
 
@@ -181,7 +181,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | N
                     origins=tuple(o for o in (origins.get(str(ind)),) if o)))
     functional = set(merged.subjects(RDF.type, OWL.FunctionalProperty))
     datatype_props = set(merged.subjects(RDF.type, OWL.DatatypeProperty))
-    for p in sorted(functional & datatype_props):
+    for p in sorted(functional & datatype_props, key=str):
         values = defaultdict(set)
         for s, o in merged.subject_objects(p):
             if ours(str(s)):
@@ -194,7 +194,7 @@ def explain(merged: Graph, data: Iterable[Graph], origins: Mapping[str, str] | N
                     message=f"{name(s)} has {len(vs)} values of {iris.short(p)} ({shown}), but {iris.short(p)} is "
                             f"functional: it allows at most one.",
                     origins=tuple(o for o in (origins.get(str(s)),) if o)))
-    for p in sorted(datatype_props):
+    for p in sorted(datatype_props, key=str):
         for rng in merged.objects(p, RDFS.range):
             if rng not in _OWL2_DATATYPES or rng in (RDFS.Literal,):
                 continue

@@ -463,10 +463,10 @@ def reason_all(ontology: Graph | Callable[[], Graph], runs: list[Run], *, origin
         batches = _batches(runs, todo)
         done = reason_runs(the_ontology(), [run for _, run in batches], origins=origins, java_memory_mb=java_memory_mb,
                            workdir=workdir, meanwhile=lambda: work_out(todo))
-        for (members, _), result in zip(batches, done):
-            parts = _split(result, [runs[n] for n in members])
+        for (members, _), whole in zip(batches, done):
+            parts = _split(whole, [runs[n] for n in members])
             if parts is None:  # an inference about a node no run owns: this build's, never kept
-                parts = [result] + [Reasoned(runs[n].label, b"", result.graph_iri, 0, 0.0) for n in members[1:]]
+                parts = [whole] + [Reasoned(runs[n].label, b"", whole.graph_iri, 0, 0.0) for n in members[1:]]
                 unkept.update(members)
             for n, part in zip(members, parts):
                 results[n] = part

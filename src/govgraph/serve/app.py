@@ -93,8 +93,7 @@ def _execute(db: ox.Store, job: dict) -> tuple[int, str, bytes]:
         triples = list(islice(result, limit + 1))
         if len(triples) > limit:
             return 422, "text/plain", _too_large(limit, "triples")
-        body = ox.serialize(triples, format=getattr(ox.RdfFormat, offer[1]))
-        return 200, offer[0], body or b""
+        return 200, offer[0], ox.serialize(triples, format=getattr(ox.RdfFormat, offer[1])) or b""
     except SyntaxError as exc:
         return 400, "text/plain", f"malformed query: {exc}\n".encode("utf-8")
     except (OSError, RuntimeError, ValueError) as exc:
@@ -499,7 +498,7 @@ class SparqlApp:
                 has_from = False
             job_default = None if has_from else self.default_graphs
             job_named = None
-        fmt = (params.get("format") or params.get("output") or [None])[0]
+        fmt = next(iter(params.get("format") or params.get("output") or []), None)
         try:
             base = _endpoint(environ)
         except ValueError as exc:

@@ -54,7 +54,7 @@ def create(path: Path, graphs: Mapping[str, bytes], *, previous: Path | None = N
     from concurrent.futures import ThreadPoolExecutor
 
     view = {g.value for g in choose_graphs(graphs)}
-    jobs = [(data, ox.NamedNode(iri)) for iri, data in graphs.items() if data]
+    jobs: list[tuple[bytes, ox.NamedNode | ox.DefaultGraph]] = [(data, ox.NamedNode(iri)) for iri, data in graphs.items() if data]
     jobs += [(data, ox.DefaultGraph()) for iri, data in graphs.items() if data and iri in view]
     jobs.sort(key=lambda job: -len(job[0]))  # longest first: the threads finish together
     try:
@@ -132,6 +132,7 @@ def _remove_store(path: Path) -> None:
 
 def _default_size(store: ox.Store) -> int:
     solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(solutions, ox.QuerySolutions)
     return int(next(iter(solutions))["n"].value)
 
 
@@ -179,16 +180,22 @@ def dataset_graphs(store: ox.Store, scenario: str | None = None) -> list[ox.Name
 
 
 def select(store: ox.Store, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None,
-           bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> tuple[list[str], list[tuple]]:
-    """Run a SELECT; return the variable names and rows of pyoxigraph terms (None when unbound)."""
+           bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+           view: list[str] | None = None) -> tuple[list[str], list[tuple]]:
+    """Run a SELECT over `graphs` as the default graph (`view`: see `query_dataset`); return the
+    variable names and rows of pyoxigraph terms (None when unbound). QueryError if it is not valid
+    SPARQL or not a SELECT; StoreError if the store fails."""
     try:
-        result = store.query(sparql, **query_dataset(store, graphs),
+        result = store.query(sparql, **query_dataset(store, graphs, view=view),
                              substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()})
     except SyntaxError as exc:
-        raise StoreError(f"the query is not valid SPARQL: {exc}") from exc
+        raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"the store failed: {exc}") from exc
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("only SELECT queries return rows")
     columns = [v.value for v in result.variables]
-    rows = [tuple(solution) for solution in result]  # values in the order of the variables
-    return columns, rows
+    return columns, [tuple(solution) for solution in result]  # values in the order of the variables
 
 
 Rows = list[tuple]
@@ -249,8 +256,12 @@ class LocalStore:
     """The embedded store of a build (out/store), opened read-only; or a pyoxigraph `store` already open."""
 
     def __init__(self, out: Path | None = None, *, store: ox.Store | None = None):
+        if store is None:
+            if out is None:
+                raise TypeError("LocalStore needs a build folder or an open store")
+            store = open_store(Path(out))
         self.out = Path(out) if out is not None else None
-        self.store = store if store is not None else open_store(Path(out))
+        self.store = store
         self._names: list[str] | None = None  # read-only: the graphs cannot change while open
         self._view: list[str] | None = None
 
@@ -266,19 +277,10 @@ class LocalStore:
         return choose_graphs(self.graph_names(), scenario)
 
     def select(self, sparql: str, *, graphs: Iterable[ox.NamedNode] | None = None) -> tuple[list[str], Rows]:
-        """Run a SELECT over `graphs` as the default graph; QueryError if it is not valid SPARQL."""
+        """`select` on this store, its baseline view read once."""
         if self._view is None:
             self._view = baseline_view(self.store)
-        try:
-            result = self.store.query(sparql, **query_dataset(self.store, graphs, view=self._view))
-        except SyntaxError as exc:
-            raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"the store failed: {exc}") from exc
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("only SELECT queries return rows")
-        columns = [v.value for v in result.variables]
-        return columns, [tuple(solution) for solution in result]  # values in the order of the variables
+        return select(self.store, sparql, graphs=graphs, view=self._view)
 
 
 class Selector(Protocol):

@@ -143,7 +143,7 @@ class _Token:
 def _tokens(sparql: str) -> list[_Token]:
     out = []
     for m in _TOKEN.finditer(sparql):
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind in ("ws", "comment"):
             continue
         out.append(_Token(kind, m.group(), m.start(), m.end()))

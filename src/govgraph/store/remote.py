@@ -239,7 +239,7 @@ def push(out: Path, endpoint: str, *, user: str | None = None, password: str | N
     for name in graph_names(source):
         if is_scenario_graph(name) and not scenarios:
             continue
-        data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        data = source.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
         triples = data.count(b"\n")
         http_request("PUT", _graph_url(endpoint, name), body=data, headers=headers, timeout=timeout,
                      retries=retries, opener=opener)

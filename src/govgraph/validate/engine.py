@@ -174,7 +174,7 @@ def _named_shapes(shapes: Graph) -> tuple[Graph, dict[str, str]]:
     for prefix, namespace in shapes.namespaces():
         named.bind(prefix, namespace)
     for s, p, o in shapes:
-        named.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+        named.add((names.get(s, s) if isinstance(s, BNode) else s, p, names.get(o, o) if isinstance(o, BNode) else o))
     return named, top
 
 

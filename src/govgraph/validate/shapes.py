@@ -212,7 +212,7 @@ def validate_graphs(graphs: list[Graph] | Built, *, origins: dict[str, str] | No
     if isinstance(graphs, Built):
         names, ntriples = graphs.iris, graphs.ntriples
     else:
-        names = [g.identifier for g in graphs]
+        names = [URIRef(str(g.identifier)) for g in graphs]
         ntriples = _Serialised({str(g.identifier): g for g in graphs})
     kept = _Kept(memo, keys or {}, context_key)
     made: list = []
@@ -311,7 +311,7 @@ def _reachable(context: list, data: list[bytes]) -> list[bytes]:
                     todo.append(quad.object)
         for node in nodes:
             kept.update(quad.triple for quad in part.store.quads_for_pattern(None, None, node))
-        out.append(ox.serialize(sorted(kept, key=str), format=ox.RdfFormat.N_TRIPLES) if kept else b"")
+        out.append((ox.serialize(sorted(kept, key=str), format=ox.RdfFormat.N_TRIPLES) or b"") if kept else b"")
     return out
 
 
