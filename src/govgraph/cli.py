@@ -563,7 +563,7 @@ def main() -> None:
     build leaves nothing to exit handlers (its children are done; its files are closed)."""
     try:
         cli(prog_name="govgraph")
-        status: object = 0
+        status: str | int | None = 0
     except SystemExit as exc:
         status = exc.code
     if not _ENDS_AT_ONCE:

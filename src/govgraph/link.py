@@ -226,22 +226,22 @@ class Checker:
             if link.qid in unchecked:
                 report.results.append(ItemResult(link, "unchecked", unchecked[link.qid]))
                 continue
-            entry = found.get(link.qid)
+            item = found.get(link.qid)
             expected = EXPECTED.get(link.kind, ())
-            if entry is None:
+            if item is None:
                 report.results.append(ItemResult(link, "missing", "no such item on the endpoint"))
                 continue
-            reached = tuple(sorted(c for c in entry["classes"] if c in expected))
+            reached = tuple(sorted(c for c in item["classes"] if c in expected))
             if reached:
                 report.results.append(ItemResult(link, "ok", "is a " + ", ".join(_cls(c) for c in reached),
-                                                 entry["label"], reached))
-            elif entry["redirect"]:
-                report.results.append(ItemResult(link, "redirect", f"redirects to {entry['redirect']}: link that item",
-                                                 entry["label"]))
+                                                 item["label"], reached))
+            elif item["redirect"]:
+                report.results.append(ItemResult(link, "redirect", f"redirects to {item['redirect']}: link that item",
+                                                 item["label"]))
             else:
                 report.results.append(ItemResult(
                     link, "wrong-kind", f"not an instance (P31/P279*) of {' or '.join(_cls(c) for c in expected)}",
-                    entry["label"]))
+                    item["label"]))
         return report
 
 

@@ -82,10 +82,11 @@ def write_graph_files(folder: Path, ntriples: dict[str, bytes], graph: Callable[
                 data = nt
             else:
                 key = digest(code_digest(), suffix, iri, nt)
-                data = memo.get(key)
-                if data is None:
-                    data = writers[suffix](graph(iri), nt)
-                    memo.put(key, data)
+                kept = memo.get(key)
+                if kept is None:
+                    kept = writers[suffix](graph(iri), nt)
+                    memo.put(key, kept)
+                data = kept
             (folder / path).write_bytes(data)
             if suffix == "ttl":
                 turtle[iri] = data
@@ -307,7 +308,9 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         sides = [Background(_validate, built, memo.sub("shapes"), mapping.sources_key(dataset, with_origins=False),
                             countries, nice=10) for countries in (True, False)]
         children.extend(sides)
-        quality = Quality(report=None, origins=built.origins)
+        from govgraph.validate.shapes import Report
+
+        quality = Quality(report=Report(), origins=built.origins)  # the shapes' and checks' findings join it at the end
 
         def inferred() -> list[Reasoned]:
             quality.reasoned = reasoner.result()
@@ -324,9 +327,6 @@ def _build_into(data_dir: Path, out: Path, *, as_of: dt.date, progress: Progress
         progress("Documenting the ontology")
         docs.result()
         progress("Validating the shapes")
-        from govgraph.validate.shapes import Report
-
-        quality.report = Report()
         for side in sides:
             found, hits = side.result()
             quality.report.extend(found)
@@ -414,13 +414,14 @@ def _timed(progress: Progress, steps: dict[str, float]) -> Progress:
     """Wrap `progress` so that the seconds between one step and the next are recorded in `steps`."""
     import time
 
-    state = {"step": None, "since": time.perf_counter()}
+    current, since = "", time.perf_counter()
 
     def report(step: str) -> None:
+        nonlocal current, since
         now = time.perf_counter()
-        if state["step"]:
-            steps[state["step"]] = steps.get(state["step"], 0.0) + now - state["since"]
-        state["step"], state["since"] = step, now
+        if current:
+            steps[current] = steps.get(current, 0.0) + now - since
+        current, since = step, now
         if step:
             progress(step)
 

@@ -29,7 +29,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import networkx as nx
 import pyoxigraph as ox
@@ -305,10 +305,10 @@ def _gexf_13(data: bytes, description: str | None = None) -> bytes:
     for attributes in root.iter(f"{{{_GEXF}}}attributes"):
         for attribute in list(attributes):
             if attribute.get("title") == "networkx_key":
-                stray.add(attribute.get("id"))
+                stray.add(attribute.get("id", ""))
                 attributes.remove(attribute)
     for edge in root.iter(f"{{{_GEXF}}}edge"):
-        edge.set("kind", edge.get("label"))  # 1.3's multigraph: Gephi keeps parallel edges of two kinds apart
+        edge.set("kind", edge.get("label", ""))  # 1.3's multigraph: Gephi keeps parallel edges of two kinds apart
     for attvalues in root.iter(f"{{{_GEXF}}}attvalues"):
         for value in list(attvalues):
             if value.get("for") in stray:
@@ -359,7 +359,7 @@ def graph_names_for(db: ox.Store, *, country: str | None = None, scenario: str |
 
 
 def read_graph(db: ox.Store, name: str) -> Graph:
-    data = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+    data = db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name)) or b""
     g = Graph(identifier=URIRef(name))
     code = name.removeprefix(GRAPH)
     mapping._bind(g, code if re.fullmatch(r"[a-z]{2}", code) else None)
@@ -403,7 +403,7 @@ ORG_INVERSES = {ORG.memberOf: ORG.hasMember, ORG.subOrganizationOf: ORG.hasSubOr
                 ORG.unitOf: ORG.hasUnit}
 
 
-def _closure(ontology: Graph, prop: URIRef) -> dict[URIRef, set[URIRef]]:
+def _closure(ontology: Graph, prop: URIRef) -> dict[Any, set[Any]]:
     """Term → itself and every named super-term by `prop` (rdfs:subClassOf / rdfs:subPropertyOf)."""
     direct: dict[URIRef, set[URIRef]] = {}
     for s, o in ontology.subject_objects(prop):
@@ -449,11 +449,11 @@ def org_cpov_view(data: Iterable[Graph], ontology: Graph) -> Graph:
     for g in data:
         for t in g:
             src.add(t)
-    country_eu: dict[URIRef, URIRef] = {}
+    country_eu: dict[Any, Any] = {}
     for c, match in src.subject_objects(SKOS.exactMatch):
         if str(match).startswith(EU_COUNTRY):
             country_eu[c] = match
-    concepts: set[URIRef] = set()
+    concepts: set[Any] = set()
     for s, p, o in src:
         if p == RDF.type:
             for cls in classes.get(o, {o}):
@@ -489,7 +489,7 @@ def org_cpov_view(data: Iterable[Graph], ontology: Graph) -> Graph:
             view.add((org_node, DCTERMS.spatial, eu))
     for eu in country_eu.values():
         view.add((eu, RDF.type, DCTERMS.Location))
-    schemes: set[URIRef] = set()
+    schemes: set[Any] = set()
     for c in concepts:
         for p, o in ontology.predicate_objects(c):
             if p == RDF.type:
