@@ -443,13 +443,9 @@ def _lever_roles(types: Iterable[str]) -> tuple[str, ...]:
                  if rule == "lever-type" and value in types)
 
 
-def role_status(G: nx.Graph, role: str) -> str:
+def _role_status(G: nx.Graph, facts: "_CastFacts", role: str) -> str:
     """``filled``, ``searched-not-found`` or ``unknown`` for a cast role on the graph's day (the rules
     are the ontology's, vocab.CAST_RULES); ``not-projected`` for roles the network does not carry."""
-    return _role_status(G, _CastFacts.of(G), role)
-
-
-def _role_status(G: nx.Graph, facts: "_CastFacts", role: str) -> str:
     filled = False
     for rule, value in CAST_RULES[role]:
         if rule == "lever-type":

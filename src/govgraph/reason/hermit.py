@@ -182,7 +182,7 @@ def _hermit_batch(runs: list[bytes], java_memory_mb: int, workdir: Path | None =
 # object property's known pairs
 _ANSWER = re.compile(rb"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+) \)$", re.MULTILINE)
 _KNOWN = re.compile(rb"^<([^>]+)> \(known instances:\s*(.*?)(?:\s*\|\s*)possible instances:", re.MULTILINE)
-_TYPE, _THING = input._term(RDF.type), input._term(OWL.Thing)
+_TYPE, _THING = input.term(RDF.type), input.term(OWL.Thing)
 
 
 def _inferred(merged: tuple[input.Triple, ...], output: bytes, ontology: input.Ontology,
@@ -304,7 +304,8 @@ def reason_runs(ontology: Graph, runs: list[Run], *, origins: Mapping[str, str] 
 
 
 def _whole_input(ontology: input.Ontology, run: Run, closed_world: bool) -> Graph:
-    """HermiT's input without pruning, and without the closed levers: what an inconsistency report searches."""
+    """HermiT's input without pruning, and without the closed levers, as an rdflib graph: what an
+    inconsistency report searches."""
     merged = input.reasoner_input(ontology, run.ntriples)
     if closed_world:
         merged = (*merged, *input.distinct_codes(merged))
@@ -331,7 +332,8 @@ def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "d
     """Consistency only (HermiT's `-k`, no realisation): the cheaper check, for comparison in the
     benchmarks. Returns the seconds taken; raises like `reason`."""
     run = Run(tuple(data), label=label)
-    merged = input.reasoner_input(input.Ontology.of(ontology), run.ntriples)
+    shared = input.Ontology.of(ontology)
+    merged = input.reasoner_input(shared, run.ntriples)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.nt"
@@ -347,8 +349,8 @@ def check_consistency(ontology: Graph, data: Iterable[Graph], *, label: str = "d
         result.returncode == 0 and "false" in result.stdout.lower() and "consistent" not in result.stdout.lower()) \
         or "not consistent" in result.stdout.lower()
     if inconsistent:
-        whole = serialise.from_ntriples(input.ntriples(merged), "urn:govgraph:reasoner-input")
-        raise _inconsistency(whole, list(run.data), label, origins or {}, java_memory_mb)
+        raise _inconsistency(_whole_input(shared, run, closed_world=False), list(run.data), label, origins or {},
+                             java_memory_mb)
     if result.returncode != 0:
         raise ReasonerError(f"HermiT could not run: {_java_message(output)}")
     return time.perf_counter() - started

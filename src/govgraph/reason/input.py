@@ -22,7 +22,8 @@ from govgraph.rdf.serialise import to_ntriples
 Triple = tuple[bytes, bytes, bytes]  # N-Triples terms as written: b"<iri>", b"_:label", b'"text"@en'
 
 
-def _term(iri) -> bytes:
+def term(iri) -> bytes:
+    """An IRI as N-Triples writes it."""
     return b"<" + str(iri).encode("utf-8") + b">"
 
 
@@ -34,7 +35,7 @@ _OWL2 = {str(d).encode("utf-8") for d in _OWL2_DATATYPES}
 
 OURS = (ID, SOURCE)  # inferences are kept only about these individuals
 _OURS = tuple(b"<" + prefix.encode("utf-8") for prefix in OURS)
-_TYPE, _RANGE, _INVERSE = _term(RDF.type), _term(RDFS.range), _term(OWL.inverseOf)
+_TYPE, _RANGE, _INVERSE = term(RDF.type), term(RDFS.range), term(OWL.inverseOf)
 
 
 def triples(nt: bytes) -> list[Triple]:
@@ -83,9 +84,9 @@ class Ontology:
             if p == _INVERSE:
                 inverses[s].add(o)
                 inverses[o].add(s)
-        ranges = {_term(p): frozenset(o for s, q, o in kept if s == _term(p) and q == _RANGE)
+        ranges = {term(p): frozenset(o for s, q, o in kept if s == term(p) and q == _RANGE)
                   for p, kind in _PRUNED_PROPERTIES.items() if kind == "range"}
-        return cls(kept, frozenset(s for s, p, o in kept if p == _TYPE and o == _term(OWL.DatatypeProperty)),
+        return cls(kept, frozenset(s for s, p, o in kept if p == _TYPE and o == term(OWL.DatatypeProperty)),
                    {p: frozenset(q) for p, q in inverses.items()}, prune_axioms_digest(ontology) == _PRUNE_AXIOMS,
                    ranges, frozenset(x for s, p, o in kept for x in (s, o)))
 
@@ -128,7 +129,7 @@ def reasoner_input(ontology: Ontology, data: Iterable[bytes], *, prune: bool = F
 # they change, nothing is left out until someone checks again and updates the digest.
 _PRUNED_PROPERTIES = {DCTERMS.source: "link", DCTERMS.references: "link", PROV.wasDerivedFrom: "link", GG.citation: "link",
                       GG.citedSource: "link", GG.country: "range", GG.confidence: "range"}
-_PRUNED = {_term(p): kind for p, kind in _PRUNED_PROPERTIES.items()}
+_PRUNED = {term(p): kind for p, kind in _PRUNED_PROPERTIES.items()}
 
 
 _PRUNE_TERMS = (*_PRUNED_PROPERTIES, GG.Citation, GG.Source, DCTERMS.BibliographicResource, PROV.Entity)
@@ -155,7 +156,7 @@ def _prune(ontology: Ontology, data: list[Triple]) -> list[Triple]:
     out is used by any other triple."""
     if not ontology.prunable:
         return data
-    citation = _term(GG.Citation)
+    citation = term(GG.Citation)
     citations = {s for s, p, o in data if p == _TYPE and o == citation}
     typed = {(s, o) for s, p, o in (*data, *ontology.triples) if p == _TYPE}
     kept, gone = [], set(citations)
@@ -201,10 +202,10 @@ def closed(ontology: Ontology, merged: Iterable[Triple]) -> list[Triple]:
 
 def _collection(items: list[bytes], node: Callable[[], bytes], out: list[Triple]) -> bytes:
     """An RDF list of `items` (its triples added to `out`): its head."""
-    head = _term(RDF.nil)
+    head = term(RDF.nil)
     for item in reversed(items):
         cell = node()
-        out.extend([(cell, _term(RDF.first), item), (cell, _term(RDF.rest), head)])
+        out.extend([(cell, term(RDF.first), item), (cell, term(RDF.rest), head)])
         head = cell
     return head
 
@@ -220,24 +221,24 @@ def distinct_codes(merged: Iterable[Triple]) -> list[Triple]:
     schemes = defaultdict(set)
     concept = b"<" + CONCEPT.encode("utf-8")
     for s, p, o in merged:
-        if p == _term(SKOS.inScheme) and s.startswith(concept):
+        if p == term(SKOS.inScheme) and s.startswith(concept):
             schemes[o].add(s)
     out: list[Triple] = []
     node = _labels(b"govgraphDistinct")
     for scheme, codes in sorted(schemes.items()):
         if len(codes) > 1:
             different = node()
-            out.extend([(different, _TYPE, _term(OWL.AllDifferent)),
-                        (different, _term(OWL.distinctMembers), _collection(sorted(codes), node, out))])
+            out.extend([(different, _TYPE, term(OWL.AllDifferent)),
+                        (different, term(OWL.distinctMembers), _collection(sorted(codes), node, out))])
     return out
 
 
 def _closed_levers(ontology: Ontology, merged: list[Triple]) -> list[Triple]:
     """Each lead body's gg:holdsLever and each lever's gg:leverType closed to the values stated
     (either way round, through owl:inverseOf)."""
-    leads = {s for s, p, o in merged if p == _term(GG.leadsDigitalGovernment)}
-    levers = {s for s, p, o in merged if p == _TYPE and o == _term(GG.PolicyLever)}
-    closing = {_term(GG.holdsLever): leads, _term(GG.leverType): levers}
+    leads = {s for s, p, o in merged if p == term(GG.leadsDigitalGovernment)}
+    levers = {s for s, p, o in merged if p == _TYPE and o == term(GG.PolicyLever)}
+    closing = {term(GG.holdsLever): leads, term(GG.leverType): levers}
     values = defaultdict(set)  # (subject, closed property) → its values
     inverse = {q: p for p in closing for q in ontology.inverses.get(p, ())}
     for s, p, o in merged:
@@ -252,10 +253,10 @@ def _closed_levers(ontology: Ontology, merged: list[Triple]) -> list[Triple]:
             held = sorted(values.get((subject, prop), ()))
             if held:
                 only = node()
-                out.extend([(only, _TYPE, _term(OWL.Class)), (only, _term(OWL.oneOf), _collection(held, node, out))])
+                out.extend([(only, _TYPE, term(OWL.Class)), (only, term(OWL.oneOf), _collection(held, node, out))])
             else:
-                only = _term(OWL.Nothing)
+                only = term(OWL.Nothing)
             restriction = node()
-            out.extend([(restriction, _TYPE, _term(OWL.Restriction)), (restriction, _term(OWL.onProperty), prop),
-                        (restriction, _term(OWL.allValuesFrom), only), (subject, _TYPE, restriction)])
+            out.extend([(restriction, _TYPE, term(OWL.Restriction)), (restriction, term(OWL.onProperty), prop),
+                        (restriction, term(OWL.allValuesFrom), only), (subject, _TYPE, restriction)])
     return out
